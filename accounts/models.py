@@ -1,0 +1,170 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.validators import validate_economic_code, validate_legal_id, validate_mobile, validate_national_id
+
+
+class Role(models.TextChoices):
+    """Access levels (F02). Each role is also a Django group carrying its admin permissions (data migration)."""
+
+    CUSTOMER = "customer", _("Customer")
+    AGENT = "agent", _("Agent")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    MANAGER = "manager", _("Manager")
+    ADMIN = "admin", _("Admin")
+
+
+STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
+# Roles that see and answer every department (G5).
+ALL_DEPARTMENT_ROLES = (Role.MANAGER, Role.ADMIN)
+
+
+class Organisation(models.Model):
+    """A customer company (G6). Members follow each other's tickets when `sharing` allows it."""
+
+    class Sharing(models.TextChoices):
+        OWN = "own", _("Members see only their own tickets")
+        ALL = "all", _("Members see all the organisation's tickets")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    national_id = models.CharField(
+        _("legal national ID"), max_length=11, blank=True, validators=[validate_legal_id]
+    )
+    economic_code = models.CharField(
+        _("economic code"), max_length=14, blank=True, validators=[validate_economic_code]
+    )
+    sharing = models.CharField(_("ticket sharing"), max_length=8, choices=Sharing.choices, default=Sharing.OWN)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["national_id"], condition=~Q(national_id=""), name="organisation_national_id_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        email = self.normalize_email(email) if email else None
+        user = self.model(email=email, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email=None, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """One account for customers and staff. Logs in by email or by mobile number.
+
+    `role` is the access level the application checks; `accounts.services.user_set_role` keeps the
+    matching Django group (admin permissions) and `is_staff` in step with it.
+    """
+
+    class Language(models.TextChoices):
+        PERSIAN = "fa", _("Persian")
+        ENGLISH = "en", _("English")
+
+    email = models.EmailField(_("email"), unique=True, null=True, blank=True)
+    mobile = models.CharField(
+        _("mobile"), max_length=11, unique=True, null=True, blank=True, validators=[validate_mobile]
+    )
+    full_name = models.CharField(_("full name"), max_length=150)
+    national_id = models.CharField(_("national ID"), max_length=10, blank=True, validators=[validate_national_id])
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.PERSIAN)
+    role = models.CharField(_("access level"), max_length=12, choices=Role.choices, default=Role.CUSTOMER, db_index=True)
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        related_name="members",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    class OrganisationRole(models.TextChoices):
+        MEMBER = "member", _("Member")
+        MANAGER = "manager", _("Manager")
+
+    organisation_role = models.CharField(
+        _("role in organisation"), max_length=8, choices=OrganisationRole.choices, default=OrganisationRole.MEMBER
+    )
+
+    # Notification preferences per channel (used by the notifications app).
+    notify_email = models.BooleanField(_("notify by email"), default=True)
+    notify_sms = models.BooleanField(_("notify by SMS"), default=True)
+    notify_panel = models.BooleanField(_("notify in the panel"), default=True)
+
+    # F28 / F29
+    expires_at = models.DateTimeField(_("account expires at"), null=True, blank=True)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    suspension_reason = models.CharField(_("suspension reason"), max_length=300, blank=True)
+
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("can use the admin site"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(email__isnull=False) | Q(mobile__isnull=False), name="user_has_email_or_mobile"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email or self.mobile or str(self.pk)
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name
+
+    @property
+    def is_employee(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == Role.CUSTOMER
+
+    @property
+    def sees_all_departments(self) -> bool:
+        return self.role in ALL_DEPARTMENT_ROLES or self.is_superuser
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HelpdeskConfig(AppConfig):
+    name = "helpdesk"
+    verbose_name = _("Site")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,90 @@
+import ipaddress
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_ALLOWED_TYPES = "pdf,jpg,jpeg,png,gif,webp,txt,csv,zip,docx,xlsx,pptx,doc,xls"
+
+
+class SiteSettings(models.Model):
+    """The one row of site-wide settings that admins change at run time (F22–F25, F30–F32).
+
+    Read it through `helpdesk.site.get_site_settings()`, which caches it; saving clears the cache.
+    """
+
+    title = models.CharField(_("system title"), max_length=100, default="میز خدمت")
+    logo = models.ImageField(_("logo"), upload_to="branding/", blank=True)
+    records_per_page = models.PositiveSmallIntegerField(
+        _("records per page"), default=25, validators=[MinValueValidator(5), MaxValueValidator(200)]
+    )
+    max_upload_mb = models.PositiveSmallIntegerField(
+        _("maximum upload size (MB)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    allowed_file_types = models.CharField(
+        _("allowed file types"),
+        max_length=300,
+        default=DEFAULT_ALLOWED_TYPES,
+        help_text=_("File extensions separated by commas, e.g. pdf,jpg,png."),
+    )
+    customer_message = models.TextField(_("public message for customers"), blank=True)
+    staff_message = models.TextField(_("public message for staff"), blank=True)
+    maintenance_mode = models.BooleanField(_("maintenance mode"), default=False)
+    maintenance_message = models.TextField(_("maintenance message"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="site_settings_singleton")]
+
+    def __str__(self) -> str:
+        return str(_("Site settings"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @property
+    def allowed_extensions(self) -> set[str]:
+        return {e.strip().lower().lstrip(".") for e in self.allowed_file_types.split(",") if e.strip()}
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+
+class IPBlockQuerySet(models.QuerySet):
+    def active(self, now=None):
+        now = now or timezone.now()
+        return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
+class IPBlock(models.Model):
+    """A blocked address or CIDR range, IPv4 or IPv6 (F33)."""
+
+    network = models.CharField(
+        _("address or range"), max_length=50, unique=True, help_text=_("e.g. 203.0.113.7, 203.0.113.0/24 or 2001:db8::/32")
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = IPBlockQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("blocked IP address")
+        verbose_name_plural = _("blocked IP addresses")
+        ordering = ["network"]
+
+    def __str__(self) -> str:
+        return self.network
+
+    def clean(self):
+        try:
+            self.network = str(ipaddress.ip_network(self.network.strip(), strict=False))
+        except ValueError:
+            raise ValidationError({"network": _("Enter a valid IPv4 or IPv6 address or CIDR range.")})
