@@ -1,13 +1,10 @@
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 
 def home(request):
     return render(request, "home.html")
 
-
-def healthz(request):
-    return JsonResponse({"database": "ok", "broker": "ok"})
 
 
 def permission_denied(request, exception=None):
