@@ -203,3 +203,24 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Article 6 (limits app): the two named policies of ARTICLE6.md, validated here so a typo stops start-up,
+# and the beat jobs that compute next period's ceilings and expire increase requests at the period's end.
+from celery.schedules import crontab  # noqa: E402
+
+from limits.conf import parse_bool_setting, parse_exemption_year_setting  # noqa: E402
+
+ARTICLE6_FLOOR_TESTS_PAID_SALES = parse_bool_setting(
+    "ARTICLE6_FLOOR_TESTS_PAID_SALES", env.str("ARTICLE6_FLOOR_TESTS_PAID_SALES", default="true")
+)
+ARTICLE6_EXEMPTION_YEAR = parse_exemption_year_setting(
+    "ARTICLE6_EXEMPTION_YEAR", env.str("ARTICLE6_EXEMPTION_YEAR", default="period")
+)
+CELERY_BEAT_SCHEDULE["limits-compute-ceilings"] = {
+    "task": "limits.tasks.compute_upcoming_ceilings",
+    "schedule": crontab(hour=1, minute=0),  # Tehran time (CELERY_TIMEZONE); the day before a period starts
+}
+CELERY_BEAT_SCHEDULE["limits-expire-requests"] = {
+    "task": "limits.tasks.expire_requests",
+    "schedule": crontab(hour=0, minute=1),  # just after 23:59:59 on a period's last day
+}
