@@ -1,10 +1,15 @@
-"""Persian text helpers used by every app: digit conversion and the search normaliser."""
+"""Persian text helpers used by every app: digit conversion, number formatting and the search normaliser."""
 
 import re
+import unicodedata
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 LATIN_DIGITS = "0123456789"
+
+# Persian punctuation for numbers: «٬» groups thousands, «٫» separates decimals.
+PERSIAN_THOUSANDS_SEPARATOR = "\u066c"
+PERSIAN_DECIMAL_SEPARATOR = "\u066b"
 
 _TO_LATIN = str.maketrans(PERSIAN_DIGITS + ARABIC_DIGITS, LATIN_DIGITS * 2)
 _TO_PERSIAN = str.maketrans(LATIN_DIGITS + ARABIC_DIGITS, PERSIAN_DIGITS * 2)
@@ -16,8 +21,11 @@ _LETTERS = str.maketrans(
         "ى": "ی",
         "ئ": "ی",
         "ك": "ک",
+        "ڪ": "ک",
         "ة": "ه",
         "ۀ": "ه",
+        "ھ": "ه",
+        "ہ": "ه",
         "أ": "ا",
         "إ": "ا",
         "ٱ": "ا",
@@ -25,43 +33,62 @@ _LETTERS = str.maketrans(
         "ؤ": "و",
     }
 )
-# Tatweel, Arabic diacritics (harakat, tanwin, shadda, sukun, superscript alef) and bidi/format marks.
+# Tatweel, Arabic diacritics (harakat, tanwin, shadda, sukun, hamza above/below, superscript alef) and
+# bidi/format marks.
 _STRIP = re.compile("[\u0640\u064b-\u065f\u0670\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 # ZWNJ and ZWJ split a word visually only; for matching they count as a space.
 _JOINERS = re.compile("[\u200c\u200d]")
 _SPACES = re.compile(r"\s+")
 
 
-def to_latin_digits(text: str) -> str:
+def to_latin_digits(text: object) -> str:
     """Persian and Arabic-Indic digits to ASCII digits; everything else unchanged."""
-    return text.translate(_TO_LATIN)
+    return str(text).translate(_TO_LATIN)
 
 
-def to_persian_digits(text: str) -> str:
+def to_persian_digits(text: object) -> str:
     """ASCII and Arabic-Indic digits to Persian digits; everything else unchanged."""
     return str(text).translate(_TO_PERSIAN)
 
 
 def normalize(text: str) -> str:
     """The form of a text that search and matching compare: one letter per variant, Latin digits,
-    no diacritics or tatweel, ZWNJ as a space, lower case, single spaces."""
+    no diacritics or tatweel, ZWNJ as a space, lower case, single spaces.
+
+    NFKC first folds Arabic presentation forms (text copied from PDFs: «ﻻ», «ﮐ») and full-width
+    characters into ordinary letters and digits.
+    """
     if not text:
         return ""
+    text = unicodedata.normalize("NFKC", str(text))
     text = _STRIP.sub("", text)
     text = text.translate(_LETTERS).translate(_TO_LATIN)
     text = _JOINERS.sub(" ", text)
     return _SPACES.sub(" ", text).strip().lower()
 
 
-_SEPARATORS = re.compile("[,\u066c\u060c\\s_]")  # , ٬ ، and spaces used as thousands separators
+# Thousands separators a person may type: «,» «٬» (Persian) «،» (Arabic comma), spaces, «_» and «'».
+_SEPARATORS = ",\u066c\u060c_' \u00a0\u202f\u2009"
+_INTEGER = re.compile(
+    rf"[+-]?(?:[0-9]+|[0-9]{{1,3}}(?:[{_SEPARATORS}][0-9]{{3}})+)",
+)
 
 
-def parse_int(text: str) -> int:
+def parse_int(text: object) -> int:
     """Parse an integer typed with any digits and thousands separators («۱٬۵۰۰٬۰۰۰» → 1500000).
 
-    Raises ValueError on anything else (including decimals and empty input).
+    Separators must group thousands (so «12,5», which may mean a decimal, is rejected rather than
+    read as 125). Raises ValueError on anything else, including decimals, letters and empty input.
     """
-    cleaned = _SEPARATORS.sub("", to_latin_digits(str(text))).replace("\u2212", "-")
-    if not re.fullmatch(r"-?\d+", cleaned):
-        raise ValueError(text)
-    return int(cleaned)
+    cleaned = to_latin_digits(text).strip().replace("\u2212", "-")
+    if not _INTEGER.fullmatch(cleaned):
+        raise ValueError(f"not an integer: {text!r}")
+    return int(re.sub(f"[{_SEPARATORS}]", "", cleaned))
+
+
+def format_int(value: int, *, persian: bool = True, grouping: bool = True) -> str:
+    """An integer for people: «۱۲٬۳۴۵٬۶۷۸» (persian) or «12,345,678»; `grouping=False` leaves out separators."""
+    text = f"{int(value):,}" if grouping else str(int(value))
+    if persian:
+        text = to_persian_digits(text.replace(",", PERSIAN_THOUSANDS_SEPARATOR))
+    return text

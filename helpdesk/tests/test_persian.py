@@ -1,0 +1,112 @@
+import pytest
+
+from helpdesk.persian import (
+    format_int,
+    normalize,
+    parse_int,
+    to_latin_digits,
+    to_persian_digits,
+)
+
+
+class TestDigits:
+    def test_all_three_scripts_to_latin(self):
+        assert to_latin_digits("۱۲۳") == "123"
+        assert to_latin_digits("١٢٣") == "123"
+        assert to_latin_digits("123") == "123"
+        assert to_latin_digits("کد ۰۹۱۲ و ٠٩١٢") == "کد 0912 و 0912"
+
+    def test_to_persian(self):
+        assert to_persian_digits("1403/12/30") == "۱۴۰۳/۱۲/۳۰"
+        assert to_persian_digits("١٢٣") == "۱۲۳"
+        assert to_persian_digits(42) == "۴۲"
+
+    def test_round_trip_keeps_other_text(self):
+        text = "Ticket #12, تیکت ۱۲"
+        assert to_latin_digits(to_persian_digits(text)) == "Ticket #12, تیکت 12"
+
+
+class TestNormalize:
+    @pytest.mark.parametrize(
+        ("typed", "meant"),
+        [
+            ("علي", "علی"),  # Arabic yeh
+            ("مصطفى", "مصطفی"),  # alef maksura
+            ("كتاب", "کتاب"),  # Arabic kaf
+            ("مدرسة", "مدرسه"),  # teh marbuta
+            ("خانۀ", "خانه"),  # heh with yeh above
+            ("أحمد", "احمد"),
+            ("آب", "اب"),
+        ],
+    )
+    def test_letter_variants(self, typed, meant):
+        assert normalize(typed) == normalize(meant)
+        assert normalize(typed) == meant
+
+    def test_digits_of_every_script_are_one(self):
+        assert normalize("۱۲۳") == normalize("١٢٣") == normalize("123") == "123"
+
+    def test_zwnj_counts_as_space(self):
+        assert normalize("می\u200cروم") == "می روم"
+        assert normalize("می\u200cروم") == normalize("می روم")
+
+    def test_tatweel_and_diacritics_are_removed(self):
+        assert normalize("كـــتاب") == "کتاب"
+        assert normalize("مُحَمَّد") == "محمد"
+        assert normalize("كِتابٌ") == "کتاب"
+
+    def test_presentation_forms_and_bidi_marks(self):
+        # Text pasted from a PDF: presentation forms; from a chat app: bidi marks.
+        assert normalize("ﮐﺘﺎﺏ") == "کتاب"
+        assert normalize("\u200fسلام\u200e") == "سلام"
+
+    def test_case_and_spaces(self):
+        assert normalize("  Hello   WORLD \n") == "hello world"
+
+    def test_empty(self):
+        assert normalize("") == ""
+        assert normalize(None) == ""
+
+    def test_a_search_finds_what_a_person_means(self):
+        stored = "درخواست افزايش سقف فروش شركت ۱۴۰۳"
+        typed = "افزایش سقف فروش شرکت 1403"
+        assert normalize(typed) in normalize(stored)
+
+
+class TestParseInt:
+    @pytest.mark.parametrize(
+        ("typed", "value"),
+        [
+            ("1500000", 1_500_000),
+            ("۱٬۵۰۰٬۰۰۰", 1_500_000),
+            ("١،٥٠٠،٠٠٠", 1_500_000),
+            ("1,500,000", 1_500_000),
+            ("1 500 000", 1_500_000),
+            ("  42 ", 42),
+            ("-1,234", -1234),
+            ("\u2212۱۲", -12),
+            ("+7", 7),
+            ("0", 0),
+        ],
+    )
+    def test_accepts(self, typed, value):
+        assert parse_int(typed) == value
+
+    @pytest.mark.parametrize(
+        "typed",
+        ["", "   ", "12.5", "۱۲٫۵", "12,5", "1,5000", "12a", "abc", "۱۲ ریال", ",", "1,,000", "--1"],
+    )
+    def test_rejects(self, typed):
+        with pytest.raises(ValueError):
+            parse_int(typed)
+
+    def test_accepts_an_int(self):
+        assert parse_int(12) == 12
+
+
+def test_format_int():
+    assert format_int(12345678) == "۱۲٬۳۴۵٬۶۷۸"
+    assert format_int(12345678, persian=False) == "12,345,678"
+    assert format_int(-1234, persian=False) == "-1,234"
+    assert format_int(1234, grouping=False) == "۱۲۳۴"
+    assert format_int(0) == "۰"
