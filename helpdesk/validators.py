@@ -16,24 +16,27 @@ MSG_NATIONAL_ID = _("Enter a valid 10-digit national ID (کد ملی).")
 MSG_LEGAL_ID = _("Enter a valid 11-digit legal national ID (شناسه ملی).")
 MSG_ECONOMIC_CODE = _("Enter a valid economic code: 11 digits for a legal entity or 14 digits for a person.")
 
-_MOBILE = re.compile(r"^(?:\+98|0098|98|0)?(9\d{9})$")
+_MOBILE = re.compile(r"(?:\+98|0098|98|0)?(9[0-9]{9})")
 _LEGAL_WEIGHTS = (29, 27, 23, 19, 17)
+# Spaces (incl. no-break), ASCII and Unicode dashes, brackets, dots and bidi marks.
+_NOISE = re.compile("[\\s\\-\u2010-\u2015\u2212().\u200e\u200f]")
 
 
 def _digits(value: str) -> str:
-    return re.sub(r"[\s\-‐]", "", to_latin_digits(str(value or "")))
+    """Latin digits with the spaces, dashes and brackets people type inside numbers removed."""
+    return _NOISE.sub("", to_latin_digits(value or ""))
 
 
 def normalize_mobile(value: str) -> str:
     """`+98 912 123 4567`, `0098…`, `98…`, `912…` or Persian digits → `09121234567`."""
-    match = _MOBILE.match(_digits(value).replace("(", "").replace(")", ""))
+    match = _MOBILE.fullmatch(_digits(value))
     if not match:
         raise ValidationError(MSG_MOBILE, code="invalid_mobile")
     return "0" + match.group(1)
 
 
 def is_valid_national_id(code: str) -> bool:
-    if not re.fullmatch(r"\d{10}", code) or len(set(code)) == 1:
+    if not re.fullmatch(r"[0-9]{10}", code) or len(set(code)) == 1:
         return False
     remainder = sum(int(code[i]) * (10 - i) for i in range(9)) % 11
     check = remainder if remainder < 2 else 11 - remainder
@@ -41,7 +44,7 @@ def is_valid_national_id(code: str) -> bool:
 
 
 def is_valid_legal_id(code: str) -> bool:
-    if not re.fullmatch(r"\d{11}", code) or len(set(code)) == 1:
+    if not re.fullmatch(r"[0-9]{11}", code) or len(set(code)) == 1:
         return False
     d = int(code[9]) + 2
     total = sum((int(code[i]) + d) * _LEGAL_WEIGHTS[i % 5] for i in range(10))
@@ -68,7 +71,7 @@ def normalize_economic_code(value: str) -> str:
     code = _digits(value)
     if len(code) == 11 and is_valid_legal_id(code):
         return code
-    if len(code) == 14 and code.isdigit():
+    if re.fullmatch(r"[0-9]{14}", code):
         return code
     raise ValidationError(MSG_ECONOMIC_CODE, code="invalid_economic_code")
 
