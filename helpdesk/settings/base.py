@@ -224,3 +224,9 @@ CELERY_BEAT_SCHEDULE["limits-expire-requests"] = {
     "task": "limits.tasks.expire_requests",
     "schedule": crontab(hour=0, minute=1),  # just after 23:59:59 on a period's last day
 }
+
+# --- Site-wide settings, IP block list, maintenance (helpdesk/) ---
+# Seconds a client is told to wait (Retry-After) while maintenance mode is on.
+MAINTENANCE_RETRY_AFTER = 600
+# Seconds /healthz waits for the Celery broker before answering "error".
+HEALTH_BROKER_TIMEOUT = 2
