@@ -1,0 +1,121 @@
+"""The site's navigation: which links a user sees, built only from URL names that resolve.
+
+The apps are built in parallel, so a page must never break because `tickets:portal` does not exist yet. Each link
+names one or more candidate URL names; the first that reverses wins, and a link with none is left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+def url_or_empty(*names: str) -> str:
+    """The URL of the first name that reverses (without arguments), or "" when none does."""
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def _is_customer(user) -> bool:
+    return bool(user.is_authenticated and getattr(user, "is_customer", False))
+
+
+def _is_employee(user) -> bool:
+    return bool(user.is_authenticated and (getattr(user, "is_employee", False) or user.is_superuser))
+
+
+def _can_use_admin(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def _everyone(user) -> bool:
+    return True
+
+
+def _authenticated(user) -> bool:
+    return bool(user.is_authenticated)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A link that may appear: its label, the URL names to try, who sees it and a one-line description."""
+
+    label: Promise
+    names: tuple[str, ...]
+    audience: Callable[[object], bool]
+    description: Promise | str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    active: bool = False
+    description: str = ""
+
+
+# Order matters: it is the order in the navbar.
+NAV_ENTRIES: tuple[Entry, ...] = (
+    Entry(
+        _("My tickets"),
+        ("tickets:portal", "tickets:my_tickets", "tickets:ticket_list"),
+        _is_customer,
+        _("Follow your requests and reply to them."),
+    ),
+    Entry(
+        _("New ticket"),
+        ("tickets:create", "tickets:new", "tickets:ticket_create"),
+        _is_customer,
+        _("Send a new request to the support team."),
+    ),
+    Entry(
+        _("Queue"),
+        ("tickets:queue", "tickets:dashboard", "tickets:agent_queue"),
+        _is_employee,
+        _("The tickets waiting for you and your departments."),
+    ),
+    Entry(
+        _("Knowledge base"),
+        ("knowledgebase:index", "knowledgebase:home", "knowledgebase:article_list", "knowledgebase:list"),
+        _everyone,
+        _("Answers to common questions, ready to read."),
+    ),
+    Entry(
+        _("Sales ceilings"),
+        ("limits:index", "limits:home", "limits:dashboard", "limits:portal", "limits:request_list"),
+        _authenticated,
+        _("Article 6 sales ceilings and increase requests."),
+    ),
+    Entry(
+        _("Administration"),
+        ("admin:index",),
+        _can_use_admin,
+        _("Users, organisations and site settings."),
+    ),
+)
+
+LOGIN_NAMES = ("accounts:login", "admin:login")
+LOGOUT_NAMES = ("accounts:logout", "admin:logout")
+PROFILE_NAMES = ("accounts:profile", "accounts:account", "accounts:settings")
+
+
+def links_for(user, *, current_path: str = "", entries: Iterable[Entry] = NAV_ENTRIES) -> list[Link]:
+    """The links `user` may follow, in navbar order, each marked active when the current path is under it."""
+    links = []
+    for entry in entries:
+        if not entry.audience(user):
+            continue
+        url = url_or_empty(*entry.names)
+        if not url:
+            continue
+        active = bool(current_path) and (current_path == url or (url != "/" and current_path.startswith(url)))
+        links.append(Link(label=str(entry.label), url=url, active=active, description=str(entry.description)))
+    return links

@@ -1,0 +1,55 @@
+"""Template tags for the site shell (navbar, home page shortcuts, banner)."""
+
+import hashlib
+
+from django import template
+from django.contrib.auth.models import AnonymousUser
+
+from helpdesk import navigation
+
+register = template.Library()
+
+
+def _user(context):
+    return context.get("user") or AnonymousUser()
+
+
+def _path(context) -> str:
+    request = context.get("request")
+    return request.path if request is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def nav_links(context):
+    """`{% nav_links as links %}`: the navbar links for the current user (only URLs that exist)."""
+    return navigation.links_for(_user(context), current_path=_path(context))
+
+
+@register.simple_tag
+def url_if(*names):
+    """`{% url_if "tickets:portal" "tickets:list" as url %}`: the first URL name that resolves, else ""."""
+    return navigation.url_or_empty(*names)
+
+
+@register.simple_tag
+def login_url():
+    return navigation.url_or_empty(*navigation.LOGIN_NAMES)
+
+
+@register.simple_tag
+def logout_url():
+    return navigation.url_or_empty(*navigation.LOGOUT_NAMES)
+
+
+@register.simple_tag
+def profile_url():
+    return navigation.url_or_empty(*navigation.PROFILE_NAMES)
+
+
+@register.filter
+def banner_key(value) -> str:
+    """A short stable key for a banner's text: a dismissed banner comes back when its text changes."""
+    key = getattr(value, "key", None)
+    if key:
+        return str(key)
+    return hashlib.sha256(str(value).encode("utf-8")).hexdigest()[:16]
