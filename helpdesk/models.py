@@ -1,4 +1,5 @@
 import ipaddress
+import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -8,6 +9,50 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_ALLOWED_TYPES = "pdf,jpg,jpeg,png,gif,webp,txt,csv,zip,docx,xlsx,pptx,doc,xls"
+
+# Types a browser or the desktop would run rather than show; serving them back to other users is a way in.
+FORBIDDEN_FILE_TYPES = frozenset(
+    {
+        # run by the browser when served back
+        *("htm", "html", "xhtml", "shtml", "svg", "svgz", "js", "mjs"),
+        # run by the server if ever misconfigured, or by Windows on a double click
+        *("php", "phtml", "asp", "aspx", "jsp", "cgi", "exe", "msi", "com", "bat", "cmd", "scr", "ps1", "vbs"),
+        *("vbe", "hta", "jar", "dll", "lnk", "reg"),
+    }
+)
+_EXTENSION = re.compile(r"^[a-z0-9]{1,10}$")
+
+MSG_EXTENSIONS_EMPTY = _("Enter at least one file extension, e.g. pdf,jpg,png.")
+MSG_EXTENSIONS_INVALID = _(
+    "These are not valid file extensions: %(items)s. Enter extensions of letters and digits separated by commas, "
+    "e.g. pdf,jpg,png."
+)
+MSG_EXTENSIONS_FORBIDDEN = _("These file types cannot be allowed because they can run code: %(items)s.")
+MSG_NETWORK_INVALID = _("Enter a valid IPv4 or IPv6 address or CIDR range, e.g. 203.0.113.7 or 203.0.113.0/24.")
+
+
+def split_file_types(value: str) -> list[str]:
+    """`"PDF, .jpg ,png"` → `["pdf", "jpg", "png"]` (order kept, duplicates dropped). Commas, spaces, the Persian
+    comma and semicolons all separate."""
+    items = re.split(r"[,،;\s]+", (value or "").lower())
+    seen: dict[str, None] = {}
+    for item in items:
+        item = item.strip().lstrip(".")
+        if item:
+            seen.setdefault(item, None)
+    return list(seen)
+
+
+def validate_file_types(value: str) -> None:
+    items = split_file_types(value)
+    if not items:
+        raise ValidationError(MSG_EXTENSIONS_EMPTY, code="empty")
+    bad = [item for item in items if not _EXTENSION.match(item)]
+    if bad:
+        raise ValidationError(MSG_EXTENSIONS_INVALID, code="invalid", params={"items": "، ".join(bad)})
+    forbidden = [item for item in items if item in FORBIDDEN_FILE_TYPES]
+    if forbidden:
+        raise ValidationError(MSG_EXTENSIONS_FORBIDDEN, code="forbidden", params={"items": "، ".join(forbidden)})
 
 
 class SiteSettings(models.Model):
@@ -29,6 +74,7 @@ class SiteSettings(models.Model):
         max_length=300,
         default=DEFAULT_ALLOWED_TYPES,
         help_text=_("File extensions separated by commas, e.g. pdf,jpg,png."),
+        validators=[validate_file_types],
     )
     customer_message = models.TextField(_("public message for customers"), blank=True)
     staff_message = models.TextField(_("public message for staff"), blank=True)
@@ -48,9 +94,15 @@ class SiteSettings(models.Model):
         self.pk = 1
         super().save(*args, **kwargs)
 
+    def clean(self):
+        # Store the list in one canonical spelling ("PDF, .Jpg" → "pdf,jpg") once it is known to be valid.
+        items = split_file_types(self.allowed_file_types)
+        if items and all(_EXTENSION.match(item) for item in items):
+            self.allowed_file_types = ",".join(items)
+
     @property
     def allowed_extensions(self) -> set[str]:
-        return {e.strip().lower().lstrip(".") for e in self.allowed_file_types.split(",") if e.strip()}
+        return set(split_file_types(self.allowed_file_types))
 
     @property
     def max_upload_bytes(self) -> int:
@@ -67,7 +119,10 @@ class IPBlock(models.Model):
     """A blocked address or CIDR range, IPv4 or IPv6 (F33)."""
 
     network = models.CharField(
-        _("address or range"), max_length=50, unique=True, help_text=_("e.g. 203.0.113.7, 203.0.113.0/24 or 2001:db8::/32")
+        _("address or range"),
+        max_length=50,
+        unique=True,
+        help_text=_("e.g. 203.0.113.7, 203.0.113.0/24 or 2001:db8::/32"),
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
@@ -84,7 +139,14 @@ class IPBlock(models.Model):
         return self.network
 
     def clean(self):
+        if not self.network:
+            return  # "required" is reported by the field itself
         try:
+            # strict=False: "203.0.113.7/24" means the range 203.0.113.0/24; a bare address becomes /32 or /128.
             self.network = str(ipaddress.ip_network(self.network.strip(), strict=False))
         except ValueError:
-            raise ValidationError({"network": _("Enter a valid IPv4 or IPv6 address or CIDR range.")})
+            raise ValidationError({"network": MSG_NETWORK_INVALID}, code="invalid") from None
+
+    @property
+    def is_active(self) -> bool:
+        return self.expires_at is None or self.expires_at > timezone.now()

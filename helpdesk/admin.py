@@ -1,0 +1,175 @@
+"""Admin for the site settings singleton (F22–F25, F30–F32) and the IP block list (F33).
+
+Saving goes through `helpdesk.services`, which clears the shared cache after commit, so a change is effective
+on the next request in every web process.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import images, services
+from .models import IPBlock, SiteSettings
+from .net import client_ip, parse_ip
+
+MSG_OWN_ADDRESS = _("This range contains your own address (%(address)s); saving it would lock you out of the site.")
+
+
+class SiteSettingsForm(forms.ModelForm):
+    logo = forms.FileField(
+        label=_("logo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": images.ACCEPT_ATTRIBUTE}),
+        help_text=_("PNG, JPEG, GIF or WebP. It is resized to at most 512 pixels and stored as PNG."),
+    )
+
+    class Meta:
+        model = SiteSettings
+        fields = (
+            "title",
+            "logo",
+            "records_per_page",
+            "max_upload_mb",
+            "allowed_file_types",
+            "customer_message",
+            "staff_message",
+            "maintenance_mode",
+            "maintenance_message",
+        )
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if isinstance(logo, UploadedFile):
+            # Validate and re-encode here so that a bad file is reported on the form, not as a failed save.
+            return images.logo_from_upload(logo)
+        return logo
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    """One row: no add once it exists, no delete, and the list page opens the row itself."""
+
+    form = SiteSettingsForm
+    readonly_fields = ("logo_preview", "updated_at")
+    fieldsets = (
+        (_("Branding"), {"fields": ("title", "logo", "logo_preview")}),
+        (_("Lists and uploads"), {"fields": ("records_per_page", "max_upload_mb", "allowed_file_types")}),
+        (_("Public messages"), {"fields": ("customer_message", "staff_message")}),
+        (_("Maintenance"), {"fields": ("maintenance_mode", "maintenance_message")}),
+        (None, {"fields": ("updated_at",)}),
+    )
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        obj, _created = SiteSettings.objects.get_or_create(pk=1)
+        return redirect(reverse("admin:helpdesk_sitesettings_change", args=[obj.pk]))
+
+    def save_model(self, request, obj, form, change):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in services.SITE_SETTINGS_FIELDS}
+        logo = services.KEEP
+        if "logo" in form.changed_data:
+            logo = form.cleaned_data["logo"] or False  # False: the "clear" box was ticked
+        saved = services.site_settings_update(logo=logo, **changes)
+        obj.pk, obj.logo = saved.pk, saved.logo
+
+    @admin.display(description=_("current logo"))
+    def logo_preview(self, obj):
+        if not obj.logo:
+            return "—"
+        return format_html('<img src="{}" alt="" height="64">', obj.logo.url)
+
+
+class IPBlockForm(forms.ModelForm):
+    request = None  # set by IPBlockAdmin.get_form, to keep an admin from blocking themselves
+
+    class Meta:
+        model = IPBlock
+        fields = ("network", "reason", "expires_at")
+
+    def _post_clean(self):
+        super()._post_clean()  # IPBlock.clean() has normalised the network by now
+        if self.request is None or self.has_error("network") or not self.instance.network:
+            return
+        if self.instance.expires_at and self.instance.expires_at <= timezone.now():
+            return
+        address = parse_ip(client_ip(self.request))
+        network = ipaddress.ip_network(self.instance.network)
+        if address is not None and address.version == network.version and address in network:
+            self.add_error("network", ValidationError(MSG_OWN_ADDRESS, params={"address": str(address)}))
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return (("active", _("Active")), ("expired", _("Expired")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.active()
+        if self.value() == "expired":
+            return queryset.filter(expires_at__lte=timezone.now())
+        return queryset
+
+
+@admin.register(IPBlock)
+class IPBlockAdmin(admin.ModelAdmin):
+    form = IPBlockForm
+    list_display = ("network", "reason", "expires_at", "is_active", "created_at")
+    list_filter = (StatusFilter,)
+    search_fields = ("network", "reason")
+    search_help_text = _("An address finds the entries whose range contains it.")
+    fields = ("network", "reason", "expires_at")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.request = request  # a fresh class per call, so this does not leak between requests
+        return form
+
+    @admin.display(description=_("active"), boolean=True)
+    def is_active(self, obj):
+        return obj.is_active
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        address = parse_ip(search_term)
+        if address is not None:
+            # "Is this address blocked, and by which entry?" — match the ranges that contain it.
+            containing = [pk for pk, network in queryset.values_list("pk", "network") if _contains(network, address)]
+            results = results | queryset.filter(pk__in=containing)
+        return results, may_have_duplicates
+
+    def save_model(self, request, obj, form, change):
+        services.ip_block_save(block=obj)
+
+    def delete_model(self, request, obj):
+        services.ip_block_remove(block=obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for block in queryset:
+                services.ip_block_remove(block=block)
+
+
+def _contains(network: str, address) -> bool:
+    try:
+        return address in ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return False
