@@ -1,0 +1,230 @@
+import datetime as dt
+
+import jdatetime
+import pytest
+import time_machine
+from django.utils import translation
+
+from helpdesk import jalali
+from helpdesk.jalali import (
+    TEHRAN,
+    JalaliDateError,
+    format_date,
+    format_datetime,
+    format_long_date,
+    is_leap,
+    month_last_day,
+    month_length,
+    month_range,
+    parse_jalali_date,
+    parse_jalali_datetime,
+    to_gregorian,
+    to_jalali_date,
+    to_tehran,
+)
+
+UTC = dt.UTC
+
+# The official calendar (Iran's calendar authority), 1395–1420: the years with Esfand 30.
+OFFICIAL_LEAP_YEARS = {1395, 1399, 1403, 1408, 1412, 1416, 1420}
+# Nowruz (1 Farvardin) in the Gregorian calendar, as published.
+OFFICIAL_NOWRUZ = {
+    1395: dt.date(2016, 3, 20),
+    1396: dt.date(2017, 3, 21),
+    1397: dt.date(2018, 3, 21),
+    1398: dt.date(2019, 3, 21),
+    1399: dt.date(2020, 3, 20),
+    1400: dt.date(2021, 3, 21),
+    1401: dt.date(2022, 3, 21),
+    1402: dt.date(2023, 3, 21),
+    1403: dt.date(2024, 3, 20),
+    1404: dt.date(2025, 3, 21),
+    1405: dt.date(2026, 3, 21),
+}
+
+
+class TestLeapYears:
+    @pytest.mark.parametrize("year", range(1395, 1421))
+    def test_matches_the_official_calendar(self, year):
+        assert is_leap(year) is (year in OFFICIAL_LEAP_YEARS)
+
+    def test_named_years(self):
+        assert is_leap(1399) and is_leap(1403) and is_leap(1408)
+        assert not is_leap(1400) and not is_leap(1404)
+
+    def test_jdatetime_follows_the_33_year_arithmetic(self):
+        for year in range(1300, 1500):
+            assert is_leap(year) is (year % 33 in (1, 5, 9, 13, 17, 22, 26, 30)), year
+
+    @pytest.mark.parametrize(("year", "nowruz"), OFFICIAL_NOWRUZ.items())
+    def test_nowruz_dates(self, year, nowruz):
+        assert to_gregorian(year, 1, 1) == nowruz
+
+    def test_year_lengths_agree_with_nowruz(self):
+        for year in range(1395, 1405):
+            length = (OFFICIAL_NOWRUZ[year + 1] - OFFICIAL_NOWRUZ[year]).days
+            assert length == (366 if year in OFFICIAL_LEAP_YEARS else 365), year
+
+
+class TestMonths:
+    def test_lengths(self):
+        assert [month_length(1403, m) for m in range(1, 13)] == [31] * 6 + [30] * 5 + [30]
+        assert month_length(1404, 12) == 29
+
+    def test_last_day(self):
+        assert month_last_day(1403, 12) == dt.date(2025, 3, 20)
+        assert month_last_day(1404, 12) == dt.date(2026, 3, 20)
+        assert month_last_day(1404, 6) == dt.date(2025, 9, 22)
+        assert month_last_day(1404, 7) == dt.date(2025, 10, 22)
+
+    def test_range(self):
+        assert month_range(1404, 1) == (dt.date(2025, 3, 21), dt.date(2025, 4, 20))
+
+    @pytest.mark.parametrize("month", [0, 13, -1])
+    def test_bad_month(self, month):
+        with pytest.raises(JalaliDateError) as exc:
+            month_length(1403, month)
+        assert exc.value.code == "invalid_month"
+
+
+class TestToGregorian:
+    def test_leap_day_exists_only_in_leap_years(self):
+        assert to_gregorian(1399, 12, 30) == dt.date(2021, 3, 20)
+        assert to_gregorian(1403, 12, 30) == dt.date(2025, 3, 20)
+        assert to_gregorian(1408, 12, 30) == dt.date(2030, 3, 20)
+        for year in (1400, 1404):
+            with pytest.raises(JalaliDateError) as exc:
+                to_gregorian(year, 12, 30)
+            assert exc.value.code == "invalid_day"
+
+    def test_day_message_names_the_month_and_its_length(self):
+        with translation.override("en"), pytest.raises(JalaliDateError) as exc:
+            to_gregorian(1404, 12, 30)
+        assert str(exc.value) == "Esfand 1404 has 29 days; there is no day 30."
+
+    def test_day_message_uses_persian_digits_in_persian(self):
+        with translation.override("fa"), pytest.raises(JalaliDateError) as exc:
+            to_gregorian(1404, 12, 30)
+        assert "۱۴۰۴" in str(exc.value) and "۲۹" in str(exc.value)
+        assert "1404" not in str(exc.value)
+
+    @pytest.mark.parametrize(("month", "day"), [(1, 32), (7, 31), (1, 0)])
+    def test_days_that_do_not_exist(self, month, day):
+        with pytest.raises(JalaliDateError):
+            to_gregorian(1403, month, day)
+
+
+class TestParse:
+    @pytest.mark.parametrize(
+        "typed",
+        [
+            "1403/12/30",
+            "۱۴۰۳/۱۲/۳۰",
+            "١٤٠٣/١٢/٣٠",
+            "1403-12-30",
+            "۱۴۰۳-۱۲-۳۰",
+            "1403.12.30",
+            "۱۴۰۳٫۱۲٫۳۰",
+            " 1403 / 12 / 30 ",
+            "\u200f۱۴۰۳/۱۲/۳۰\u200e",
+        ],
+    )
+    def test_spellings(self, typed):
+        assert parse_jalali_date(typed) == dt.date(2025, 3, 20)
+
+    def test_single_digit_month_and_day(self):
+        assert parse_jalali_date("1404/1/1") == dt.date(2025, 3, 21)
+
+    @pytest.mark.parametrize(
+        ("typed", "code"),
+        [
+            ("", "invalid"),
+            ("1403/12", "invalid"),
+            ("03/12/30", "invalid"),
+            ("1403/12/30/1", "invalid"),
+            ("abc", "invalid"),
+            ("1403/012/30", "invalid"),
+            ("1404/12/30", "invalid_day"),
+            ("1400/12/30", "invalid_day"),
+            ("1403/07/31", "invalid_day"),
+            ("1403/13/01", "invalid_month"),
+            ("1403/00/01", "invalid_month"),
+            ("1403/01/00", "invalid_day"),
+            ("2025/03/20", "invalid_year"),
+            ("0999/01/01", "invalid_year"),
+        ],
+    )
+    def test_invalid(self, typed, code):
+        with pytest.raises(JalaliDateError) as exc:
+            parse_jalali_date(typed)
+        assert exc.value.code == code
+        assert str(exc.value)
+
+    def test_is_a_value_error(self):
+        with pytest.raises(ValueError):
+            parse_jalali_date("nope")
+
+    def test_datetime(self):
+        moment = parse_jalali_datetime("۱۴۰۳/۱۲/۳۰ ۲۳:۴۵")
+        assert moment == dt.datetime(2025, 3, 20, 23, 45, tzinfo=TEHRAN)
+        assert moment.astimezone(UTC) == dt.datetime(2025, 3, 20, 20, 15, tzinfo=UTC)
+        assert parse_jalali_datetime("1404/01/01 0:05:09") == dt.datetime(2025, 3, 21, 0, 5, 9, tzinfo=TEHRAN)
+
+    @pytest.mark.parametrize(
+        ("typed", "code"),
+        [
+            ("1403/12/30", "invalid"),
+            ("1403/12/30 24:00", "invalid_time"),
+            ("1403/12/30 12:60", "invalid_time"),
+            ("1403/12/30 noon", "invalid"),
+            ("1404/12/30 10:00", "invalid_day"),
+        ],
+    )
+    def test_datetime_invalid(self, typed, code):
+        with pytest.raises(JalaliDateError) as exc:
+            parse_jalali_datetime(typed)
+        assert exc.value.code == code
+
+
+class TestTehranTime:
+    def test_utc_evening_is_next_day_in_tehran(self):
+        # Tehran is UTC+03:30: 20:30 UTC on the last day of 1403 is already Nowruz 1404.
+        before = dt.datetime(2025, 3, 20, 20, 29, 59, tzinfo=UTC)
+        after = dt.datetime(2025, 3, 20, 20, 30, tzinfo=UTC)
+        assert format_date(before, persian_digits=False) == "1403/12/30"
+        assert format_date(after, persian_digits=False) == "1404/01/01"
+        assert format_datetime(after, persian_digits=False) == "1404/01/01 00:00"
+
+    def test_other_zones_are_converted(self):
+        moment = dt.datetime(2025, 3, 21, 0, 10, tzinfo=dt.timezone(dt.timedelta(hours=5)))
+        assert format_datetime(moment, persian_digits=False) == "1403/12/30 22:40"
+
+    def test_naive_datetime_is_utc(self):
+        assert format_datetime(dt.datetime(2025, 3, 20, 20, 30), persian_digits=False) == "1404/01/01 00:00"
+        assert to_tehran(dt.datetime(2025, 1, 1, 0, 0)).utcoffset() == dt.timedelta(hours=3, minutes=30)
+
+    def test_historic_daylight_saving_uses_the_zone_rules(self):
+        # Iran observed DST until 2022 (UTC+04:30 in summer); the zone database knows it.
+        assert format_datetime(dt.datetime(2021, 6, 1, 12, 0, tzinfo=UTC), persian_digits=False) == "1400/03/11 16:30"
+        assert format_datetime(dt.datetime(2024, 6, 1, 12, 0, tzinfo=UTC), persian_digits=False) == "1403/03/12 15:30"
+
+    def test_plain_date_is_not_shifted(self):
+        assert format_date(dt.date(2025, 3, 20)) == "۱۴۰۳/۱۲/۳۰"
+        assert to_jalali_date(dt.date(2025, 3, 21)) == jdatetime.date(1404, 1, 1)
+
+    def test_today_follows_the_clock_in_tehran(self):
+        with time_machine.travel(dt.datetime(2025, 3, 20, 20, 31, tzinfo=UTC), tick=False):
+            assert jalali.today() == jdatetime.date(1404, 1, 1)
+        with time_machine.travel(dt.datetime(2025, 3, 20, 20, 29, tzinfo=UTC), tick=False):
+            assert jalali.today() == jdatetime.date(1403, 12, 30)
+
+
+class TestFormat:
+    def test_digits(self):
+        day = dt.date(2025, 3, 20)
+        assert format_date(day) == "۱۴۰۳/۱۲/۳۰"
+        assert format_date(day, persian_digits=False) == "1403/12/30"
+
+    def test_long_date(self):
+        with translation.override("en"):
+            assert format_long_date(dt.date(2025, 3, 20), persian_digits=False) == "30 Esfand 1403"
