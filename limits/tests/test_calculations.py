@@ -15,10 +15,11 @@ from limits.calculations import (
 )
 
 E_1404 = 2_000_000_000
+DEFAULT = Policies()
 RAW_FLOOR = Policies(floor_tests_paid_sales=False)
 
 
-def calc(s, t, p, *, e=E_1404, new_unit=False, policies=Policies()):
+def calc(s, t, p, *, e=E_1404, new_unit=False, policies=DEFAULT):
     return initial_ceiling(
         prior_sales=s, prior_vat=t, prior_vat_paid=p, exemption=e, new_unit=new_unit, policies=policies
     )
@@ -139,7 +140,7 @@ def test_exemption_is_annual_not_quartered():
 
 @pytest.mark.parametrize("field", ["prior_sales", "prior_vat", "prior_vat_paid", "exemption"])
 def test_negative_inputs_refused(field):
-    kwargs = dict(prior_sales=1, prior_vat=1, prior_vat_paid=1, exemption=1, new_unit=False)
+    kwargs = {"prior_sales": 1, "prior_vat": 1, "prior_vat_paid": 1, "exemption": 1, "new_unit": False}
     kwargs[field] = -1
     with pytest.raises(ValueError):
         initial_ceiling(**kwargs)
