@@ -228,3 +228,60 @@ class TestFormat:
     def test_long_date(self):
         with translation.override("en"):
             assert format_long_date(dt.date(2025, 3, 20), persian_digits=False) == "30 Esfand 1403"
+
+
+def render(source: str, language: str, **context) -> str:
+    from django.template import Context, Template
+
+    with translation.override(language):
+        return Template("{% load persian %}" + source).render(Context(context))
+
+
+class TestDateFilters:
+    moment = dt.datetime(2025, 3, 20, 10, 35, tzinfo=UTC)  # 14:05 in Tehran, the last day of 1403
+
+    def test_jdate_persian(self):
+        assert render("{{ v|jdate }}", "fa", v=self.moment) == "۱۴۰۳/۱۲/۳۰"
+        assert render("{{ v|jdate }}", "fa", v=dt.date(2025, 3, 21)) == "۱۴۰۴/۰۱/۰۱"
+
+    def test_jdate_english_is_gregorian(self):
+        assert render("{{ v|jdate }}", "en", v=self.moment) == "2025-03-20"
+        assert render("{{ v|jdate }}", "en", v=dt.date(2025, 3, 21)) == "2025-03-21"
+
+    def test_jdatetime(self):
+        assert render("{{ v|jdatetime }}", "fa", v=self.moment) == "۱۴۰۳/۱۲/۳۰ ۱۴:۰۵"
+        assert render("{{ v|jdatetime }}", "en", v=self.moment) == "2025-03-20 14:05"
+
+    def test_jdatetime_of_a_plain_date(self):
+        assert render("{{ v|jdatetime }}", "fa", v=dt.date(2025, 3, 20)) == "۱۴۰۳/۱۲/۳۰"
+
+    def test_long(self):
+        assert render('{{ v|jdate:"long" }}', "en", v=self.moment) == "20 March 2025"
+        # Persian month name comes from the catalogue; the digits are Persian either way.
+        text = render('{{ v|jdate:"long" }}', "fa", v=self.moment)
+        assert text.startswith("۳۰ ") and text.endswith(" ۱۴۰۳")
+
+    def test_crossing_midnight_in_tehran(self):
+        late = dt.datetime(2025, 3, 20, 20, 45, tzinfo=UTC)  # 00:15 on Nowruz in Tehran
+        assert render("{{ v|jdate }}", "fa", v=late) == "۱۴۰۴/۰۱/۰۱"
+        assert render("{{ v|jdatetime }}", "fa", v=late) == "۱۴۰۴/۰۱/۰۱ ۰۰:۱۵"
+        assert render("{{ v|jdate }}", "en", v=late) == "2025-03-21"
+        assert render("{{ v|jdatetime }}", "en", v=late) == "2025-03-21 00:15"
+
+    def test_naive_is_utc(self):
+        assert render("{{ v|jdatetime }}", "fa", v=dt.datetime(2025, 3, 20, 10, 35)) == "۱۴۰۳/۱۲/۳۰ ۱۴:۰۵"
+
+    def test_jdatetime_objects(self):
+        assert render("{{ v|jdate }}", "fa", v=jdatetime.date(1403, 12, 30)) == "۱۴۰۳/۱۲/۳۰"
+
+    @pytest.mark.parametrize("value", [None, "", "not a date", 12])
+    def test_empty_and_unreadable(self, value):
+        for language in ("fa", "en"):
+            assert render("{{ v|jdate }}|{{ v|jdatetime }}", language, v=value) == "|"
+
+    def test_jtimesince(self):
+        with time_machine.travel(dt.datetime(2025, 3, 20, 13, 35, tzinfo=UTC), tick=False):
+            assert render("{{ v|jtimesince }}", "en", v=self.moment) == "3\xa0hours ago"
+            persian = render("{{ v|jtimesince }}", "fa", v=self.moment)
+        assert "۳" in persian and "3" not in persian
+        assert render("{{ v|jtimesince }}", "fa", v=None) == ""

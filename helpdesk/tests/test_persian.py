@@ -110,3 +110,53 @@ def test_format_int():
     assert format_int(-1234, persian=False) == "-1,234"
     assert format_int(1234, grouping=False) == "۱۲۳۴"
     assert format_int(0) == "۰"
+
+
+def render(source: str, language: str, **context) -> str:
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override(language):
+        return Template("{% load persian %}" + source).render(Context(context))
+
+
+class TestDigitFilters:
+    def test_pdigits_persian(self):
+        assert render("{{ v|pdigits }}", "fa", v=12345) == "۱۲۳۴۵"
+        assert render("{{ v|pdigits }}", "fa", v="تیکت 12 و ١٣") == "تیکت ۱۲ و ۱۳"
+        assert render("{{ v|pdigits }}", "fa", v=3.5) == "۳٫۵"
+
+    def test_pdigits_english_is_latin(self):
+        assert render("{{ v|pdigits }}", "en", v=12345) == "12345"
+        assert render("{{ v|pdigits }}", "en", v="۱۲ و ١٣") == "12 و 13"
+        assert render("{{ v|pdigits }}", "en", v=3.5) == "3.5"
+
+    def test_pdigits_empty(self):
+        assert render("{{ v|pdigits }}", "fa", v=None) == ""
+        assert render("{{ v|pdigits }}", "fa", v="") == ""
+        assert render("{{ v|pdigits }}", "fa", v=0) == "۰"
+
+    def test_pdigits_escapes_unsafe_text(self):
+        assert render("{{ v|pdigits }}", "fa", v="<b>1</b>") == "&lt;b&gt;۱&lt;/b&gt;"
+
+    def test_pdigits_keeps_safe_markup_intact(self):
+        from django.utils.safestring import mark_safe
+
+        html = mark_safe('<h2 id="s1">Step 2 &#39;x&#39;</h2>')
+        assert render("{{ v|pdigits }}", "fa", v=html) == '<h2 id="s1">Step ۲ &#39;x&#39;</h2>'
+
+    def test_pnumber(self):
+        from decimal import Decimal
+
+        assert render("{{ v|pnumber }}", "fa", v=12345678) == "۱۲٬۳۴۵٬۶۷۸"
+        assert render("{{ v|pnumber }}", "en", v=12345678) == "12,345,678"
+        assert render("{{ v|pnumber }}", "fa", v="۱۲۳۴۵۶۷۸") == "۱۲٬۳۴۵٬۶۷۸"
+        assert render("{{ v|pnumber }}", "fa", v=-1500) == "-۱٬۵۰۰"
+        assert render("{{ v|pnumber }}", "fa", v=Decimal("1234567.50")) == "۱٬۲۳۴٬۵۶۷٫۵۰"
+        assert render("{{ v|pnumber }}", "en", v=Decimal("1234567.50")) == "1,234,567.50"
+        assert render("{{ v|pnumber }}", "fa", v=999) == "۹۹۹"
+
+    def test_pnumber_other_values(self):
+        assert render("{{ v|pnumber }}", "fa", v=None) == ""
+        assert render("{{ v|pnumber }}", "fa", v="n/a 7") == "n/a ۷"
+        assert render("{{ v|pnumber }}", "fa", v=True) == "True"
