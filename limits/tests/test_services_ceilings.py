@@ -49,7 +49,7 @@ def test_exemption_year_policy_prior(settings):
 
 
 def test_floor_policy_setting(settings):
-    debtor = dict(year=1403, quarter=2, sales=3_000_000_000, vat_due=300_000_000, vat_paid=100_000_000)
+    debtor = {"year": 1403, "quarter": 2, "sales": 3_000_000_000, "vat_due": 300_000_000, "vat_paid": 100_000_000}
     a = services.ceiling_compute(taxpayer=FiguresFactory(**debtor).taxpayer, period=Q2_1404)
     assert (a.initial, a.basis, a.floor_tests_paid_sales) == (10_000_000_000, Basis.EXEMPTION_FLOOR, True)
     settings.ARTICLE6_FLOOR_TESTS_PAID_SALES = False
