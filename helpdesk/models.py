@@ -31,25 +31,25 @@ MSG_EXTENSIONS_FORBIDDEN = _("These file types cannot be allowed because they ca
 MSG_NETWORK_INVALID = _("Enter a valid IPv4 or IPv6 address or CIDR range, e.g. 203.0.113.7 or 203.0.113.0/24.")
 
 
+def _file_type_tokens(value: str) -> list[str]:
+    # Commas, the Persian comma, semicolons and spaces all separate.
+    return [token for token in re.split(r"[,،;\s]+", (value or "").lower()) if token]
+
+
 def split_file_types(value: str) -> list[str]:
-    """`"PDF, .jpg ,png"` → `["pdf", "jpg", "png"]` (order kept, duplicates dropped). Commas, spaces, the Persian
-    comma and semicolons all separate."""
-    items = re.split(r"[,،;\s]+", (value or "").lower())
-    seen: dict[str, None] = {}
-    for item in items:
-        item = item.strip().lstrip(".")
-        if item:
-            seen.setdefault(item, None)
-    return list(seen)
+    """`"PDF, .jpg ,png"` → `["pdf", "jpg", "png"]` (order kept, duplicates dropped)."""
+    items = (token.removeprefix(".") for token in _file_type_tokens(value))
+    return list(dict.fromkeys(item for item in items if item))
 
 
 def validate_file_types(value: str) -> None:
+    tokens = _file_type_tokens(value)
+    bad = [token for token in tokens if not _EXTENSION.match(token.removeprefix("."))]
+    if bad:  # reported as typed, so the admin recognises them
+        raise ValidationError(MSG_EXTENSIONS_INVALID, code="invalid", params={"items": "، ".join(bad)})
     items = split_file_types(value)
     if not items:
         raise ValidationError(MSG_EXTENSIONS_EMPTY, code="empty")
-    bad = [item for item in items if not _EXTENSION.match(item)]
-    if bad:
-        raise ValidationError(MSG_EXTENSIONS_INVALID, code="invalid", params={"items": "، ".join(bad)})
     forbidden = [item for item in items if item in FORBIDDEN_FILE_TYPES]
     if forbidden:
         raise ValidationError(MSG_EXTENSIONS_FORBIDDEN, code="forbidden", params={"items": "، ".join(forbidden)})
