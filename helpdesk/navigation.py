@@ -103,8 +103,16 @@ NAV_ENTRIES: tuple[Entry, ...] = (
 )
 
 LOGIN_NAMES = ("accounts:login", "admin:login")
-LOGOUT_NAMES = ("accounts:logout", "admin:logout")
+LOGOUT_NAMES = ("accounts:logout",)
 PROFILE_NAMES = ("accounts:profile", "accounts:account", "accounts:settings")
+
+
+def logout_url_for(user) -> str:
+    """Where the logout form posts. The admin's logout only serves staff, so it is a fallback for them alone."""
+    url = url_or_empty(*LOGOUT_NAMES)
+    if not url and _can_use_admin(user):
+        url = url_or_empty("admin:logout")
+    return url
 
 
 def links_for(user, *, current_path: str = "", entries: Iterable[Entry] = NAV_ENTRIES) -> list[Link]:

@@ -36,9 +36,9 @@ def login_url():
     return navigation.url_or_empty(*navigation.LOGIN_NAMES)
 
 
-@register.simple_tag
-def logout_url():
-    return navigation.url_or_empty(*navigation.LOGOUT_NAMES)
+@register.simple_tag(takes_context=True)
+def logout_url(context):
+    return navigation.logout_url_for(_user(context))
 
 
 @register.simple_tag
