@@ -285,3 +285,102 @@ class TestDateFilters:
             persian = render("{{ v|jtimesince }}", "fa", v=self.moment)
         assert "۳" in persian and "3" not in persian
         assert render("{{ v|jtimesince }}", "fa", v=None) == ""
+
+
+class TestJalaliDateField:
+    def form(self, **field_kwargs):
+        from django import forms
+
+        from helpdesk.forms import JalaliDateField
+
+        class DateForm(forms.Form):
+            day = JalaliDateField(**field_kwargs)
+
+        return DateForm
+
+    @pytest.mark.parametrize(
+        ("typed", "expected"),
+        [
+            ("1399/12/30", dt.date(2021, 3, 20)),
+            ("۱۴۰۳/۱۲/۳۰", dt.date(2025, 3, 20)),
+            ("١٤٠٨-١٢-٣٠", dt.date(2030, 3, 20)),
+            ("1404/1/1", dt.date(2025, 3, 21)),
+        ],
+    )
+    def test_valid(self, typed, expected):
+        form = self.form()(data={"day": typed})
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["day"] == expected
+
+    @pytest.mark.parametrize("typed", ["1400/12/30", "1404/12/30", "۱۴۰۴/۱۲/۳۰"])
+    def test_leap_day_of_a_common_year_is_invalid(self, typed):
+        with translation.override("en"):
+            form = self.form()(data={"day": typed})
+            assert not form.is_valid()
+            assert "has 29 days; there is no day 30" in form.errors["day"][0]
+        assert form.errors.as_data()["day"][0].code == "invalid_day"
+
+    @pytest.mark.parametrize("typed", ["tomorrow", "1403/12", "2025-03-20", "1403/13/1"])
+    def test_invalid_has_a_message(self, typed):
+        form = self.form()(data={"day": typed})
+        assert not form.is_valid()
+        assert form.errors["day"][0]
+
+    def test_required_and_optional(self):
+        assert not self.form()(data={"day": ""}).is_valid()
+        optional = self.form(required=False)(data={"day": "  "})
+        assert optional.is_valid() and optional.cleaned_data["day"] is None
+
+    def test_renders_initial_as_jalali_in_persian_digits(self):
+        with translation.override("fa"):
+            html = str(self.form()(initial={"day": dt.date(2025, 3, 20)})["day"])
+        assert 'value="۱۴۰۳/۱۲/۳۰"' in html
+        assert "data-jdp" in html and "data-jdp-only-date" in html
+
+    def test_renders_initial_in_latin_digits_in_english(self):
+        with translation.override("en"):
+            html = str(self.form()(initial={"day": dt.date(2025, 3, 20)})["day"])
+        assert 'value="1403/12/30"' in html
+
+    def test_re_renders_what_was_typed_after_an_error(self):
+        form = self.form()(data={"day": "1404/12/30"})
+        assert not form.is_valid()
+        assert 'value="1404/12/30"' in str(form["day"])
+
+    def test_unchanged_initial_is_not_a_change(self):
+        form = self.form()(data={"day": "۱۴۰۳/۱۲/۳۰"}, initial={"day": dt.date(2025, 3, 20)})
+        assert not form.has_changed()
+
+    def test_media_brings_the_optional_picker(self):
+        media = str(self.form()().media)
+        assert "vendor/jalalidatepicker/jalalidatepicker.min.js" in media
+        assert "js/jalali-fields.js" in media
+
+
+class TestJalaliDateTimeField:
+    def form(self):
+        from django import forms
+
+        from helpdesk.forms import JalaliDateTimeField
+
+        class MomentForm(forms.Form):
+            at = JalaliDateTimeField()
+
+        return MomentForm
+
+    def test_typed_in_tehran_time(self):
+        form = self.form()(data={"at": "۱۴۰۳/۱۲/۳۰ ۲۳:۴۵"})
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["at"] == dt.datetime(2025, 3, 20, 20, 15, tzinfo=UTC)
+
+    def test_invalid(self):
+        form = self.form()(data={"at": "1404/12/30 10:00"})
+        assert not form.is_valid()
+        form = self.form()(data={"at": "1403/12/30"})
+        assert not form.is_valid()
+
+    def test_renders_initial_in_tehran_time(self):
+        with translation.override("fa"):
+            html = str(self.form()(initial={"at": dt.datetime(2025, 3, 20, 20, 45, tzinfo=UTC)})["at"])
+        assert 'value="۱۴۰۴/۰۱/۰۱ ۰۰:۱۵"' in html
+        assert "data-jdp" in html and "data-jdp-only-date" not in html

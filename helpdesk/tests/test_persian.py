@@ -160,3 +160,118 @@ class TestDigitFilters:
         assert render("{{ v|pnumber }}", "fa", v=None) == ""
         assert render("{{ v|pnumber }}", "fa", v="n/a 7") == "n/a ۷"
         assert render("{{ v|pnumber }}", "fa", v=True) == "True"
+
+
+class TestLocalizedIntegerField:
+    def form(self, **field_kwargs):
+        from django import forms
+
+        from helpdesk.forms import LocalizedIntegerField
+
+        class AmountForm(forms.Form):
+            amount = LocalizedIntegerField(**field_kwargs)
+
+        return AmountForm
+
+    @pytest.mark.parametrize(
+        ("typed", "value"),
+        [("۱٬۵۰۰٬۰۰۰", 1_500_000), ("1,500,000", 1_500_000), ("١،٥٠٠", 1500), ("۲۵۰۰", 2500), ("7", 7)],
+    )
+    def test_accepts(self, typed, value):
+        form = self.form()(data={"amount": typed})
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["amount"] == value
+
+    @pytest.mark.parametrize("typed", ["12.5", "۱۲٫۵", "12,5", "ten", "۱۲ ریال"])
+    def test_rejects_with_a_clear_message(self, typed):
+        from django.utils import translation
+
+        with translation.override("en"):
+            form = self.form()(data={"amount": typed})
+            assert not form.is_valid()
+            assert form.errors["amount"] == ["Enter a whole number, e.g. 1,500,000 (Persian or Latin digits)."]
+
+    def test_limits_in_the_page_digits(self):
+        from django.utils import translation
+
+        form_class = self.form(min_value=1000, max_value=5_000_000)
+        with translation.override("en"):
+            low = form_class(data={"amount": "999"})
+            assert not low.is_valid()
+            assert low.errors["amount"] == ["Enter a number no less than 1,000."]
+            high = form_class(data={"amount": "5,000,001"})
+            assert not high.is_valid()
+            assert high.errors["amount"] == ["Enter a number no greater than 5,000,000."]
+        with translation.override("fa"):
+            low = form_class(data={"amount": "۹۹۹"})
+            assert not low.is_valid()
+            assert "۱٬۰۰۰" in low.errors["amount"][0]
+        assert form_class(data={"amount": "۱٬۰۰۰"}).is_valid()
+        assert form_class(data={"amount": "5,000,000"}).is_valid()
+
+    def test_optional(self):
+        form = self.form(required=False)(data={"amount": ""})
+        assert form.is_valid() and form.cleaned_data["amount"] is None
+
+    def test_renders_a_text_input_with_grouped_initial(self):
+        from django.utils import translation
+
+        with translation.override("fa"):
+            html = str(self.form(min_value=0)(initial={"amount": 12345678})["amount"])
+        assert 'type="text"' in html and 'value="۱۲٬۳۴۵٬۶۷۸"' in html
+        assert 'min="' not in html
+        with translation.override("en"):
+            html = str(self.form()(initial={"amount": 12345678})["amount"])
+        assert 'value="12,345,678"' in html
+
+    def test_unchanged_initial_is_not_a_change(self):
+        form = self.form()(data={"amount": "۱۲٬۳۴۵"}, initial={"amount": 12345})
+        assert not form.has_changed()
+
+
+class TestDigitFields:
+    def test_persian_digits_mixin(self):
+        from django import forms
+
+        from helpdesk.forms import PersianDigitsMixin
+
+        class CodeField(PersianDigitsMixin, forms.CharField):
+            pass
+
+        class CodeForm(forms.Form):
+            code = CodeField(max_length=20)
+
+        form = CodeForm(data={"code": " ۱۲۳-٤٥ "})
+        assert form.is_valid()
+        assert form.cleaned_data["code"] == "123-45"
+
+    def test_identifier_fields(self):
+        from django import forms
+
+        from helpdesk.forms import EconomicCodeField, LegalIDField, MobileField, NationalIDField
+
+        class IdentityForm(forms.Form):
+            mobile = MobileField()
+            national_id = NationalIDField(required=False)
+            legal_id = LegalIDField(required=False)
+            economic_code = EconomicCodeField(required=False)
+
+        form = IdentityForm(
+            data={
+                "mobile": "+۹۸ ۹۱۲ ۱۲۳ ۴۵۶۷",
+                "national_id": "۰۰۷۶۲۲۹۶۴۵",
+                "legal_id": "١٠٣٨٠٢٨٤٧٩٠",
+                "economic_code": "",
+            }
+        )
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data == {
+            "mobile": "09121234567",
+            "national_id": "0076229645",
+            "legal_id": "10380284790",
+            "economic_code": "",
+        }
+        bad = IdentityForm(data={"mobile": "0912", "national_id": "0076229646", "legal_id": "1", "economic_code": "1"})
+        assert not bad.is_valid()
+        assert set(bad.errors) == {"mobile", "national_id", "legal_id", "economic_code"}
+        assert bad.errors.as_data()["national_id"][0].code == "invalid_national_id"

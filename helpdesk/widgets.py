@@ -1,0 +1,90 @@
+"""Form widgets for Persian input: Jalali dates and localized numbers.
+
+The date widgets carry `data-jdp` so the vendored Jalali date picker can attach through
+`static/js/jalali-fields.js` (listed in the widget's Media: include `{{ form.media }}` in the page's
+`{% block scripts %}`/`{% block extra_head %}`). Without JavaScript they are plain text inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import get_language
+
+from . import jalali
+from .persian import format_int, parse_int, to_persian_digits
+
+_PICKER_MEDIA = forms.Media(
+    css={"all": ("vendor/jalalidatepicker/jalalidatepicker.min.css",)},
+    js=("vendor/jalalidatepicker/jalalidatepicker.min.js", "js/jalali-fields.js"),
+)
+
+
+def _persian() -> bool:
+    return jalali.uses_persian_digits(get_language())
+
+
+class _JalaliInput(forms.TextInput):
+    example = ""
+    base_attrs: dict[str, str] = {}
+
+    def __init__(self, attrs: dict | None = None):
+        super().__init__({"autocomplete": "off", "dir": "ltr", **self.base_attrs, **(attrs or {})})
+
+    @property
+    def media(self) -> forms.Media:
+        return _PICKER_MEDIA
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        if "placeholder" not in widget_attrs:
+            widget_attrs["placeholder"] = to_persian_digits(self.example) if _persian() else self.example
+        return context
+
+
+class JalaliDateInput(_JalaliInput):
+    """A Jalali date, shown as ۱۴۰۳/۱۲/۳۰ (Persian) or 1403/12/30 (English)."""
+
+    example = "1403/01/31"
+    base_attrs = {"data-jdp": "", "data-jdp-only-date": ""}
+
+    def format_value(self, value):
+        if isinstance(value, dt.date):
+            return jalali.format_date(value, persian_digits=_persian())
+        return super().format_value(value)
+
+
+class JalaliDateTimeInput(_JalaliInput):
+    """A Jalali date and time in Tehran, shown as ۱۴۰۳/۱۲/۳۰ ۱۴:۰۵."""
+
+    example = "1403/01/31 08:30"
+    base_attrs = {"data-jdp": ""}
+
+    def format_value(self, value):
+        if isinstance(value, dt.datetime):
+            return jalali.format_datetime(value, persian_digits=_persian())
+        if isinstance(value, dt.date):
+            return jalali.format_date(value, persian_digits=_persian())
+        return super().format_value(value)
+
+
+class LocalizedNumberInput(forms.TextInput):
+    """A text input for whole numbers (a type=number input would refuse Persian digits and separators);
+    initial values are shown grouped: ۱۲٬۳۴۵٬۶۷۸ in Persian, 12,345,678 in English."""
+
+    def __init__(self, attrs: dict | None = None, *, grouping: bool = True):
+        self.grouping = grouping
+        super().__init__({"inputmode": "numeric", "dir": "ltr", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return format_int(value, persian=_persian(), grouping=self.grouping)
+        if isinstance(value, str) and value:
+            # Re-shown after an error elsewhere on the form: keep what was typed unless it is a plain number.
+            try:
+                return format_int(parse_int(value), persian=_persian(), grouping=self.grouping)
+            except ValueError:
+                return value
+        return super().format_value(value)
