@@ -1,10 +1,15 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.identifiers import clean_email, clean_mobile
 from helpdesk.validators import validate_economic_code, validate_legal_id, validate_mobile, validate_national_id
+
+MSG_ORGANISATION_CUSTOMERS_ONLY = _("Only customers can be members of an organisation.")
 
 
 class Role(models.TextChoices):
@@ -18,6 +23,10 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
+# Roles that use the Django admin site (is_staff follows the role; see accounts.services.user_set_role).
+ADMIN_SITE_ROLES = (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
+# Rank of each role: an admin-site user may give or edit only roles up to their own rank.
+ROLE_RANK = {Role.CUSTOMER: 0, Role.AGENT: 1, Role.SUPERVISOR: 2, Role.MANAGER: 3, Role.ADMIN: 4}
 # Roles that see and answer every department (G5).
 ALL_DEPARTMENT_ROLES = (Role.MANAGER, Role.ADMIN)
 
@@ -30,12 +39,8 @@ class Organisation(models.Model):
         ALL = "all", _("Members see all the organisation's tickets")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    national_id = models.CharField(
-        _("legal national ID"), max_length=11, blank=True, validators=[validate_legal_id]
-    )
-    economic_code = models.CharField(
-        _("economic code"), max_length=14, blank=True, validators=[validate_economic_code]
-    )
+    national_id = models.CharField(_("legal national ID"), max_length=11, blank=True, validators=[validate_legal_id])
+    economic_code = models.CharField(_("economic code"), max_length=14, blank=True, validators=[validate_economic_code])
     sharing = models.CharField(_("ticket sharing"), max_length=8, choices=Sharing.choices, default=Sharing.OWN)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -57,8 +62,8 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra):
-        email = self.normalize_email(email) if email else None
-        user = self.model(email=email, **extra)
+        extra["mobile"] = clean_mobile(extra.get("mobile"))
+        user = self.model(email=clean_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -71,6 +76,12 @@ class UserManager(BaseUserManager):
     def create_superuser(self, email, password=None, **extra):
         extra.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
         return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        # A natural key is the email (any case) or, for a user without one, the mobile (see User.get_username).
+        if username and "@" not in username:
+            return self.get(mobile=username)
+        return self.get(email__iexact=username)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -91,7 +102,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=150)
     national_id = models.CharField(_("national ID"), max_length=10, blank=True, validators=[validate_national_id])
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.PERSIAN)
-    role = models.CharField(_("access level"), max_length=12, choices=Role.choices, default=Role.CUSTOMER, db_index=True)
+    role = models.CharField(
+        _("access level"), max_length=12, choices=Role.choices, default=Role.CUSTOMER, db_index=True
+    )
 
     organisation = models.ForeignKey(
         Organisation,
@@ -136,12 +149,29 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["full_name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(email__isnull=False) | Q(mobile__isnull=False), name="user_has_email_or_mobile"
+                condition=Q(email__isnull=False) | Q(mobile__isnull=False),
+                name="user_has_email_or_mobile",
+                violation_error_message=_("Enter an email address or a mobile number (at least one of them)."),
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_ci_unique",
+                violation_error_message=_("A user with this email address already exists."),
             ),
         ]
 
     def __str__(self) -> str:
         return self.full_name or self.email or self.mobile or str(self.pk)
+
+    def clean(self):
+        # Not AbstractBaseUser.clean(): that would write get_username() (possibly the mobile) into `email`.
+        self.email = clean_email(self.email)
+        if self.organisation_id is not None and self.role != Role.CUSTOMER:
+            raise ValidationError({"organisation": MSG_ORGANISATION_CUSTOMERS_ONLY}, code="not_customer")
+
+    def get_username(self) -> str:
+        """The login identifier to show: the email, or the mobile of a user who has no email."""
+        return self.email or self.mobile or ""
 
     def get_full_name(self) -> str:
         return self.full_name
@@ -168,3 +198,35 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
+
+
+class CustomerManager(UserManager):
+    def get_queryset(self):
+        return super().get_queryset().filter(role=Role.CUSTOMER)
+
+
+class EmployeeManager(UserManager):
+    def get_queryset(self):
+        return super().get_queryset().filter(role__in=STAFF_ROLES)
+
+
+class Customer(User):
+    """Customers only: the "Customers" page of the admin site (F04). Same table as User."""
+
+    objects = CustomerManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+
+class Employee(User):
+    """Agents, supervisors, managers and admins: the "Employees" page of the admin site (F05)."""
+
+    objects = EmployeeManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
