@@ -230,3 +230,8 @@ CELERY_BEAT_SCHEDULE["limits-expire-requests"] = {
 MAINTENANCE_RETRY_AFTER = 600
 # Seconds /healthz waits for the Celery broker before answering "error".
 HEALTH_BROKER_TIMEOUT = 2
+
+# --- accounts ---------------------------------------------------------------------------------------------------
+# django-axes counts failures per identifier in its one spelling (email lower-case, mobile as 09…), so typing a
+# mobile number differently does not reset the count.
+AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
