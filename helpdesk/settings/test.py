@@ -19,3 +19,6 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = True
 LANGUAGE_CODE = "fa"
 AXES_FAILURE_LIMIT = 5
+# Serve static files from the app folders (no collectstatic in tests; live_server browser tests need them).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
