@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .calculations import CeilingResult, Policies, exemption_year, initial_ceiling, ratio_string, vat_on
+from .conf import policies
 from .models import Ceiling, PriorPeriodFigures, Taxpayer, YearParameters
 from .periods import Period
 
@@ -57,3 +60,51 @@ def prior_figures_for(taxpayer: Taxpayer, period: Period) -> PriorPeriodFigures 
 
 def ceilings_of(taxpayer: Taxpayer) -> QuerySet[Ceiling]:
     return Ceiling.objects.filter(taxpayer=taxpayer).order_by("-year", "-quarter")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A ceiling computed from typed figures (calculator and API), with what the explanation needs."""
+
+    period: Period
+    result: CeilingResult
+    exemption_year: int
+    policies: Policies
+    prior_sales: int | None
+    prior_vat: int | None
+    prior_vat_paid: int | None
+
+    @property
+    def paid_percent(self) -> str:
+        """The paid share in percent, truncated to two decimals ("50", "33.33")."""
+        return ratio_string(self.result.paid_numerator * 100, self.result.paid_denominator, places=2)
+
+
+def ceiling_estimate(
+    *,
+    year: int,
+    quarter: int,
+    prior_sales: int | None,
+    prior_vat: int | None,
+    prior_vat_paid: int | None,
+    new_unit: bool,
+) -> Estimate:
+    """The initial ceiling for typed figures under the policies in force. Raises YearParametersMissing."""
+    pol = policies()
+    period = Period(year, quarter)
+    e_year = exemption_year(year, pol)
+    result = initial_ceiling(
+        prior_sales=prior_sales,
+        prior_vat=prior_vat,
+        prior_vat_paid=prior_vat_paid,
+        exemption=exemption_for(e_year),
+        new_unit=new_unit,
+        policies=pol,
+    )
+    return Estimate(period, result, e_year, pol, prior_sales, prior_vat, prior_vat_paid)
+
+
+def vat_estimate(*, year: int, amount: int) -> tuple[Fraction, int]:
+    """(rate, VAT on `amount`) for `year`, truncated to whole rials. Raises YearParametersMissing."""
+    rate = vat_rate_for(year)
+    return rate, vat_on(amount, rate)
