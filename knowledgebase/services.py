@@ -1,0 +1,294 @@
+"""Writes to the knowledge base. Each function is one transaction: validate → write → record.
+
+The admin, the demo data, the views and the tickets app all call these; nothing else writes KB rows.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.markdown import render_markdown
+from helpdesk.persian import normalize
+
+from .models import (
+    Article,
+    ArticleAttachment,
+    ArticleFeedback,
+    ArticleRevision,
+    Category,
+    SuggestionOpen,
+    SuggestionSession,
+    Visibility,
+    strictest,
+)
+from .uploads import validate_attachment
+
+COMMENT_MAX_LENGTH = 1000
+
+MSG_ALREADY_RATED = _("You have already rated this article. Thank you!")
+MSG_COMMENT_TOO_LONG = _("The comment can be at most %(limit_value)s characters long.")
+MSG_NO_VOTER = _("Your vote could not be recorded: enable cookies and try again.")
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _unique_slug(model, text: str, *, exclude_pk: int | None, max_length: int, fallback: str) -> str:
+    base = slugify(text, allow_unicode=True)[: max_length - 6].strip("-") or fallback
+    slug, n = base, 2
+    qs = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
+    while qs.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def markdown_plain_text(body: str) -> str:
+    """The words of a Markdown body, without markup (what search indexes and excerpts show)."""
+    return html.unescape(strip_tags(render_markdown(body)))
+
+
+# ---------------------------------------------------------------------------------------------- categories
+
+
+@transaction.atomic
+def category_save(*, category: Category) -> Category:
+    """Create or update a category: fill the slug, validate, derive its place in the tree and effective
+    visibility from the parent, then refresh the whole sub-tree (a move or a stricter visibility cascades)."""
+    if not category.slug:
+        category.slug = _unique_slug(
+            Category, category.name, exclude_pk=category.pk, max_length=150, fallback="category"
+        )
+    category.full_clean()
+    old_prefix = category.descendants_prefix if category.pk else None
+    parent = category.parent
+    if parent is None:
+        category.ancestors_path = "/"
+        category.effective_visibility = category.visibility
+    else:
+        category.ancestors_path = f"{parent.ancestors_path}{parent.pk}/"
+        category.effective_visibility = strictest(category.visibility, parent.effective_visibility)
+    category.save()
+    if old_prefix:
+        _refresh_subtree(category, old_prefix)
+    return category
+
+
+def _refresh_subtree(root: Category, old_prefix: str) -> None:
+    descendants = list(
+        Category.objects.select_for_update().filter(ancestors_path__startswith=old_prefix).order_by("pk")
+    )
+    if not descendants:
+        return
+    descendants.sort(key=lambda c: c.ancestors_path.count("/"))  # parents before children
+    nodes = {root.pk: root}
+    for node in descendants:
+        parent = nodes[node.parent_id]
+        node.ancestors_path = f"{parent.ancestors_path}{parent.pk}/"
+        node.effective_visibility = strictest(node.visibility, parent.effective_visibility)
+        nodes[node.pk] = node
+    Category.objects.bulk_update(descendants, ["ancestors_path", "effective_visibility"])
+
+
+def category_create(
+    *,
+    name: str,
+    parent: Category | None = None,
+    slug: str = "",
+    description: str = "",
+    order: int = 0,
+    visibility: str = Visibility.PUBLIC,
+) -> Category:
+    category = Category(
+        name=name, parent=parent, slug=slug, description=description, order=order, visibility=visibility
+    )
+    return category_save(category=category)
+
+
+# ---------------------------------------------------------------------------------------------- articles
+
+
+@transaction.atomic
+def article_save(
+    *,
+    article: Article,
+    actor,
+    tags: Iterable[str] | None = None,
+    related: Iterable[Article] | None = None,
+) -> Article:
+    """Create or update an article and keep a revision of it (who, when, what).
+
+    `tags`/`related` replace the current ones when given; None leaves them as they are.
+    """
+    creating = article.pk is None
+    if creating and article.author_id is None and actor is not None and actor.is_authenticated:
+        article.author = actor
+    if not article.slug:
+        article.slug = _unique_slug(Article, article.title, exclude_pk=article.pk, max_length=200, fallback="article")
+    article.full_clean()
+    if article.status == Article.Status.PUBLISHED and article.published_at is None:
+        article.published_at = timezone.now()
+
+    if tags is not None:
+        tag_names = sorted({t.strip() for t in tags if t and t.strip()})
+    else:
+        tag_names = [] if creating else list(article.tags.names())
+    article.search_title = normalize(article.title)
+    article.search_tags = normalize(" ".join(tag_names))
+    article.search_body = normalize(f"{article.summary} {markdown_plain_text(article.body)}")
+    article.save()
+
+    if tags is not None:
+        article.tags.set(tag_names, clear=False)
+    if related is not None:
+        article.related.set([a for a in related if a.pk != article.pk])
+    ArticleRevision.objects.create(
+        article=article,
+        editor=actor if actor is not None and actor.is_authenticated else None,
+        title=article.title,
+        summary=article.summary,
+        body=article.body,
+        status=article.status,
+        visibility=article.visibility,
+    )
+    return article
+
+
+def article_create(
+    *,
+    title: str,
+    body: str,
+    author,
+    category: Category | None = None,
+    slug: str = "",
+    summary: str = "",
+    status: str = Article.Status.DRAFT,
+    visibility: str = Visibility.PUBLIC,
+    tags: Iterable[str] = (),
+    related: Iterable[Article] = (),
+) -> Article:
+    article = Article(
+        title=title,
+        body=body,
+        author=author,
+        category=category,
+        slug=slug,
+        summary=summary,
+        status=status,
+        visibility=visibility,
+    )
+    return article_save(article=article, actor=author, tags=list(tags), related=list(related))
+
+
+def article_register_view(*, article: Article) -> None:
+    """Count a page view with one UPDATE … SET view_count = view_count + 1 (no read-modify-write)."""
+    Article.objects.filter(pk=article.pk).update(view_count=F("view_count") + 1)
+
+
+@transaction.atomic
+def attachment_add(*, article: Article, file: UploadedFile, actor, name: str = "") -> ArticleAttachment:
+    """Attach a file (checked by its content against the site's limits) to an article."""
+    info = validate_attachment(file)
+    attachment = ArticleAttachment(
+        article=article,
+        file=file,
+        name=(name or file.name or "")[:200],
+        size=info.size,
+        content_type=info.content_type,
+        is_image=info.is_image,
+        uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def attachment_update(*, attachment: ArticleAttachment, file: UploadedFile | None = None, name: str = "") -> None:
+    """Rename an attachment, or replace its file (checked like a new one) keeping its address."""
+    fields = ["name"]
+    attachment.name = (name or attachment.name)[:200]
+    if file is not None:
+        info = validate_attachment(file)
+        attachment.file = file
+        attachment.size, attachment.content_type, attachment.is_image = info.size, info.content_type, info.is_image
+        fields += ["file", "size", "content_type", "is_image"]
+    attachment.save(update_fields=fields)
+
+
+def attachment_delete(*, attachment: ArticleAttachment) -> None:
+    """Delete the row, then the stored file once the transaction has committed."""
+    storage, path = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    if path:
+        transaction.on_commit(lambda: storage.delete(path))
+
+
+# ---------------------------------------------------------------------------------------------- feedback
+
+
+@transaction.atomic
+def feedback_submit(
+    *, article: Article, user, session_key: str | None, helpful: bool, comment: str = ""
+) -> ArticleFeedback:
+    """Record one “was this helpful?” vote: one per user, or per session for visitors."""
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise ValidationError(MSG_COMMENT_TOO_LONG, code="comment_too_long", params={"limit_value": COMMENT_MAX_LENGTH})
+    voter = user if user is not None and user.is_authenticated else None
+    if voter is None and not session_key:
+        raise ValidationError(MSG_NO_VOTER, code="no_voter")
+    existing = ArticleFeedback.objects.filter(article=article)
+    existing = existing.filter(user=voter) if voter else existing.filter(user__isnull=True, session_key=session_key)
+    if existing.exists():
+        raise ValidationError(MSG_ALREADY_RATED, code="already_rated")
+    try:
+        with transaction.atomic():  # the unique constraints settle a race between two submissions
+            return ArticleFeedback.objects.create(
+                article=article,
+                user=voter,
+                session_key="" if voter else session_key,
+                helpful=bool(helpful),
+                comment=comment,
+            )
+    except IntegrityError:
+        raise ValidationError(MSG_ALREADY_RATED, code="already_rated") from None
+
+
+# ---------------------------------------------------------------------------------------------- self-service (B6)
+
+
+@transaction.atomic
+def suggestion_open_record(*, session_key: str, article: Article, user=None) -> SuggestionSession:
+    """A customer opened a suggested article while filing a ticket."""
+    now = timezone.now()
+    voter = user if user is not None and user.is_authenticated else None
+    session, _created = SuggestionSession.objects.get_or_create(
+        session_key=session_key, defaults={"user": voter, "first_opened_at": now, "last_opened_at": now}
+    )
+    SuggestionSession.objects.filter(pk=session.pk).update(opened_count=F("opened_count") + 1, last_opened_at=now)
+    SuggestionOpen.objects.create(session=session, article=article, opened_at=now)
+    return session
+
+
+def suggestion_outcome_ticket_filed(session_key: str | None) -> bool:
+    """Call after a ticket was created from a browser session (the ticket creation view does).
+
+    If that session opened a suggested article earlier, it counts as "filed anyway". Returns whether it did.
+    Cheap when the session never opened a suggestion (one UPDATE that matches nothing).
+    """
+    if not session_key:
+        return False
+    return bool(
+        SuggestionSession.objects.filter(session_key=session_key, ticket_filed_at__isnull=True).update(
+            ticket_filed_at=timezone.now()
+        )
+    )
