@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import suppress
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.shortcuts import render, resolve_url
 from django.urls import NoReverseMatch, reverse
@@ -15,6 +17,8 @@ from accounts.models import Role
 
 from .net import client_ip, is_blocked, parse_ip
 from .site import get_site_settings
+
+logger = logging.getLogger(__name__)
 
 MSG_BLOCKED = _("Access from your network address has been blocked. Please contact support.")
 
@@ -47,7 +51,11 @@ class MaintenanceMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        site = get_site_settings()
+        try:
+            site = get_site_settings()
+        except DatabaseError:  # let the view fail or, for /healthz, report it
+            logger.exception("maintenance: could not read the site settings")
+            return self.get_response(request)
         if not site.maintenance_mode or _may_pass(request):
             return self.get_response(request)
         response = render(request, "maintenance.html", {"message": site.maintenance_message}, status=503)

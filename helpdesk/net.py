@@ -16,6 +16,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,15 @@ def clear_blocks_cache() -> None:
 
 
 def is_blocked(address: IPAddress | None, *, now: float | None = None) -> bool:
-    if address is None or not (blocks := active_blocks()):
+    if address is None:
+        return False
+    try:
+        blocks = active_blocks()
+    except DatabaseError:
+        # The database is down: nothing works anyway, but /healthz must still be able to say so.
+        logger.exception("IP blocks: could not load the block list")
+        return False
+    if not blocks:
         return False
     now = time.time() if now is None else now
     # A block written as an IPv4-mapped IPv6 range should still catch the plain IPv4 address and vice versa.
