@@ -1,8 +1,12 @@
 """Form widgets for Persian input: Jalali dates and localized numbers.
 
-The date widgets carry `data-jdp` so the vendored Jalali date picker can attach through
-`static/js/jalali-fields.js` (listed in the widget's Media: include `{{ form.media }}` in the page's
-`{% block scripts %}`/`{% block extra_head %}`). Without JavaScript they are plain text inputs.
+`JalaliDateInput` carries `data-jdp`, so the Jalali date picker that base.html loads and `static/js/app.js`
+starts on every page attaches to it. Its Media adds `static/js/jalali-fields.js`, which keeps Persian digits
+in the field while letting the picker (Latin digits only) read it: put `{{ form.media }}` in the page's
+`{% block scripts %}`. Without JavaScript the fields are plain text inputs that accept typed dates.
+
+`JalaliDateTimeInput` has no `data-jdp`: the site-wide picker is started for dates only, and a date-only pick
+would drop the time. Its value is typed (`۱۴۰۳/۱۲/۳۰ ۱۴:۰۵`).
 """
 
 from __future__ import annotations
@@ -15,10 +19,8 @@ from django.utils.translation import get_language
 from . import jalali
 from .persian import format_int, parse_int, to_persian_digits
 
-_PICKER_MEDIA = forms.Media(
-    css={"all": ("vendor/jalalidatepicker/jalalidatepicker.min.css",)},
-    js=("vendor/jalalidatepicker/jalalidatepicker.min.js", "js/jalali-fields.js"),
-)
+# The picker itself (script and CSS) is loaded by base.html on every page.
+_PICKER_MEDIA = forms.Media(js=("js/jalali-fields.js",))
 
 
 def _persian() -> bool:
@@ -60,7 +62,6 @@ class JalaliDateTimeInput(_JalaliInput):
     """A Jalali date and time in Tehran, shown as ۱۴۰۳/۱۲/۳۰ ۱۴:۰۵."""
 
     example = "1403/01/31 08:30"
-    base_attrs = {"data-jdp": ""}
 
     def format_value(self, value):
         if isinstance(value, dt.datetime):

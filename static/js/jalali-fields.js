@@ -1,17 +1,14 @@
-/* Attach the vendored Jalali date picker (static/vendor/jalalidatepicker) to inputs with data-jdp:
- * helpdesk.widgets.JalaliDateInput (data-jdp-only-date) and JalaliDateTimeInput.
- * Optional: without this file or the picker, the fields are plain text inputs that accept typed dates
- * in Persian, Arabic or Latin digits. The picker reads and writes Latin digits, so on a Persian page the
- * value is switched to Latin digits while the field has focus and back to Persian digits after a change. */
+/* Persian digits in Jalali date fields (helpdesk.widgets.JalaliDateInput), alongside the site-wide date picker.
+ *
+ * base.html loads the vendored picker and static/js/app.js starts it on every input[data-jdp]. The picker reads
+ * and writes Latin digits only, while the field shows Persian digits on a Persian page (۱۴۰۳/۱۲/۳۰). So: while a
+ * date field has focus its value is in Latin digits (the picker can read it and opens on that month); when it
+ * loses focus or the picker changes it, the value is shown in Persian digits again. The server accepts either.
+ * Included through the widget's Media ({{ form.media }}); everything works without it, only less tidily. */
 (function () {
   "use strict";
-  var picker = window.jalaliDatepicker;
-  if (!picker) {
-    return;
-  }
   var PERSIAN = "۰۱۲۳۴۵۶۷۸۹";
   var ARABIC = "٠١٢٣٤٥٦٧٨٩";
-  var persianPage = (document.documentElement.getAttribute("lang") || "").toLowerCase().indexOf("fa") === 0;
 
   function toLatin(text) {
     return text.replace(/[۰-۹٠-٩]/g, function (digit) {
@@ -27,10 +24,14 @@
   }
 
   function isDateField(element) {
-    return element && element.matches && element.matches("input[data-jdp]");
+    return Boolean(element && element.matches && element.matches("input[data-jdp]"));
   }
 
-  // Capture phase: runs before the picker's own focusin handler reads the value.
+  function persianPage() {
+    return (document.documentElement.getAttribute("lang") || "fa").toLowerCase().indexOf("fa") === 0;
+  }
+
+  // Capture phase on document: runs before the picker's own focusin handler (on body) reads the value.
   document.addEventListener(
     "focusin",
     function (event) {
@@ -41,21 +42,13 @@
     true
   );
 
-  if (persianPage) {
-    var showPersian = function (event) {
-      if (isDateField(event.target) && document.activeElement !== event.target) {
-        event.target.value = toPersian(event.target.value);
-      }
-    };
-    document.addEventListener("focusout", showPersian, true);
-    document.addEventListener("jdp:change", showPersian, true);
+  function showPersian(event) {
+    var input = event.target;
+    if (persianPage() && isDateField(input) && document.activeElement !== input) {
+      input.value = toPersian(input.value);
+    }
   }
 
-  picker.startWatch({
-    time: true,
-    hasSecond: false,
-    persianDigits: persianPage,
-    autoReadOnlyInput: false,
-    separatorChars: { date: "/", between: " ", time: ":" },
-  });
+  document.addEventListener("focusout", showPersian, true);
+  document.addEventListener("change", showPersian, true);
 })();
