@@ -1,0 +1,181 @@
+"""Who may see and do what with tickets — the one policy module. Views ask it; services re-check it.
+
+Visibility (DESIGN "Permissions in one place"):
+- anonymous or inactive: nothing;
+- customer: own tickets, tickets they follow, and the organisation's tickets when its sharing is "all";
+  never internal tickets, never internal notes;
+- agent: tickets of the departments they are a member of, plus tickets assigned to them, followed by them or
+  created by them;
+- supervisor: as an agent, plus the departments they supervise;
+- manager, admin, superuser: everything (G5).
+
+A ticket you may not see is a 404 for the views: `get_object_or_404(visible_tickets(user), pk=pk)`.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Organisation
+
+from .events import public_kinds
+from .models import Attachment, Department, Message, Status, Ticket, TicketEvent
+
+
+def _authenticated(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_staff_user(user) -> bool:
+    """Employees (agent and up) and superusers."""
+    return _authenticated(user) and (user.is_employee or user.is_superuser)
+
+
+def sees_everything(user) -> bool:
+    return _authenticated(user) and user.sees_all_departments
+
+
+def can_view_internal(user) -> bool:
+    """Internal tickets and internal notes are for staff only."""
+    return is_staff_user(user)
+
+
+def _worked_departments_q(user) -> Q:
+    """Departments whose tickets `user` works: member, and (for supervisors) supervised."""
+    members = Department.members.through.objects.filter(user=user).values("department_id")
+    supervised = Department.supervisors.through.objects.filter(user=user).values("department_id")
+    return Q(department__in=members) | Q(department__in=supervised)
+
+
+def _followed_q(user) -> Q:
+    return Q(pk__in=Ticket.followers.through.objects.filter(user=user).values("ticket_id"))
+
+
+def visible_tickets(user, queryset: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
+    """The tickets `user` may see. Uses subqueries (no row-multiplying joins), so it composes freely."""
+    qs = Ticket.objects.all() if queryset is None else queryset
+    if not _authenticated(user):
+        return qs.none()
+    if sees_everything(user):
+        return qs
+    if is_staff_user(user):
+        return qs.filter(_worked_departments_q(user) | Q(assignee=user) | _followed_q(user) | Q(created_by=user))
+    # Customers.
+    q = Q(requester=user) | _followed_q(user)
+    if user.organisation_id:
+        # A join on the ticket's own organisation (one row per ticket), not an extra query.
+        q |= Q(organisation_id=user.organisation_id, organisation__sharing=Organisation.Sharing.ALL)
+    return qs.filter(q, is_internal=False)
+
+
+def can_view(user, ticket: Ticket) -> bool:
+    return visible_tickets(user).filter(pk=ticket.pk).exists()
+
+
+def works_department(user, department: Department | int | None) -> bool:
+    """Member or supervisor of the department, or someone who sees every department."""
+    if not is_staff_user(user) or department is None:
+        return False
+    if sees_everything(user):
+        return True
+    dept_id = department.pk if isinstance(department, Department) else department
+    return user.departments.filter(pk=dept_id).exists() or user.supervised_departments.filter(pk=dept_id).exists()
+
+
+def can_assign_to(agent, ticket_or_department: Ticket | Department) -> bool:
+    """May `agent` be the assignee of a ticket in this department? (Member/supervisor, or manager/admin.)"""
+    department = ticket_or_department.department if isinstance(ticket_or_department, Ticket) else ticket_or_department
+    return works_department(agent, department)
+
+
+def _works_ticket(user, ticket: Ticket) -> bool:
+    """Staff who work the ticket's department or hold it."""
+    if not is_staff_user(user):
+        return False
+    return (ticket.assignee_id is not None and ticket.assignee_id == user.pk) or works_department(
+        user, ticket.department_id
+    )
+
+
+def can_reply(user, ticket: Ticket) -> bool:
+    if ticket.status == Status.CLOSED or not _authenticated(user):
+        return False
+    return can_view(user, ticket)
+
+
+def can_note(user, ticket: Ticket) -> bool:
+    return is_staff_user(user) and can_view(user, ticket)
+
+
+def can_assign(user, ticket: Ticket) -> bool:
+    return ticket.status != Status.CLOSED and _works_ticket(user, ticket)
+
+
+def can_transfer(user, ticket: Ticket) -> bool:
+    return ticket.status != Status.CLOSED and _works_ticket(user, ticket)
+
+
+def can_change_status(user, ticket: Ticket) -> bool:
+    return ticket.status != Status.CLOSED and _works_ticket(user, ticket)
+
+
+def can_edit(user, ticket: Ticket) -> bool:
+    """Priority, type, tags, due dates, pin."""
+    return ticket.status != Status.CLOSED and _works_ticket(user, ticket)
+
+
+def can_merge(user, ticket: Ticket) -> bool:
+    return ticket.status != Status.CLOSED and _works_ticket(user, ticket)
+
+
+def _customer_of(user, ticket: Ticket) -> bool:
+    return _authenticated(user) and user.is_customer and can_view(user, ticket)
+
+
+def can_close(user, ticket: Ticket) -> bool:
+    if ticket.status == Status.CLOSED:
+        return False
+    return can_change_status(user, ticket) or _customer_of(user, ticket)
+
+
+def can_reopen(user, ticket: Ticket) -> bool:
+    """Only a resolved ticket reopens; closed is final."""
+    if ticket.status != Status.RESOLVED:
+        return False
+    return can_change_status(user, ticket) or _customer_of(user, ticket)
+
+
+def can_follow(user, ticket: Ticket) -> bool:
+    return can_view(user, ticket)
+
+
+def can_manage_followers(user, ticket: Ticket) -> bool:
+    """Add or remove *other* people as followers."""
+    return _works_ticket(user, ticket)
+
+
+def visible_messages(user, ticket: Ticket) -> QuerySet[Message]:
+    """The thread as `user` may read it (customers never see internal notes), ready to render."""
+    qs = ticket.messages.select_related("author").prefetch_related("attachments").order_by("created_at", "pk")
+    if not can_view_internal(user):
+        qs = qs.filter(is_internal=False)
+    return qs
+
+
+def visible_events(user, ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The timeline as `user` may read it (customers see only public kinds)."""
+    qs = ticket.events.select_related("actor").order_by("created_at", "pk")
+    if not can_view_internal(user):
+        qs = qs.filter(kind__in=public_kinds())
+    return qs
+
+
+def visible_attachments(user) -> QuerySet[Attachment]:
+    """Attachments `user` may download: on a visible ticket, and not on an internal note unless staff.
+
+    Download views: `get_object_or_404(visible_attachments(request.user), pk=pk)`.
+    """
+    qs = Attachment.objects.filter(message__ticket__in=visible_tickets(user).values("pk"))
+    if not can_view_internal(user):
+        qs = qs.filter(message__is_internal=False)
+    return qs.select_related("message")

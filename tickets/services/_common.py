@@ -1,0 +1,129 @@
+"""Helpers shared by the ticket services: locking, the one status-changing function, attachments, search text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.utils import timezone
+
+from helpdesk import notifications
+from helpdesk.persian import normalize
+
+from .. import events
+from ..models import ALLOWED_TRANSITIONS, Attachment, Message, Status, Ticket, TicketEvent
+from ..uploads import UploadCheck, prepare_upload
+from .errors import ERR_CLOSED, ERR_NOT_ALLOWED, ERR_TRANSITION, TicketError, TicketPermissionError
+
+# PostgreSQL refuses tsvectors over 1 MB; keep the search text well below (the head holds reference, subject,
+# requester and the first messages, which is what people search for).
+SEARCH_DOCUMENT_LIMIT = 200_000
+
+
+def lock(ticket: Ticket | int) -> Ticket:
+    """The ticket row, re-read and locked until the end of the transaction. Call inside `transaction.atomic()`."""
+    pk = ticket.pk if isinstance(ticket, Ticket) else ticket
+    return Ticket.objects.select_for_update().get(pk=pk)
+
+
+def require(allowed: bool, ticket: Ticket | None = None) -> None:
+    """Raise the right error when a permission check failed (closed tickets get their own message)."""
+    if allowed:
+        return
+    if ticket is not None and ticket.status == Status.CLOSED:
+        raise TicketPermissionError(ERR_CLOSED, code="closed")
+    raise TicketPermissionError(ERR_NOT_ALLOWED, code="not_allowed")
+
+
+def emit(event: TicketEvent) -> TicketEvent:
+    """Hand an event to the notifications entry point (inside the caller's transaction)."""
+    notifications.notify(event)
+    return event
+
+
+def check_transition(ticket: Ticket, new: str) -> None:
+    """Raise unless `ALLOWED_TRANSITIONS` lets the ticket go to `new`."""
+    if new not in ALLOWED_TRANSITIONS.get(ticket.status, frozenset()):
+        raise TicketError(
+            ERR_TRANSITION,
+            code="invalid_transition",
+            params={"old": Status(ticket.status).label, "new": Status(new).label if new in Status.values else new},
+        )
+
+
+def set_status(ticket: Ticket, new: str, *, actor, now: datetime | None = None) -> TicketEvent | None:
+    """THE function that changes a ticket's status: checks `ALLOWED_TRANSITIONS`, keeps the timestamps
+    (resolved_at, closed_at, last_activity_at) in step, saves and records a `status` event.
+
+    Call while holding the row lock (`lock()`). Returns the event, or None when the status is unchanged.
+    The caller decides whether to `emit()` it (a reply that reopens a ticket notifies once, as a reply).
+    """
+    old = ticket.status
+    if new == old:
+        return None
+    check_transition(ticket, new)
+    now = now or timezone.now()
+    ticket.status = new
+    fields = ["status", "last_activity_at"]
+    ticket.last_activity_at = now
+    if new == Status.RESOLVED:
+        ticket.resolved_at = now
+        fields.append("resolved_at")
+    elif new == Status.CLOSED:
+        ticket.closed_at = now
+        fields.append("closed_at")
+        if ticket.resolved_at is None:
+            ticket.resolved_at = now
+            fields.append("resolved_at")
+    elif old == Status.RESOLVED:  # reopened
+        ticket.resolved_at = None
+        fields.append("resolved_at")
+    ticket.save(update_fields=fields)
+    return events.event_status(ticket=ticket, actor=actor, old=old, new=new)
+
+
+def prepare_attachments(files: Sequence) -> list[tuple[UploadCheck, object]]:
+    """Validate every upload before anything is written, so one bad file leaves nothing behind."""
+    return [prepare_upload(f) for f in files or ()]
+
+
+def save_attachments(message: Message, prepared: Iterable[tuple[UploadCheck, object]]) -> list[Attachment]:
+    saved = []
+    for check, content in prepared:
+        attachment = Attachment(
+            message=message,
+            original_name=check.name,
+            content_type=check.content_type,
+            size=check.size,
+            inline_safe=check.inline_safe,
+        )
+        # The name only carries the extension; `attachment_upload_to` makes the random stored name.
+        attachment.file.save(f"upload.{check.ext}", content, save=False)
+        attachment.save()
+        saved.append(attachment)
+    return saved
+
+
+def search_head(ticket: Ticket) -> list[str]:
+    parts = [ticket.reference, ticket.subject]
+    requester = ticket.requester
+    if requester is not None:
+        parts += [requester.full_name, requester.email or "", requester.mobile or ""]
+    return parts
+
+
+def search_text(parts: Iterable[str]) -> str:
+    text = " ".join(normalize(p) for p in parts if p)
+    return text[:SEARCH_DOCUMENT_LIMIT]
+
+
+def search_append(ticket: Ticket, body: str) -> None:
+    """Add a public message's text to the ticket's search text (caller saves `search_document`)."""
+    if len(ticket.search_document) < SEARCH_DOCUMENT_LIMIT:
+        ticket.search_document = search_text([ticket.search_document, body])
+
+
+def rebuild_search_document(ticket: Ticket) -> str:
+    bodies = ticket.messages.filter(is_internal=False).order_by("created_at", "pk").values_list("body", flat=True)
+    ticket.search_document = search_text([*search_head(ticket), *bodies])
+    return ticket.search_document

@@ -1,0 +1,99 @@
+"""The thread: public replies and internal notes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import events, permissions
+from ..models import Channel, Message, Status
+from . import _common as c
+from .errors import ERR_STATUS_BY_CUSTOMER, TicketPermissionError
+from .tickets import clean_body
+
+
+def _customer_side(author, ticket) -> bool:
+    """A reply from the customer's side: a customer, or the requester of an internal ticket."""
+    return not permissions.is_staff_user(author) or author.pk == ticket.requester_id
+
+
+def reply_add(
+    *,
+    ticket,
+    author,
+    body: str,
+    attachments: Sequence = (),
+    channel: str = Channel.WEB,
+    status: str | None = None,
+    message_id: str | None = None,
+) -> Message:
+    """Add a public reply. Returns the message (`message.ticket` is the updated ticket).
+
+    Staff: the first staff reply sets `first_response_at`; a `new` ticket becomes `open`; `status` (e.g.
+    `waiting` or `resolved`) may be set in the same step. Customer side: a `resolved` or `waiting` ticket goes
+    back to `open`. Closed tickets take no replies. Records `replied` (with any status change in its data; the
+    `status` event is on the timeline but only the reply is notified).
+    """
+    body = clean_body(body)
+    if channel not in Channel.values:
+        raise ValueError(f"Unknown channel {channel!r}")
+    prepared = c.prepare_attachments(attachments)
+    with transaction.atomic():
+        ticket = c.lock(ticket)
+        c.require(permissions.can_reply(author, ticket), ticket)
+        customer_side = _customer_side(author, ticket)
+        if status is not None and customer_side:
+            raise TicketPermissionError(ERR_STATUS_BY_CUSTOMER, code="status_by_customer")
+
+        if customer_side:
+            new_status = Status.OPEN if ticket.status in (Status.RESOLVED, Status.WAITING) else None
+        else:
+            new_status = status or (Status.OPEN if ticket.status == Status.NEW else None)
+        if new_status == ticket.status:
+            new_status = None
+        if new_status is not None:
+            c.check_transition(ticket, new_status)  # refuse before writing anything
+
+        now = timezone.now()
+        message = Message.objects.create(
+            ticket=ticket, author=author, body=body, channel=channel, created_at=now, message_id=message_id
+        )
+        c.save_attachments(message, prepared)
+
+        fields = ["last_activity_at", "search_document"]
+        ticket.last_activity_at = now
+        if not customer_side and ticket.first_response_at is None:
+            ticket.first_response_at = now
+            fields.append("first_response_at")
+        c.search_append(ticket, body)
+        ticket.save(update_fields=fields)
+
+        event = events.event_replied(
+            ticket=ticket, actor=author, message=message, old_status=ticket.status, new_status=new_status
+        )
+        if new_status is not None:
+            c.set_status(ticket, new_status, actor=author, now=now)  # on the timeline; the reply is what notifies
+        c.emit(event)
+    message.ticket = ticket
+    return message
+
+
+def note_add(*, ticket, author, body: str, attachments: Sequence = ()) -> Message:
+    """Add an internal note (staff only, never shown to customers). Records `noted`.
+
+    Notes don't change `last_activity_at` (customers would see activity they can't read) or the search text.
+    """
+    body = clean_body(body)
+    prepared = c.prepare_attachments(attachments)
+    with transaction.atomic():
+        ticket = c.lock(ticket)
+        c.require(permissions.can_note(author, ticket))
+        message = Message.objects.create(
+            ticket=ticket, author=author, body=body, is_internal=True, channel=Channel.STAFF
+        )
+        c.save_attachments(message, prepared)
+        c.emit(events.event_noted(ticket=ticket, actor=author, message=message))
+    message.ticket = ticket
+    return message
