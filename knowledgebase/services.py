@@ -17,6 +17,7 @@ from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import STAFF_ROLES
 from helpdesk.markdown import render_markdown
 from helpdesk.persian import normalize
 
@@ -31,6 +32,7 @@ from .models import (
     Visibility,
     strictest,
 )
+from .permissions import is_kb_staff
 from .uploads import validate_attachment
 
 COMMENT_MAX_LENGTH = 1000
@@ -38,6 +40,10 @@ COMMENT_MAX_LENGTH = 1000
 MSG_ALREADY_RATED = _("You have already rated this article. Thank you!")
 MSG_COMMENT_TOO_LONG = _("The comment can be at most %(limit_value)s characters long.")
 MSG_NO_VOTER = _("Your vote could not be recorded: enable cookies and try again.")
+MSG_NOT_STAFF = _("Only staff can turn a ticket into an article.")
+MSG_TICKET_NOT_RESOLVED = _("Only the answer of a resolved or closed ticket can become an article.")
+MSG_NO_ANSWER = _("This ticket has no public staff reply to turn into an article.")
+MSG_WRONG_MESSAGE = _("Choose a public reply of this ticket (internal notes cannot become articles).")
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -230,6 +236,40 @@ def attachment_delete(*, attachment: ArticleAttachment) -> None:
     attachment.delete()
     if path:
         transaction.on_commit(lambda: storage.delete(path))
+
+
+@transaction.atomic
+def article_draft_from_ticket(*, ticket, message=None, actor) -> Article:
+    """Turn a resolved ticket's answer into a draft article (staff-only until someone publishes it).
+
+    `message` is a public reply of `ticket`; None takes the latest public reply written by staff. The title is the
+    ticket's subject and the body the reply; the editor trims personal details before publishing. The caller has
+    already looked the ticket up through `tickets.permissions.visible_tickets(actor)`.
+    """
+    from tickets.models import Status
+
+    if not is_kb_staff(actor):
+        raise ValidationError(MSG_NOT_STAFF, code="not_staff")
+    if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        raise ValidationError(MSG_TICKET_NOT_RESOLVED, code="not_resolved")
+    if message is None:
+        message = (
+            ticket.messages.filter(is_internal=False, author__role__in=STAFF_ROLES)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if message is None:
+            raise ValidationError(MSG_NO_ANSWER, code="no_answer")
+    elif message.ticket_id != ticket.pk or message.is_internal:
+        raise ValidationError(MSG_WRONG_MESSAGE, code="wrong_message")
+    return article_create(
+        title=ticket.subject[:200],
+        body=message.body,
+        author=actor,
+        status=Article.Status.DRAFT,
+        visibility=Visibility.PUBLIC,
+        tags=list(ticket.tags.names()),
+    )
 
 
 # ---------------------------------------------------------------------------------------------- feedback

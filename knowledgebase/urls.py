@@ -12,6 +12,7 @@ urlpatterns = [
     path("suggest/<int:pk>/", views.suggestion_open, name="suggestion_open"),
     path("picker/", views.picker, name="picker"),
     path("preview/", views.markdown_preview, name="markdown_preview"),
+    path("from-ticket/<int:ticket_pk>/", views.draft_from_ticket, name="draft_from_ticket"),
     path("c/<str:slug>/", views.category_detail, name="category"),
     path("a/<str:slug>/", views.article_detail, name="article"),
     path("a/<str:slug>/feedback/", views.article_feedback, name="feedback"),

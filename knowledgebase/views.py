@@ -11,6 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -188,6 +189,42 @@ def picker(request):
 
 def _md_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+@require_POST
+def draft_from_ticket(request, ticket_pk: int):
+    """Agents: turn a resolved ticket's answer (POST `message`, optional) into a draft article, then edit it."""
+    from tickets.permissions import visible_tickets
+
+    if not can_author(request.user):
+        raise Http404
+    ticket = get_object_or_404(visible_tickets(request.user), pk=ticket_pk)
+    message = None
+    if request.POST.get("message"):
+        message = get_object_or_404(ticket.messages.all(), pk=_int_or_404(request.POST["message"]))
+    try:
+        article = services.article_draft_from_ticket(ticket=ticket, message=message, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(_ticket_url(ticket) or "knowledgebase:home")
+    messages.success(request, gettext("A draft article was created from the ticket. Edit it and publish it."))
+    if request.user.has_perm("knowledgebase.change_article"):
+        return redirect("admin:knowledgebase_article_change", article.pk)
+    return redirect(article)
+
+
+def _int_or_404(value: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _ticket_url(ticket) -> str:
+    try:
+        return ticket.get_absolute_url()
+    except (AttributeError, NoReverseMatch):
+        return ""
 
 
 @require_POST
