@@ -24,3 +24,48 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# --- Browser tests (site shell): headless Debian Chromium driven by Playwright's sync API --------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One Chromium for the whole run (the system package, never a downloaded build)."""
+    if not os.path.exists(CHROMIUM):
+        service_unavailable(f"{CHROMIUM} is not installed (apt-get install chromium, or `make system-deps`)")
+    # Sync Playwright runs an asyncio loop in the test thread; Django would otherwise refuse ORM calls there.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    except Exception as exc:  # a broken install is a missing service too
+        playwright.stop()
+        service_unavailable(f"Chromium does not start: {exc}")
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def browser_page(chromium_browser):
+    """A fresh page (own cookies and storage) per test, 1280×900, Persian locale."""
+    context = chromium_browser.new_context(locale="fa-IR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
