@@ -7,11 +7,10 @@ only: no queries.
 from dataclasses import dataclass
 from datetime import datetime
 
-import jdatetime
-from django.utils import timezone, translation
+from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext_lazy
 
-from helpdesk.persian import to_persian_digits
+from helpdesk import jalali
 
 MSG_SUSPENDED = gettext_lazy("Your account has been suspended. Reason: %(reason)s")
 MSG_SUSPENDED_NO_REASON = gettext_lazy("Your account has been suspended. Please contact support.")
@@ -62,10 +61,10 @@ def account_block(user) -> AccountBlock | None:
 
 
 def format_date(value: datetime | None) -> str:
-    """A date in the active language: Jalali with Persian digits in Persian, ISO Gregorian otherwise."""
+    """A day in the active language: «۱۵ اسفند ۱۴۰۳» in Persian, «5 March 2025» in English (Tehran time)."""
     if value is None:
         return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    if (translation.get_language() or "fa").startswith("fa"):
-        return to_persian_digits(jdatetime.date.fromgregorian(date=local.date()).strftime("%Y/%m/%d"))
-    return local.date().isoformat()
+    if jalali.uses_persian_digits(translation.get_language()):
+        return jalali.format_long_date(value)
+    local = jalali.to_tehran(value) if timezone.is_aware(value) else value
+    return dateformat.format(local.date(), "j F Y")

@@ -1,0 +1,214 @@
+"""Forms of the accounts pages and of the admin site. They validate and normalise; services write."""
+
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, PasswordResetForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.validators import normalize_economic_code, normalize_legal_id, normalize_national_id
+
+from .identifiers import clean_email, clean_mobile
+from .models import Customer, Employee, Organisation, User
+from .status import account_block
+
+MSG_INVALID_LOGIN = _(
+    "The email or mobile number, or the password, is not correct. Note that the password is case-sensitive."
+)
+MSG_EMAIL_OR_MOBILE = _("Enter an email address or a mobile number (at least one of them).")
+
+
+class LoginForm(AuthenticationForm):
+    """Email (any case) or mobile (any spelling) plus password. Says why an expired or suspended account
+    cannot log in; an inactive account gets the usual "not correct" message (the backend refuses it)."""
+
+    username = forms.CharField(
+        label=_("Email or mobile number"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "dir": "ltr"}),
+    )
+    error_messages = {**AuthenticationForm.error_messages, "invalid_login": MSG_INVALID_LOGIN}
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        block = account_block(user)
+        if block is not None:
+            raise ValidationError(block.message(), code=block.kind)
+
+
+class AdminLoginForm(LoginForm, AdminAuthenticationForm):
+    """The admin site's login: the same identifiers and account checks, and staff only."""
+
+
+class LocalisedPasswordResetForm(PasswordResetForm):
+    """Writes the reset email in the language of the account's owner, not of whoever asked for it."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        language = getattr(context.get("user"), "language", None) or translation.get_language()
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+class IdentifierFieldsMixin:
+    """Accept emails in any case, mobiles in any spelling and IDs in any digits; store one spelling."""
+
+    def clean_email(self):
+        return clean_email(self.cleaned_data.get("email"))
+
+    def clean_mobile(self):
+        return clean_mobile(self.cleaned_data.get("mobile"))
+
+    def clean_national_id(self):
+        value = (self.cleaned_data.get("national_id") or "").strip()
+        return normalize_national_id(value) if value else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            "email" in self.fields
+            and "mobile" in self.fields
+            and not cleaned.get("email")
+            and not cleaned.get("mobile")
+            and "email" not in self.errors
+            and "mobile" not in self.errors
+        ):
+            raise ValidationError(MSG_EMAIL_OR_MOBILE, code="email_or_mobile")
+        return cleaned
+
+
+def _identifier_fields():
+    """Form fields that let the user type more than the stored length (spaces, +98, …) before normalising."""
+    return {
+        "mobile": forms.CharField(
+            label=_("mobile"),
+            max_length=30,
+            required=False,
+            widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel", "inputmode": "tel"}),
+            help_text=_("e.g. 09121234567"),
+        ),
+        "national_id": forms.CharField(
+            label=_("national ID"),
+            max_length=20,
+            required=False,
+            widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
+        ),
+    }
+
+
+class ProfileForm(IdentifierFieldsMixin, forms.ModelForm):
+    mobile, national_id = _identifier_fields().values()
+
+    class Meta:
+        model = User
+        fields = [
+            "full_name",
+            "email",
+            "mobile",
+            "national_id",
+            "language",
+            "notify_email",
+            "notify_sms",
+            "notify_panel",
+        ]
+        widgets = {"email": forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"})}
+
+
+class CustomerCreationForm(IdentifierFieldsMixin, AdminUserCreationForm):
+    mobile, national_id = _identifier_fields().values()
+
+    class Meta:
+        model = Customer
+        fields = [
+            "full_name",
+            "email",
+            "mobile",
+            "national_id",
+            "organisation",
+            "organisation_role",
+            "language",
+            "expires_at",
+        ]
+
+
+class EmployeeCreationForm(IdentifierFieldsMixin, AdminUserCreationForm):
+    mobile, national_id = _identifier_fields().values()
+
+    class Meta:
+        model = Employee
+        fields = ["full_name", "email", "mobile", "national_id", "role", "language", "expires_at"]
+
+
+class CustomerChangeForm(IdentifierFieldsMixin, UserChangeForm):
+    mobile, national_id = _identifier_fields().values()
+
+    class Meta:
+        model = Customer
+        fields = [
+            "full_name",
+            "email",
+            "mobile",
+            "national_id",
+            "password",
+            "role",
+            "organisation",
+            "organisation_role",
+            "language",
+            "notify_email",
+            "notify_sms",
+            "notify_panel",
+            "is_active",
+            "expires_at",
+        ]
+
+
+class EmployeeChangeForm(IdentifierFieldsMixin, UserChangeForm):
+    mobile, national_id = _identifier_fields().values()
+
+    class Meta:
+        model = Employee
+        fields = [
+            "full_name",
+            "email",
+            "mobile",
+            "national_id",
+            "password",
+            "role",
+            "language",
+            "notify_email",
+            "notify_sms",
+            "notify_panel",
+            "is_active",
+            "expires_at",
+        ]
+
+
+class SuspendForm(forms.Form):
+    """The reason asked for by the admin "suspend" action (shown on every suspended user's login attempt)."""
+
+    reason = forms.CharField(
+        label=_("Reason for the suspension"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The person sees this reason when they try to log in."),
+    )
+
+
+class OrganisationForm(forms.ModelForm):
+    national_id = forms.CharField(label=_("legal national ID"), max_length=20, required=False)
+    economic_code = forms.CharField(label=_("economic code"), max_length=20, required=False)
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "national_id", "economic_code", "sharing"]
+
+    def clean_name(self):
+        return " ".join((self.cleaned_data.get("name") or "").split())
+
+    def clean_national_id(self):
+        value = (self.cleaned_data.get("national_id") or "").strip()
+        return normalize_legal_id(value) if value else ""
+
+    def clean_economic_code(self):
+        value = (self.cleaned_data.get("economic_code") or "").strip()
+        return normalize_economic_code(value) if value else ""
