@@ -482,6 +482,7 @@ def test_admin_is_rtl_persian_with_the_site_font(client):
     page = soup(response)
     assert (page.html["lang"], page.html["dir"]) == ("fa", "rtl")
     assert page.find("link", href="/static/css/admin.css")
+    assert page.find(id="site-name").get_text(strip=True) == "مدیریت میز خدمت"
 
     client.force_login(AdminFactory())
     response = client.get("/admin/")
