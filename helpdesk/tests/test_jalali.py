@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import jdatetime
 import pytest
@@ -98,15 +99,18 @@ class TestToGregorian:
             assert exc.value.code == "invalid_day"
 
     def test_day_message_names_the_month_and_its_length(self):
-        with translation.override("en"), pytest.raises(JalaliDateError) as exc:
-            to_gregorian(1404, 12, 30)
-        assert str(exc.value) == "Esfand 1404 has 29 days; there is no day 30."
+        with translation.override("en"):
+            with pytest.raises(JalaliDateError) as exc:
+                to_gregorian(1404, 12, 30)
+            assert str(exc.value) == "Esfand 1404 has 29 days; there is no day 30."
 
     def test_day_message_uses_persian_digits_in_persian(self):
-        with translation.override("fa"), pytest.raises(JalaliDateError) as exc:
-            to_gregorian(1404, 12, 30)
-        assert "۱۴۰۴" in str(exc.value) and "۲۹" in str(exc.value)
-        assert "1404" not in str(exc.value)
+        with translation.override("fa"):
+            with pytest.raises(JalaliDateError) as exc:
+                to_gregorian(1404, 12, 30)
+            message = str(exc.value)
+        assert "۱۴۰۴" in message and "۲۹" in message and "۳۰" in message
+        assert not re.search("[0-9A-Za-z]", message), message  # Persian words and digits only
 
     @pytest.mark.parametrize(("month", "day"), [(1, 32), (7, 31), (1, 0)])
     def test_days_that_do_not_exist(self, month, day):
@@ -320,11 +324,15 @@ class TestJalaliDateField:
             assert "has 29 days; there is no day 30" in form.errors["day"][0]
         assert form.errors.as_data()["day"][0].code == "invalid_day"
 
-    @pytest.mark.parametrize("typed", ["tomorrow", "1403/12", "2025-03-20", "1403/13/1"])
-    def test_invalid_has_a_message(self, typed):
-        form = self.form()(data={"day": typed})
-        assert not form.is_valid()
-        assert form.errors["day"][0]
+    @pytest.mark.parametrize("typed", ["tomorrow", "1403/12", "2025-03-20", "1403/13/1", "1404/12/30"])
+    def test_invalid_has_a_persian_message(self, typed):
+        with translation.override("fa"):
+            form = self.form()(data={"day": typed})
+            assert not form.is_valid()
+            message = form.errors["day"][0]
+        # A Persian sentence: no English words, and numbers (if any) in Persian digits.
+        assert re.search("[\u0600-\u06ff]{3,}", message), message
+        assert not re.search("[A-Za-z]", message), message
 
     def test_required_and_optional(self):
         assert not self.form()(data={"day": ""}).is_valid()

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from helpdesk.persian import (
@@ -206,6 +208,10 @@ class TestLocalizedIntegerField:
             low = form_class(data={"amount": "۹۹۹"})
             assert not low.is_valid()
             assert "۱٬۰۰۰" in low.errors["amount"][0]
+            assert not re.search("[0-9A-Za-z]", low.errors["amount"][0])  # Persian sentence, Persian digits
+            letters = form_class(data={"amount": "ten"})
+            assert not letters.is_valid()
+            assert not re.search("[A-Za-z]", letters.errors["amount"][0])
         assert form_class(data={"amount": "۱٬۰۰۰"}).is_valid()
         assert form_class(data={"amount": "5,000,000"}).is_valid()
 
