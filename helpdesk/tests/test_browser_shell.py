@@ -11,9 +11,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.test import Client
 from django.urls import path
+from django.views.decorators.http import require_POST
 
+from accounts.tests.factories import AdminFactory
 from helpdesk.site import clear_site_settings_cache, get_site_settings
 from helpdesk.urls import urlpatterns as site_urlpatterns
 
@@ -31,11 +35,32 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 
-def _date_field(request):
-    return render(request, "test_shell_date.html")
+TEST_PAGE = (
+    '{% extends "base.html" %}{% block content %}'
+    '<label for="d">تاریخ</label><input id="d" name="d" data-jdp class="form-control">'
+    '<button id="hx" type="button" class="btn btn-primary" hx-post="/test/fragment/" hx-target="#out">htmx</button>'
+    '<div id="out"></div>'
+    "{% endblock %}"
+)
 
 
-urlpatterns = [path("test/date/", _date_field), *site_urlpatterns]
+def _test_page(request):
+    return render(request, "test_shell_page.html")
+
+
+@require_POST
+def _fragment(request):
+    """CsrfViewMiddleware has already checked the token by now: only the htmx header can have carried it."""
+    return HttpResponse('<p id="swapped">ok</p>')
+
+
+urlpatterns = [path("test/page/", _test_page), path("test/fragment/", _fragment), *site_urlpatterns]
+
+
+@pytest.fixture
+def test_page_template(settings, tmp_path):
+    (tmp_path / "test_shell_page.html").write_text(TEST_PAGE, encoding="utf-8")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
 
 
 class PageWatch:
@@ -189,21 +214,46 @@ def test_error_page_in_the_browser(browser_page, live_server):
 
 
 @pytest.mark.urls(__name__)
-def test_jalali_date_picker_opens_without_csp_violations(browser_page, live_server, settings, tmp_path):
-    (tmp_path / "test_shell_date.html").write_text(
-        '{% extends "base.html" %}{% block content %}'
-        '<label for="d">تاریخ</label><input id="d" name="d" data-jdp class="form-control">'
-        "{% endblock %}",
-        encoding="utf-8",
-    )
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
+def test_jalali_date_picker_opens_without_csp_violations(browser_page, live_server, test_page_template):
     page = browser_page
     watch = PageWatch(page, live_server.url)
 
-    page.goto(live_server.url + "/test/date/", wait_until="networkidle")
+    page.goto(live_server.url + "/test/page/", wait_until="networkidle")
     page.locator("#d").click()
     picker = page.locator("jdp-container")
     picker.wait_for(state="visible")
     page.locator("jdp-container .jdp-day:not(.not-in-month)").first.click()
     assert re.fullmatch(r"1[34]\d\d/\d\d/\d\d", page.locator("#d").input_value())  # a Jalali date
+    watch.assert_clean()
+
+
+@pytest.mark.urls(__name__)
+def test_htmx_post_carries_the_csrf_token(browser_page, live_server, test_page_template):
+    page = browser_page
+    watch = PageWatch(page, live_server.url)
+
+    page.goto(live_server.url + "/test/page/", wait_until="networkidle")
+    page.locator("#hx").click()
+    page.locator("#swapped").wait_for(state="visible")
+    watch.assert_clean()
+
+
+def test_logout_button_logs_out_in_the_browser(browser_page, live_server):
+    admin = AdminFactory()
+    client = Client()
+    client.force_login(admin)
+    host = urlsplit(live_server.url).hostname
+    browser_page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
+    )
+    page = browser_page
+    watch = PageWatch(page, live_server.url)
+
+    page.goto(live_server.url + "/", wait_until="networkidle")
+    assert admin.full_name in page.locator("nav").inner_text()
+    page.locator("nav form[method=post] button[type=submit]", has_text="خروج").click()
+    page.wait_for_load_state("networkidle")
+    page.goto(live_server.url + "/", wait_until="networkidle")
+    assert admin.full_name not in page.locator("nav").inner_text()
+    assert page.locator("nav a", has_text="ورود").count() == 1
     watch.assert_clean()
