@@ -457,6 +457,15 @@ def test_maintenance_page_shows_the_message_in_persian_without_a_request():
     assert "تا ساعت ۱۸ در دسترس نیستیم." in page.get_text()
 
 
+@pytest.mark.django_db
+def test_maintenance_page_rendered_with_a_request_shows_the_site_title():
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    html = render_to_string("maintenance.html", {"message": "به‌زودی"}, request=request)
+    assert "میز خدمت" in soup(html).main.get_text()
+    assert_csp_clean(html)
+
+
 def test_maintenance_page_without_a_message_has_a_default_text():
     with translation.override("fa"):
         html = render_to_string("maintenance.html", {"message": ""})
