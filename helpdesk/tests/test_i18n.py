@@ -51,6 +51,8 @@ class Entry:
         return self.msgid == "" and self.msgctxt is None
 
     def label(self) -> str:
+        if self.is_header:
+            return f"the header entry (line {self.line})"
         context = f"[{self.msgctxt}] " if self.msgctxt is not None else ""
         return f"{context}{self.msgid!r} (line {self.line})"
 
