@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import jdatetime
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-TEHRAN = ZoneInfo("Asia/Tehran")
+from helpdesk.jalali import TEHRAN, is_leap, to_jalali_date
+
+__all__ = ["TEHRAN", "Period", "is_leap", "period_starting_tomorrow"]
 
 QUARTER_NAMES = {
     1: _("spring"),
@@ -28,11 +29,6 @@ _QUARTER_MONTHS = {1: (1, 3, 31), 2: (4, 6, 31), 3: (7, 9, 30), 4: (10, 12, 29)}
 
 MIN_YEAR = 1300
 MAX_YEAR = 1500
-
-
-def is_leap(year: int) -> bool:
-    """True when the Jalali year has 366 days (Esfand has 30 days)."""
-    return jdatetime.date(year, 1, 1).isleap()
 
 
 @dataclass(frozen=True, order=True)
@@ -108,20 +104,22 @@ class Period:
         return Period(self.year - 1, self.quarter)
 
     @property
+    def season_name(self) -> str:
+        return str(QUARTER_NAMES[self.quarter])
+
+    @property
     def label(self) -> str:
-        """A short human label, e.g. «تابستان ۱۴۰۴» (translated season name; digits left to the template)."""
-        return f"{QUARTER_NAMES[self.quarter]} {self.year}"
+        """A short human label, e.g. «تابستان 1404» (translated season name; digits left to `pdigits`)."""
+        return f"{self.season_name} {self.year}"
 
     @classmethod
     def containing(cls, moment: dt.datetime | dt.date | None = None) -> Period:
         """The period that contains an instant (in Tehran time) or a Gregorian date."""
         if moment is None:
             moment = timezone.now()
-        if isinstance(moment, dt.datetime):
-            if timezone.is_naive(moment):
-                raise ValueError("naive datetime")
-            moment = moment.astimezone(TEHRAN).date()
-        jdate = jdatetime.date.fromgregorian(date=moment)
+        if isinstance(moment, dt.datetime) and timezone.is_naive(moment):
+            raise ValueError("naive datetime")
+        jdate = to_jalali_date(moment)  # a moment is read in Tehran time
         return cls(jdate.year, (jdate.month - 1) // 3 + 1)
 
     @classmethod

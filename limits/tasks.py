@@ -24,3 +24,12 @@ def compute_upcoming_ceilings() -> dict[str, int]:
         done[str(period)] = services.ceilings_compute_for_period(period=period)
     logger.info("Article 6 ceilings computed: %s", done)
     return done
+
+
+@shared_task(name="limits.tasks.expire_requests")
+def expire_requests() -> int:
+    """Daily just after midnight (Tehran): increase requests still open when their period ended expire."""
+    count = services.increase_requests_expire_due()
+    if count:
+        logger.info("Article 6 increase requests expired: %s", count)
+    return count

@@ -15,12 +15,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import notices
-from .calculations import exemption_year, initial_ceiling
-from .conf import policies
-from .models import Ceiling, FigureSource, Taxpayer, Usage
-from .periods import Period
-from .selectors import YearParametersMissing, exemption_for, prior_figures_for
+from .. import notices
+from ..calculations import exemption_year, initial_ceiling
+from ..conf import policies
+from ..models import Ceiling, FigureSource, Taxpayer, Usage
+from ..periods import Period
+from ..selectors import YearParametersMissing, exemption_for, prior_figures_for
 
 logger = logging.getLogger(__name__)
 

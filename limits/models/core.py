@@ -1,4 +1,4 @@
-"""Article 6 data: taxpayers, year parameters, prior-period figures, ceilings and usage. All money is integer rials."""
+"""Article 6 reference data, ceilings and usage: taxpayers, year parameters, prior figures. Money is integer rials."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from helpdesk.validators import (
     validate_economic_code,
 )
 
-from .calculations import Basis, rate_fraction
-from .periods import MAX_YEAR, MIN_YEAR, Period
+from ..calculations import Basis, rate_fraction
+from ..periods import MAX_YEAR, MIN_YEAR, Period
 
 MSG_TAXPAYER_ID = _("Enter a valid 10-digit national ID (کد ملی) or 11-digit legal national ID (شناسه ملی).")
 MSG_LEGAL_CODE_MISMATCH = _("For a legal entity the economic code is its legal national ID: the two must be equal.")
@@ -263,6 +263,15 @@ class Ceiling(models.Model):
     used = models.PositiveBigIntegerField(_("used, rials"), default=0)
     warned_80_at = models.DateTimeField(_("warned at 80%"), null=True, blank=True)
     warned_100_at = models.DateTimeField(_("warned at 100%"), null=True, blank=True)
+    warning_ticket = models.OneToOneField(
+        "tickets.Ticket",
+        verbose_name=_("warning ticket"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text=_("Where this period's usage warnings were sent to the seller."),
+    )
 
     objects = CeilingQuerySet.as_manager()
 

@@ -1,0 +1,64 @@
+"""Who may see and do what in the limits app — the one policy module. Views ask it; services re-check it.
+
+The seller (ARTICLE6.md: "only the seller may file; a buyer may not"):
+- a taxpayer owned by a customer account: that account;
+- a taxpayer owned by an organisation: the organisation's members whose role in it is *manager* (the people who
+  sign for the company). Ordinary members and every other customer are not the seller: for them the taxpayer and
+  its requests do not exist (404).
+
+Staff (agent and up) see every taxpayer and ceiling (reference data); they see and handle the increase requests
+whose tickets the tickets policy lets them see / change (members of the Article 6 department, managers, admins).
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from tickets import permissions as ticket_permissions
+
+from .models import IncreaseRequest, Taxpayer
+
+
+def _active(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_staff(user) -> bool:
+    return ticket_permissions.is_staff_user(user)
+
+
+def seller_taxpayers(user) -> QuerySet[Taxpayer]:
+    """The taxpayers `user` sells for (and may file increase requests for)."""
+    if not _active(user) or not user.is_customer:
+        return Taxpayer.objects.none()
+    return Taxpayer.objects.owned_by(user)
+
+
+def visible_taxpayers(user) -> QuerySet[Taxpayer]:
+    if is_staff(user):
+        return Taxpayer.objects.all()
+    return seller_taxpayers(user)
+
+
+def can_file(user, taxpayer: Taxpayer) -> bool:
+    return seller_taxpayers(user).filter(pk=taxpayer.pk).exists()
+
+
+def visible_requests(user) -> QuerySet[IncreaseRequest]:
+    if is_staff(user):
+        return IncreaseRequest.objects.filter(ticket__in=ticket_permissions.visible_tickets(user))
+    return IncreaseRequest.objects.filter(taxpayer__in=seller_taxpayers(user))
+
+
+def can_handle(user, request: IncreaseRequest) -> bool:
+    """Staff steps (review, settlement, announcement, apply, reject): staff who may change the ticket's status."""
+    return is_staff(user) and ticket_permissions.can_change_status(user, request.ticket)
+
+
+def can_withdraw(user, request: IncreaseRequest) -> bool:
+    return can_file(user, request.taxpayer)
+
+
+def can_manage_figures(user) -> bool:
+    """Recompute ceilings, record usage, import figures: staff."""
+    return is_staff(user)
