@@ -83,6 +83,12 @@ NAV_ENTRIES: tuple[Entry, ...] = (
         _("The tickets waiting for you and your departments."),
     ),
     Entry(
+        _("New ticket"),
+        ("tickets:staff_create",),
+        _is_employee,
+        _("File a ticket on behalf of a customer."),
+    ),
+    Entry(
         _("Knowledge base"),
         ("knowledgebase:index", "knowledgebase:home", "knowledgebase:article_list", "knowledgebase:list"),
         _everyone,
