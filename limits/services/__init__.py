@@ -7,6 +7,7 @@ from .ceilings import (
     ceilings_compute_for_period,
     usage_record,
 )
+from .imports import ImportReport, figures_import_csv, usage_import_csv
 from .increases import (
     LimitsError,
     LimitsPermissionError,
@@ -27,11 +28,13 @@ from .increases import (
 __all__ = [
     "MSG_AMOUNT_POSITIVE",
     "MSG_DUPLICATE_REFERENCE",
+    "ImportReport",
     "LimitsError",
     "LimitsPermissionError",
     "article6_ticket_type",
     "ceiling_compute",
     "ceilings_compute_for_period",
+    "figures_import_csv",
     "increase_request_announce",
     "increase_request_apply",
     "increase_request_expire",
@@ -43,5 +46,6 @@ __all__ = [
     "increase_request_settle",
     "increase_request_withdraw",
     "increase_requests_expire_due",
+    "usage_import_csv",
     "usage_record",
 ]

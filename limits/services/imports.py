@@ -1,0 +1,222 @@
+"""CSV imports of prior-period figures and of usage. All or nothing: one bad row and nothing is imported, and the
+report lists every problem with its line number and column.
+
+Files are UTF-8 (a BOM from Excel is fine), comma-separated, with a header row. Amounts may use Persian or Arabic
+digits and thousands separators (quote them when the separator is a comma). See limits/API.md for the columns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.persian import parse_int, to_latin_digits
+from helpdesk.validators import normalize_economic_code
+
+from ..models import FigureSource, PriorPeriodFigures, Taxpayer
+from ..periods import MAX_YEAR, MIN_YEAR, Period
+
+FIGURE_COLUMNS = ("economic_code", "year", "quarter", "sales", "vat_due", "vat_paid")
+FIGURE_OPTIONAL = ("source_note",)
+USAGE_COLUMNS = ("economic_code", "year", "quarter", "amount")
+USAGE_OPTIONAL = ("reference",)
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+
+MSG_ENCODING = _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
+MSG_TOO_BIG = _("The file is larger than 5 MB; split it into smaller files.")
+MSG_TOO_MANY_ROWS = _("The file has more than %(max)s rows; split it into smaller files.")
+MSG_EMPTY = _("The file has no rows to import.")
+MSG_COLUMNS = _("Missing columns: %(columns)s. The first row must name the columns.")
+MSG_UNKNOWN_COLUMNS = _("Unknown columns: %(columns)s.")
+MSG_REQUIRED = _("This value is required.")
+MSG_AMOUNT = _("Enter a whole number of rials, zero or more.")
+MSG_POSITIVE = _("Enter a whole number of rials greater than zero.")
+MSG_YEAR = _("Enter a Jalali year between %(min)s and %(max)s.")
+MSG_QUARTER = _("Enter a quarter from 1 to 4.")
+MSG_UNKNOWN_TAXPAYER = _("No taxpayer has this economic code.")
+MSG_DUPLICATE_ROW = _("The same taxpayer and period appear on line %(line)s too.")
+
+
+@dataclass
+class RowError:
+    line: int  # 1 = the header
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add(self, line: int, column: str, message) -> None:
+        self.errors.append(RowError(line, column, str(message)))
+
+
+def _read(file, required: tuple[str, ...], optional: tuple[str, ...], report: ImportReport) -> list[tuple[int, dict]]:
+    raw = file.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        report.add(0, "", MSG_TOO_BIG)
+        return []
+    try:
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError:
+        report.add(0, "", MSG_ENCODING)
+        return []
+    reader = csv.DictReader(io.StringIO(text))
+    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in header]
+    unknown = [c for c in header if c and c not in required + optional]
+    if missing:
+        report.add(1, "", ValidationError(MSG_COLUMNS, params={"columns": ", ".join(missing)}).messages[0])
+    if unknown:
+        report.add(1, "", ValidationError(MSG_UNKNOWN_COLUMNS, params={"columns": ", ".join(unknown)}).messages[0])
+    if missing or unknown:
+        return []
+    reader.fieldnames = header
+    rows = []
+    for number, row in enumerate(reader, start=2):
+        if len(rows) >= MAX_ROWS:
+            report.add(number, "", ValidationError(MSG_TOO_MANY_ROWS, params={"max": MAX_ROWS}).messages[0])
+            return []
+        values = {k: (v or "").strip() for k, v in row.items() if k}
+        if any(values.values()):
+            rows.append((number, values))
+    if not rows:
+        report.add(2, "", MSG_EMPTY)
+    return rows
+
+
+def _amount(report, line, column, value, *, positive=False):
+    if value == "":
+        report.add(line, column, MSG_REQUIRED)
+        return None
+    try:
+        number = parse_int(value)
+    except ValueError:
+        number = None
+    if number is None or number < (1 if positive else 0) or number >= 10**18:
+        report.add(line, column, MSG_POSITIVE if positive else MSG_AMOUNT)
+        return None
+    return number
+
+
+def _period(report, line, values) -> Period | None:
+    year = quarter = None
+    with contextlib.suppress(ValueError):
+        year = parse_int(values["year"])
+    if year is None or not MIN_YEAR <= year <= MAX_YEAR:
+        report.add(line, "year", ValidationError(MSG_YEAR, params={"min": MIN_YEAR, "max": MAX_YEAR}).messages[0])
+        year = None
+    with contextlib.suppress(ValueError):
+        quarter = parse_int(values["quarter"])
+    if quarter not in (1, 2, 3, 4):
+        report.add(line, "quarter", MSG_QUARTER)
+        quarter = None
+    return Period(year, quarter) if year and quarter else None
+
+
+def _taxpayer(report, line, value, taxpayers: dict[str, Taxpayer]) -> Taxpayer | None:
+    try:
+        code = normalize_economic_code(value)
+    except ValidationError as exc:
+        report.add(line, "economic_code", exc.messages[0])
+        return None
+    taxpayer = taxpayers.get(code)
+    if taxpayer is None:
+        report.add(line, "economic_code", MSG_UNKNOWN_TAXPAYER)
+    return taxpayer
+
+
+def _taxpayers_for(rows) -> dict[str, Taxpayer]:
+    codes = {to_latin_digits(values.get("economic_code", "")).replace(" ", "") for _line, values in rows}
+    return {t.economic_code: t for t in Taxpayer.objects.filter(economic_code__in=codes)}
+
+
+def figures_import_csv(*, file, actor, filename: str = "") -> ImportReport:
+    """Create or replace prior-period figures from a CSV file. Nothing is written unless every row is valid."""
+    report = ImportReport()
+    rows = _read(file, FIGURE_COLUMNS, FIGURE_OPTIONAL, report)
+    taxpayers = _taxpayers_for(rows)
+    parsed, seen = [], {}
+    for line, values in rows:
+        taxpayer = _taxpayer(report, line, values["economic_code"], taxpayers)
+        period = _period(report, line, values)
+        amounts = {name: _amount(report, line, name, values[name]) for name in ("sales", "vat_due", "vat_paid")}
+        if taxpayer and period:
+            key = (taxpayer.pk, period)
+            if key in seen:
+                report.add(
+                    line, "economic_code", ValidationError(MSG_DUPLICATE_ROW, params={"line": seen[key]}).messages[0]
+                )
+            seen.setdefault(key, line)
+        parsed.append((line, taxpayer, period, amounts, values.get("source_note", "")))
+    if not report.ok:
+        return report
+    with transaction.atomic():
+        for line, taxpayer, period, amounts, note in parsed:
+            _obj, created = PriorPeriodFigures.objects.update_or_create(
+                taxpayer=taxpayer,
+                year=period.year,
+                quarter=period.quarter,
+                defaults={
+                    **amounts,
+                    "source": FigureSource.IMPORTED,
+                    "source_note": (note or f"{filename}:{line}")[:300],
+                    "created_by": actor,
+                },
+            )
+            report.created += created
+            report.updated += not created
+    return report
+
+
+def usage_import_csv(*, file, actor) -> ImportReport:
+    """Record invoice totals from a CSV file through `usage_record` (warnings included). All rows or none."""
+    from .ceilings import usage_record
+
+    report = ImportReport()
+    rows = _read(file, USAGE_COLUMNS, USAGE_OPTIONAL, report)
+    taxpayers = _taxpayers_for(rows)
+    parsed = []
+    for line, values in rows:
+        taxpayer = _taxpayer(report, line, values["economic_code"], taxpayers)
+        period = _period(report, line, values)
+        amount = _amount(report, line, "amount", values["amount"], positive=True)
+        parsed.append((line, taxpayer, period, amount, values.get("reference", "")))
+    if not report.ok:
+        return report
+    with transaction.atomic():
+        for line, taxpayer, period, amount, reference in parsed:
+            try:
+                with transaction.atomic():
+                    usage_record(
+                        taxpayer=taxpayer,
+                        period=period,
+                        amount=amount,
+                        reference=reference,
+                        source=FigureSource.IMPORTED,
+                        actor=actor,
+                    )
+            except ValidationError as exc:
+                for column, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
+                    for message in messages:
+                        report.add(line, "" if column == "__all__" else column, message)
+            else:
+                report.created += 1
+        if not report.ok:
+            report.created = 0
+            transaction.set_rollback(True)
+    return report
