@@ -1,25 +1,35 @@
 from django import forms
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.templatetags.persian import pdigits
+
 from .models import Article, ArticleAttachment, Category
 from .selectors import MAX_QUERY_LENGTH
-from .services import COMMENT_MAX_LENGTH, MSG_COMMENT_TOO_LONG
+from .services import COMMENT_MAX_LENGTH, COMMENT_MAX_LENGTH_DISPLAY, MSG_COMMENT_TOO_LONG
 from .uploads import validate_attachment
 
 MSG_CHOOSE_VOTE = _("Choose “Yes” or “No”.")
 MSG_QUERY_TOO_LONG = _("The search text can be at most %(limit_value)s characters long.")
+_QUERY_LIMIT = lazy(lambda: pdigits(MAX_QUERY_LENGTH), str)()
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(
         label=_("Search the knowledge base"),
-        max_length=MAX_QUERY_LENGTH,
         required=False,
-        error_messages={"max_length": MSG_QUERY_TOO_LONG},
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("What are you looking for?")}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "maxlength": MAX_QUERY_LENGTH, "placeholder": _("What are you looking for?")}
+        ),
     )
+
+    def clean_q(self) -> str:
+        q = self.cleaned_data["q"]
+        if len(q) > MAX_QUERY_LENGTH:
+            raise forms.ValidationError(MSG_QUERY_TOO_LONG, code="max_length", params={"limit_value": _QUERY_LIMIT})
+        return q
 
 
 class FeedbackForm(forms.Form):
@@ -32,14 +42,20 @@ class FeedbackForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment (optional)"),
         required=False,
-        max_length=COMMENT_MAX_LENGTH,
-        error_messages={"max_length": MSG_COMMENT_TOO_LONG},
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": COMMENT_MAX_LENGTH}),
         help_text=_("What was missing or unclear?"),
     )
 
     def clean_helpful(self) -> bool:
         return self.cleaned_data["helpful"] == "yes"
+
+    def clean_comment(self) -> str:
+        comment = self.cleaned_data["comment"]
+        if len(comment) > COMMENT_MAX_LENGTH:
+            raise forms.ValidationError(
+                MSG_COMMENT_TOO_LONG, code="max_length", params={"limit_value": COMMENT_MAX_LENGTH_DISPLAY}
+            )
+        return comment
 
 
 class CategoryAdminForm(forms.ModelForm):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 
 from django.db import connections
 from django.db.models import Case, Count, F, FloatField, IntegerField, Prefetch, Q, QuerySet, Value, When
@@ -29,6 +30,16 @@ HOME_LIST_LIMIT = 5
 SUGGESTION_DECISION_WINDOW = timedelta(hours=1)
 
 _WORD = re.compile(r"\w+")
+# Words too common to say anything about a question («را», «در», «چگونه» …); dropped unless nothing else is left.
+STOPWORDS = frozenset(
+    normalize(word)
+    for line in (
+        "و در به از که این آن با برای را است هست نیست می نمی تا یا هم ای ام اید ایم اند ها های یک بر اما اگر",
+        "چه چرا چگونه چطور کجا کی آیا کنم کنیم کنید کند کنند شد شده شود بود باشد دارم دارد من ما شما او خود",
+        "the a an of to in and or is are how what why i my",
+    )
+    for word in line.split(" ")
+)
 
 
 # ---------------------------------------------------------------------------------------------- pages
@@ -108,14 +119,18 @@ def has_voted(*, article: Article, user, session_key: str | None) -> bool:
 
 
 def search_terms(query: str) -> list[str]:
-    """The normalised words of a query («ي/ی», «ك/ک», ZWNJ, «۱۲/12» folded), without duplicates."""
-    words = _WORD.findall(normalize((query or "")[:MAX_QUERY_LENGTH]))
-    return list(dict.fromkeys(words))[:MAX_TERMS]
+    """The normalised words of a query («ي/ی», «ك/ک», ZWNJ, «۱۲/12» folded), without duplicates or stop words."""
+    words = list(dict.fromkeys(_WORD.findall(normalize((query or "")[:MAX_QUERY_LENGTH]))))
+    meaningful = [w for w in words if w not in STOPWORDS]
+    return (meaningful or words)[:MAX_TERMS]
 
 
-def search_articles(*, user, query: str, published_only: bool = False) -> QuerySet[Article]:
-    """Visible articles matching every word of `query`, best first: a match in the title counts above one in
-    the tags, which counts above one in the body.
+def search_articles(
+    *, user, query: str, published_only: bool = False, match: Literal["all", "any"] = "all"
+) -> QuerySet[Article]:
+    """Visible articles matching the words of `query` (every word, or with `match="any"` at least one), best
+    first: a match in the title counts above one in the tags, which counts above one in the body, and (for
+    "any") more matching words count above fewer.
 
     PostgreSQL: full-text search over the normalised columns with weights A/B/C (served by the GIN index of
     migration 0002) and prefix matching, ranked by ts_rank. Elsewhere (SQLite): substring matching on the same
@@ -128,8 +143,8 @@ def search_articles(*, user, query: str, published_only: bool = False) -> QueryS
     if not terms:
         return qs.none()
     if connections[qs.db].vendor == "postgresql":
-        return _search_postgresql(qs, terms)
-    return _search_fallback(qs, terms)
+        return _search_postgresql(qs, terms, match)
+    return _search_fallback(qs, terms, match)
 
 
 def search_vector():
@@ -143,11 +158,12 @@ def search_vector():
     )
 
 
-def _search_postgresql(qs: QuerySet[Article], terms: list[str]) -> QuerySet[Article]:
+def _search_postgresql(qs: QuerySet[Article], terms: list[str], match: str) -> QuerySet[Article]:
     from django.contrib.postgres.search import SearchQuery, SearchRank
 
     # Terms are \w+ runs, so nothing in them is tsquery syntax; ":*" lets a word being typed match.
-    query = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config="simple")
+    operator = " & " if match == "all" else " | "
+    query = SearchQuery(operator.join(f"{term}:*" for term in terms), search_type="raw", config="simple")
     return (
         qs.annotate(search=search_vector())
         .filter(search=query)
@@ -156,24 +172,44 @@ def _search_postgresql(qs: QuerySet[Article], terms: list[str]) -> QuerySet[Arti
     )
 
 
-def _search_fallback(qs: QuerySet[Article], terms: list[str]) -> QuerySet[Article]:
+def _search_fallback(qs: QuerySet[Article], terms: list[str], match: str) -> QuerySet[Article]:
     score = Value(0, output_field=IntegerField())
+    any_term = Q()
     for term in terms:
-        qs = qs.filter(Q(search_title__contains=term) | Q(search_tags__contains=term) | Q(search_body__contains=term))
+        term_q = Q(search_title__contains=term) | Q(search_tags__contains=term) | Q(search_body__contains=term)
+        if match == "all":
+            qs = qs.filter(term_q)
+        else:
+            any_term |= term_q
         score = (
             score
             + Case(When(search_title__contains=term, then=Value(100)), default=Value(0))
             + Case(When(search_tags__contains=term, then=Value(10)), default=Value(0))
             + Case(When(search_body__contains=term, then=Value(1)), default=Value(0))
         )
+    if match == "any":
+        qs = qs.filter(any_term)
     return qs.annotate(rank=score).order_by("-rank", "-view_count", "pk")
 
 
+def search_page_results(*, user, query: str) -> QuerySet[Article]:
+    """The search page: articles with every word; when none has them all, those with any of them."""
+    results = search_articles(user=user, query=query)
+    if not results.exists():
+        results = search_articles(user=user, query=query, match="any")
+    return results.select_related("category")
+
+
 def suggest_articles(*, user, query: str, limit: int = SUGGESTION_LIMIT) -> list[Article]:
-    """Up to `limit` published articles the user may read that match a ticket subject being typed (B6)."""
+    """Up to `limit` published articles the user may read that match a ticket subject being typed (B6).
+
+    A subject is a sentence, not a search: any of its words may match, and articles matching more of them
+    (in the title above the tags above the body) come first.
+    """
     if len("".join(search_terms(query))) < 2:
         return []
-    return list(search_articles(user=user, query=query, published_only=True).select_related("category")[:limit])
+    results = search_articles(user=user, query=query, published_only=True, match="any")
+    return list(results.select_related("category")[:limit])
 
 
 def picker_articles(*, user, query: str, limit: int = PICKER_LIMIT) -> list[Article]:

@@ -6,6 +6,7 @@ The admin, the demo data, the views and the tickets app all call these; nothing 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import STAFF_ROLES
 from helpdesk.markdown import render_markdown
 from helpdesk.persian import normalize
+from helpdesk.templatetags.persian import pdigits
 
 from .models import (
     Article,
@@ -36,6 +39,8 @@ from .permissions import is_kb_staff
 from .uploads import validate_attachment
 
 COMMENT_MAX_LENGTH = 1000
+# Shown in messages with the reader's digits («۱۰۰۰» in Persian); evaluated when the message is rendered.
+COMMENT_MAX_LENGTH_DISPLAY = lazy(lambda: pdigits(COMMENT_MAX_LENGTH), str)()
 
 MSG_ALREADY_RATED = _("You have already rated this article. Thank you!")
 MSG_COMMENT_TOO_LONG = _("The comment can be at most %(limit_value)s characters long.")
@@ -56,6 +61,16 @@ def _unique_slug(model, text: str, *, exclude_pk: int | None, max_length: int, f
     while qs.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+_ZWNJ_WORD = re.compile(r"\w+(?:[\u200c\u200d]\w+)+")
+
+
+def searchable(text: str) -> str:
+    """`normalize(text)`, plus each ZWNJ-joined word also written solid («می‌خواهم» → «می خواهم میخواهم»),
+    so a search typed with a space, with a ZWNJ or with neither finds the same word."""
+    solid = [normalize(word.replace("\u200c", "").replace("\u200d", "")) for word in _ZWNJ_WORD.findall(text or "")]
+    return " ".join([normalize(text), *dict.fromkeys(solid)]).strip()
 
 
 def markdown_plain_text(body: str) -> str:
@@ -148,9 +163,9 @@ def article_save(
         tag_names = sorted({t.strip() for t in tags if t and t.strip()})
     else:
         tag_names = [] if creating else list(article.tags.names())
-    article.search_title = normalize(article.title)
-    article.search_tags = normalize(" ".join(tag_names))
-    article.search_body = normalize(f"{article.summary} {markdown_plain_text(article.body)}")
+    article.search_title = searchable(article.title)
+    article.search_tags = searchable(" ".join(tag_names))
+    article.search_body = searchable(f"{article.summary} {markdown_plain_text(article.body)}")
     article.save()
 
     if tags is not None:
@@ -282,7 +297,9 @@ def feedback_submit(
     """Record one “was this helpful?” vote: one per user, or per session for visitors."""
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX_LENGTH:
-        raise ValidationError(MSG_COMMENT_TOO_LONG, code="comment_too_long", params={"limit_value": COMMENT_MAX_LENGTH})
+        raise ValidationError(
+            MSG_COMMENT_TOO_LONG, code="comment_too_long", params={"limit_value": COMMENT_MAX_LENGTH_DISPLAY}
+        )
     voter = user if user is not None and user.is_authenticated else None
     if voter is None and not session_key:
         raise ValidationError(MSG_NO_VOTER, code="no_voter")

@@ -136,8 +136,7 @@ def search(request):
     if form.is_valid():
         query = form.cleaned_data["q"]
         if query:
-            results = selectors.search_articles(user=request.user, query=query).select_related("category")
-            page_obj = _paginate(request, results)
+            page_obj = _paginate(request, selectors.search_page_results(user=request.user, query=query))
     return render(request, "knowledgebase/search.html", {"form": form, "query": query, "page_obj": page_obj})
 
 
