@@ -1,5 +1,58 @@
-from django.urls import path
+from django.urls import path, register_converter
+
+from .views import attachments, portal, queue, staff, staff_actions, ticket
+
+
+class ReferenceConverter:
+    """A ticket reference in a URL: digits, first one non-zero (see `tickets.references`)."""
+
+    regex = "[1-9][0-9]{6,11}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(ReferenceConverter, "ref")
 
 app_name = "tickets"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Customer portal
+    path("", portal.portal, name="portal"),
+    path("new/", portal.ticket_create, name="create"),
+    # Agent queue
+    path("queue/", queue.queue, name="queue"),
+    path("queue/bulk/", queue.bulk_action, name="bulk"),
+    path("queue/filters/", queue.saved_filter_save, name="saved_filter_save"),
+    path("queue/filters/<int:pk>/delete/", queue.saved_filter_delete, name="saved_filter_delete"),
+    # Staff create tickets
+    path("staff/new/", staff.staff_create, name="staff_create"),
+    path("staff/customers/", staff.customer_search, name="customer_search"),
+    path("staff/customers/new/", staff.customer_create, name="customer_create"),
+    # Attachments
+    path("files/<int:pk>/", attachments.attachment_download, name="attachment"),
+    # One ticket
+    path("<ref:reference>/", ticket.ticket_detail, name="detail"),
+    path("<ref:reference>/reply/", ticket.ticket_reply, name="reply"),
+    path("<ref:reference>/close/", ticket.ticket_close, name="close"),
+    path("<ref:reference>/reopen/", ticket.ticket_reopen, name="reopen"),
+    path("<ref:reference>/follow/", ticket.ticket_follow, name="follow"),
+    path("<ref:reference>/unfollow/", ticket.ticket_unfollow, name="unfollow"),
+    path("<ref:reference>/note/", staff_actions.ticket_note, name="note"),
+    path("<ref:reference>/canned/", staff_actions.ticket_canned, name="canned"),
+    path("<ref:reference>/assign/", staff_actions.ticket_assign, name="assign"),
+    path("<ref:reference>/take/", staff_actions.ticket_take, name="take"),
+    path("<ref:reference>/transfer/", staff_actions.ticket_transfer, name="transfer"),
+    path("<ref:reference>/status/", staff_actions.ticket_status, name="status"),
+    path("<ref:reference>/priority/", staff_actions.ticket_priority, name="priority"),
+    path("<ref:reference>/type/", staff_actions.ticket_type, name="type"),
+    path("<ref:reference>/tags/", staff_actions.ticket_tags, name="tags"),
+    path("<ref:reference>/due/", staff_actions.ticket_due, name="due"),
+    path("<ref:reference>/pin/", staff_actions.ticket_pin, name="pin"),
+    path("<ref:reference>/merge/", staff_actions.ticket_merge, name="merge"),
+    path("<ref:reference>/presence/", staff_actions.ticket_presence, name="presence"),
+    path("<ref:reference>/presence/leave/", staff_actions.ticket_presence_leave, name="presence_leave"),
+]

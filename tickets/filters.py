@@ -1,0 +1,310 @@
+"""The agent queue's filters (F06, F18) as one `django_filters.FilterSet`.
+
+Every filter keeps the queryset free of row-multiplying joins (tags, followers and requesters are matched
+with `pk__in` subqueries), so the queue can be paginated and counted without DISTINCT. The sort always puts
+pinned tickets first (F13) and is served by the `ticket_q_pin_*` indexes for activity, created and due.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import STAFF_ROLES, Organisation, User
+from helpdesk import jalali
+from helpdesk.forms import JalaliDateField
+from helpdesk.persian import normalize, to_latin_digits
+from helpdesk.validators import normalize_mobile
+
+from . import permissions
+from .models import ACTIVE_STATUSES, Channel, Department, Priority, Status, TaggedTicket, Ticket, TicketType
+
+# Status pseudo-values: the queue opens on the tickets that still need work.
+STATUS_ACTIVE = "active"
+STATUS_ANY = "any"
+
+ASSIGNEE_ME = "me"
+ASSIGNEE_NONE = "none"
+
+VIEW_MINE = "mine"
+VIEW_UNASSIGNED = "unassigned"
+VIEW_OVERDUE = "overdue"
+VIEW_MY_DEPARTMENTS = "departments"
+VIEW_ALL = "all"
+
+SORT_ACTIVITY = "activity"
+SORT_PRIORITY = "priority"
+SORT_DUE = "due"
+SORT_CREATED = "created"
+SORTS = {
+    SORT_ACTIVITY: ("-is_pinned", "-last_activity_at"),
+    SORT_PRIORITY: ("-is_pinned", F("priority__order").desc(nulls_last=True), "-last_activity_at"),
+    SORT_DUE: ("-is_pinned", F("resolution_due").asc(nulls_last=True), "-last_activity_at"),
+    SORT_CREATED: ("-is_pinned", "-created_at"),
+}
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+# Letters and digits of any script; everything else separates search terms (and can't reach to_tsquery).
+_TERM = re.compile(r"[\w@.+-]+", re.UNICODE)
+
+
+def search_terms(text: str) -> list[str]:
+    """The normalised words of a search («كتاب ۱۲۳» → ["کتاب", "123"]), at most `MAX_TERMS`."""
+    terms = []
+    for term in _TERM.findall(normalize(str(text or "")[:MAX_QUERY_LENGTH])):
+        term = term.strip(".-+")
+        if term and term not in terms:
+            terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+def _tsquery(terms: list[str]) -> str:
+    """A raw tsquery matching every term as a prefix: `'کتاب':* & '123':*`.
+
+    Terms hold only letters, digits and `@ . + -` (see `search_terms`), so no quote, backslash or operator
+    typed by a person reaches `to_tsquery`; inside the quotes PostgreSQL's parser splits a term exactly as it
+    split the document (an email stays one token, «a-b» becomes a phrase).
+    """
+    return " & ".join(f"'{term}':*" for term in terms)
+
+
+def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """Tickets whose search text contains every word of `text` (Persian variants and digits folded), or whose
+    reference is what was typed. PostgreSQL: full-text over the GIN index; elsewhere a substring per word."""
+    from .references import parse_reference
+
+    terms = search_terms(text)
+    if not terms:
+        return queryset
+    reference = parse_reference(text)
+    if connection.vendor == "postgresql":
+        raw = _tsquery(terms)
+        if not raw:
+            return queryset.none() if reference is None else queryset.filter(reference=reference)
+        match = Q(search_match=SearchQuery(raw, config="simple", search_type="raw"))
+        queryset = queryset.alias(search_match=SearchVector("search_document", config="simple"))
+    else:
+        match = Q()
+        for term in terms:
+            match &= Q(search_document__contains=term)
+    if reference is not None:
+        match |= Q(reference=reference)
+    return queryset.filter(match)
+
+
+class JalaliDateFilter(django_filters.Filter):
+    """A date typed in the Jalali calendar (Persian or Latin digits); compared as a Tehran day.
+
+    `lookup_expr="gte"`: from the start of that day; `"lte"`: up to the end of it (so «to 1403/12/30»
+    includes the whole day).
+    """
+
+    field_class = JalaliDateField
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        start = dt.datetime.combine(value, dt.time(), tzinfo=jalali.TEHRAN)
+        if self.lookup_expr == "lte":
+            return qs.filter(**{f"{self.field_name}__lt": start + dt.timedelta(days=1)})
+        return qs.filter(**{f"{self.field_name}__gte": start})
+
+
+def _user_label(user: User) -> str:
+    return user.full_name or str(user)
+
+
+class TicketFilter(django_filters.FilterSet):
+    """The queue's filter form. `request.user` decides what "me", "my departments" and "all" mean."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_q",
+        max_length=MAX_QUERY_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Reference, subject, text, name, email…")}),
+    )
+    view = django_filters.ChoiceFilter(
+        label=_("View"),
+        method="filter_view",
+        empty_label=_("Everything I can see"),
+        choices=[
+            (VIEW_MINE, _("Assigned to me")),
+            (VIEW_UNASSIGNED, _("Unassigned")),
+            (VIEW_OVERDUE, _("Overdue")),
+            (VIEW_MY_DEPARTMENTS, _("My departments")),
+            (VIEW_ALL, _("All tickets")),
+        ],
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"),
+        method="filter_status",
+        choices=[
+            (STATUS_ACTIVE, _("Needs work (new, open, waiting, on hold)")),
+            (STATUS_ANY, _("Any status")),
+            *Status.choices,
+        ],
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=Department.objects.filter(is_active=True), empty_label=_("Any department")
+    )
+    type = django_filters.ModelChoiceFilter(
+        label=_("Type"), queryset=TicketType.objects.all(), empty_label=_("Any type")
+    )
+    priority = django_filters.ModelChoiceFilter(
+        label=_("Priority"), queryset=Priority.objects.all(), empty_label=_("Any priority")
+    )
+    assignee = django_filters.CharFilter(label=_("Assignee"), method="filter_assignee", widget=forms.Select)
+    tag = django_filters.CharFilter(label=_("Tag"), method="filter_tag", max_length=100)
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Organisation"), queryset=Organisation.objects.all(), empty_label=_("Any organisation")
+    )
+    requester = django_filters.CharFilter(
+        label=_("Requester"),
+        method="filter_requester",
+        max_length=150,
+        widget=forms.TextInput(attrs={"placeholder": _("Name, email or mobile")}),
+    )
+    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices, empty_label=_("Any channel"))
+    created_from = JalaliDateFilter(label=_("Created from"), field_name="created_at", lookup_expr="gte")
+    created_to = JalaliDateFilter(label=_("Created to"), field_name="created_at", lookup_expr="lte")
+    due_from = JalaliDateFilter(label=_("Due from"), field_name="resolution_due", lookup_expr="gte")
+    due_to = JalaliDateFilter(label=_("Due to"), field_name="resolution_due", lookup_expr="lte")
+    overdue = django_filters.BooleanFilter(label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput)
+    pinned = django_filters.BooleanFilter(label=_("Pinned only"), method="filter_pinned", widget=forms.CheckboxInput)
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        method="filter_noop",  # applied last, in `qs`, so it wraps every other filter
+        empty_label=None,
+        choices=[
+            (SORT_ACTIVITY, _("Last activity")),
+            (SORT_PRIORITY, _("Priority")),
+            (SORT_DUE, _("Due date")),
+            (SORT_CREATED, _("Created")),
+        ],
+    )
+
+    class Meta:
+        model = Ticket
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, user=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.user = user if user is not None else getattr(self.request, "user", None)
+        self._set_assignee_choices()
+        if not (self.user is not None and permissions.sees_everything(self.user)):
+            choices = [c for c in self.filters["view"].extra["choices"] if c[0] != VIEW_ALL]
+            self.form.fields["view"].choices = [("", self.filters["view"].extra["empty_label"]), *choices]
+
+    def _set_assignee_choices(self) -> None:
+        staff = User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("full_name").only("pk", "full_name")
+        self.form.fields["assignee"].widget.choices = [
+            ("", _("Anyone")),
+            (ASSIGNEE_ME, _("Me")),
+            (ASSIGNEE_NONE, _("Unassigned")),
+            (_("Agents"), [(str(u.pk), _user_label(u)) for u in staff]),
+        ]
+
+    # --- sort: pinned first, then the chosen order ---------------------------------------------------
+
+    @property
+    def sort_key(self) -> str:
+        value = self.form.cleaned_data.get("sort") if hasattr(self.form, "cleaned_data") else None
+        return value if value in SORTS else SORT_ACTIVITY
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            qs = super().qs
+            if not self._status_given():
+                qs = qs.filter(status__in=ACTIVE_STATUSES)
+            self._qs = qs.order_by(*SORTS[self.sort_key])
+        return self._qs
+
+    def _status_given(self) -> bool:
+        return bool(self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("status"))
+
+    # --- methods --------------------------------------------------------------------------------------
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_q(self, queryset, name, value):
+        return search_tickets(queryset, value)
+
+    def filter_view(self, queryset, name, value):
+        user = self.user
+        if value == VIEW_MINE:
+            return queryset.filter(assignee=user)
+        if value == VIEW_UNASSIGNED:
+            return queryset.filter(assignee__isnull=True)
+        if value == VIEW_OVERDUE:
+            return self.filter_overdue(queryset, name, True)
+        if value == VIEW_MY_DEPARTMENTS:
+            return queryset.filter(
+                Q(department__in=user.departments.values("pk"))
+                | Q(department__in=user.supervised_departments.values("pk"))
+            )
+        return queryset  # VIEW_ALL: everything visible (only offered to managers/admins)
+
+    def filter_status(self, queryset, name, value):
+        values = set(value or ())
+        if not values or STATUS_ANY in values:
+            return queryset
+        statuses = {v for v in values if v in Status.values}
+        if STATUS_ACTIVE in values:
+            statuses |= set(ACTIVE_STATUSES)
+        return queryset.filter(status__in=sorted(statuses))
+
+    def filter_assignee(self, queryset, name, value):
+        value = to_latin_digits(value or "").strip()
+        if value == ASSIGNEE_ME:
+            return queryset.filter(assignee=self.user)
+        if value == ASSIGNEE_NONE:
+            return queryset.filter(assignee__isnull=True)
+        if value.isdigit():
+            return queryset.filter(assignee_id=int(value))
+        return queryset
+
+    def filter_tag(self, queryset, name, value):
+        names = [" ".join(n.split()) for n in str(value).replace("،", ",").split(",")]
+        names = [n for n in names if n]
+        if not names:
+            return queryset
+        match = Q()
+        for tag_name in names:
+            match |= Q(tag__name__iexact=tag_name) | Q(tag__slug=tag_name)
+        return queryset.filter(pk__in=TaggedTicket.objects.filter(match).values("content_object_id"))
+
+    def filter_requester(self, queryset, name, value):
+        value = " ".join(str(value).split())
+        if not value:
+            return queryset
+        latin = to_latin_digits(value)
+        if latin.isdigit() and len(latin) < 9:
+            return queryset.filter(requester_id=int(latin))
+        users = Q(full_name__icontains=value)
+        if "@" in value:
+            users |= Q(email__iexact=value)
+        with contextlib.suppress(ValidationError):  # not a mobile number: name/email only
+            users |= Q(mobile=normalize_mobile(latin))
+        return queryset.filter(requester__in=User.objects.filter(users).values("pk"))
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(status__in=ACTIVE_STATUSES, resolution_due__lt=timezone.now())
+
+    def filter_pinned(self, queryset, name, value):
+        return queryset.filter(is_pinned=True) if value else queryset

@@ -1,0 +1,153 @@
+"""Reads for the ticket pages: the agent queue, the customer's list and the data a ticket page shows.
+
+Every function starts from `tickets.permissions` (what the user may see) and owns the
+`select_related`/`prefetch_related` its page needs, so each page runs a fixed number of queries whatever
+the number of rows, messages, tags, attachments or events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import STAFF_ROLES, User
+
+from . import permissions
+from .filters import TicketFilter
+from .models import CannedResponse, Department, Message, Priority, SavedFilter, Ticket, TicketEvent, TicketType
+
+QUEUE_RELATED = ("requester", "assignee", "department", "priority", "type")
+
+
+def _with_tags(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return queryset.prefetch_related("tags")
+
+
+def ticket_queue(*, user, params: Mapping | None) -> tuple[TicketFilter, QuerySet[Ticket]]:
+    """The agent queue: `visible_tickets(user)` filtered and sorted by `params` (the query string).
+
+    Returns the filter set (for the form and its errors) and the ordered queryset, ready to paginate (no
+    DISTINCT: every filter is a plain condition or a subquery). Without a status filter only tickets that
+    still need work are listed; pinned tickets always come first.
+    """
+    data = params if params else None
+    filterset = TicketFilter(data, queryset=permissions.visible_tickets(user), user=user)
+    queryset = filterset.qs.select_related(*QUEUE_RELATED)
+    return filterset, _with_tags(queryset)
+
+
+def portal_tickets(*, user) -> QuerySet[Ticket]:
+    """The customer's list: their own tickets and those the organisation shares, newest activity first."""
+    return (
+        permissions.visible_tickets(user)
+        .select_related("requester", "department", "type")
+        .order_by("-last_activity_at", "-pk")
+    )
+
+
+def saved_filters(*, user) -> QuerySet[SavedFilter]:
+    return SavedFilter.objects.filter(owner=user).order_by("name")
+
+
+@dataclass
+class TicketPage:
+    """What a ticket page renders, read with a fixed number of queries."""
+
+    ticket: Ticket
+    messages: list[Message]
+    events: list[TicketEvent]
+
+    @property
+    def last_public_message_id(self) -> int:
+        public = [m.pk for m in self.messages if not m.is_internal]
+        return max(public) if public else 0
+
+
+def ticket_for_page(*, user, queryset: QuerySet[Ticket] | None = None, **lookup) -> Ticket:
+    """One visible ticket with what its header shows (raises Ticket.DoesNotExist when not visible)."""
+    qs = permissions.visible_tickets(user, queryset=queryset).select_related(
+        "requester", "requester__organisation", "organisation", "department", "type", "priority", "assignee"
+    )
+    return qs.prefetch_related("tags", Prefetch("followers", queryset=User.objects.only("pk", "full_name"))).get(
+        **lookup
+    )
+
+
+def ticket_page(*, user, ticket: Ticket, with_events: bool = True) -> TicketPage:
+    """The thread (notes only for staff) and, for staff, the timeline: one query each (+1 for attachments)."""
+    messages = list(permissions.visible_messages(user, ticket))
+    events = list(permissions.visible_events(user, ticket)) if with_events else []
+    return TicketPage(ticket=ticket, messages=messages, events=events)
+
+
+def public_messages_after(*, ticket: Ticket, message_id: int) -> list[Message]:
+    """Public replies newer than `message_id` (B7: what arrived while an agent was writing)."""
+    return list(
+        ticket.messages.filter(is_internal=False, pk__gt=message_id)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("created_at", "pk")
+    )
+
+
+def department_agents(*, department: Department) -> QuerySet[User]:
+    """Active staff who may hold tickets of `department`: its members and supervisors, and managers/admins."""
+    from django.db.models import Q
+
+    return (
+        User.objects.filter(is_active=True, role__in=STAFF_ROLES)
+        .filter(Q(departments=department) | Q(supervised_departments=department) | Q(role__in=("manager", "admin")))
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def staff_users() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, role__in=STAFF_ROLES).order_by("full_name")
+
+
+def active_departments() -> QuerySet[Department]:
+    return Department.objects.filter(is_active=True).order_by("name")
+
+
+def public_departments() -> QuerySet[Department]:
+    return Department.objects.filter(is_active=True, is_public=True).order_by("name")
+
+
+def public_types() -> QuerySet[TicketType]:
+    return TicketType.objects.filter(is_active=True, is_public=True).order_by("name")
+
+
+def active_types() -> QuerySet[TicketType]:
+    return TicketType.objects.filter(is_active=True).order_by("name")
+
+
+def active_priorities() -> QuerySet[Priority]:
+    return Priority.objects.active().order_by("-order", "name")
+
+
+def canned_for(*, user, ticket: Ticket) -> QuerySet[CannedResponse]:
+    return CannedResponse.objects.available_to(user, ticket.department).order_by("title")
+
+
+def search_customers(*, query: str, limit: int = 10) -> list[User]:
+    """Customers whose name, email or mobile matches what staff typed (F07's "find the customer")."""
+    from django.db.models import Q
+
+    from helpdesk.persian import to_latin_digits
+
+    query = " ".join(str(query or "").split())[:100]
+    if len(query) < 2:
+        return []
+    latin = to_latin_digits(query)
+    match = Q(full_name__icontains=query) | Q(email__icontains=query)
+    if any(ch.isdigit() for ch in latin):
+        match |= Q(mobile__contains="".join(ch for ch in latin if ch.isdigit()))
+    return list(
+        User.objects.filter(role="customer", is_active=True)
+        .filter(match)
+        .select_related("organisation")
+        .order_by("full_name")[:limit]
+    )

@@ -1,0 +1,92 @@
+"""Small helpers shared by the ticket views: scoped lookups, pagination, messages, optional URLs."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from helpdesk.site import get_site_settings
+
+from .. import permissions
+from ..models import Ticket
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def optional_url(name: str, *args) -> str:
+    """The URL of a view another app provides, or "" while it doesn't exist (apps are built in parallel)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def staff_required(view):
+    """Logged-in staff only; anyone else gets the same 404 as a page that doesn't exist."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not permissions.is_staff_user(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def visible_ticket(request, reference: str) -> Ticket:
+    """The ticket if the user may see it, else 404 (exactly like a ticket that doesn't exist)."""
+    return get_object_or_404(permissions.visible_tickets(request.user), reference=reference)
+
+
+def paginate(request, queryset):
+    paginator = Paginator(queryset, get_site_settings().records_per_page)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def error_text(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+def form_errors_text(form) -> str:
+    """All of a form's errors as one sentence list, for a message after a redirect."""
+    parts = []
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else None
+        for error in errors:
+            parts.append(f"{label}: {error}" if label else str(error))
+    return " ".join(parts)
+
+
+def report_service_error(request, exc: ValidationError) -> None:
+    messages.error(request, error_text(exc))
+
+
+def safe_next(request, default: str) -> str:
+    """A same-site URL from `next` (POST or GET), or `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return target
+    return default
+
+
+def to_ticket(ticket: Ticket, anchor: str = ""):
+    url = reverse("tickets:detail", args=[ticket.reference])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def ldigits(value) -> str:
+    """A number or reference in the active language's digits (Persian in Persian), for messages."""
+    from helpdesk.templatetags.persian import localize_digits
+
+    return localize_digits(str(value))

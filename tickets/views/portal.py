@@ -1,0 +1,109 @@
+"""The customer portal: "my tickets" and filing a new ticket (F01, G3, G6)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .. import permissions, selectors, services
+from ..forms import TicketCreateForm
+from ..models import Channel
+from ._common import ldigits, optional_url, paginate, to_ticket
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+@require_GET
+def portal(request):
+    """The customer's tickets (and the organisation's when it shares them), newest activity first."""
+    if permissions.is_staff_user(request.user):
+        return redirect("tickets:queue")
+    page_obj = paginate(request, selectors.portal_tickets(user=request.user))
+    return render(request, "tickets/portal.html", {"page_obj": page_obj})
+
+
+def _type_templates() -> dict:
+    """For the page's script: each public type's description template and whether it needs a file."""
+    return {
+        str(t.pk): {"template": t.description_template, "attachment_required": t.attachment_required}
+        for t in selectors.public_types().only("pk", "description_template", "attachment_required")
+    }
+
+
+def _initial_from_type(request) -> dict:
+    """`?type=<id>` (the no-JavaScript way to pick a type) pre-fills the text with the type's template,
+    keeping what was already typed in the other fields."""
+    initial = {key: request.GET[key][:5000] for key in ("subject", "body", "department") if request.GET.get(key)}
+    type_id = request.GET.get("type", "")
+    ticket_type = selectors.public_types().filter(pk=int(type_id)).first() if type_id.isdigit() else None
+    if ticket_type is None:
+        return initial
+    initial["type"] = ticket_type
+    if not initial.get("body", "").strip():
+        initial["body"] = ticket_type.description_template
+    if ticket_type.default_department_id and "department" not in initial:
+        initial["department"] = ticket_type.default_department_id
+    return initial
+
+
+def _record_kb_outcome(request) -> None:
+    """Tell the knowledge base a ticket was filed from this browser session (self-service statistics)."""
+    try:
+        from knowledgebase import services as kb_services
+    except ImportError:  # pragma: no cover - the app is always installed
+        return
+    outcome = getattr(kb_services, "suggestion_outcome_ticket_filed", None)
+    if outcome is None:
+        return
+    try:
+        outcome(request.session.session_key)
+    except Exception:  # statistics must never cost the customer their ticket
+        logger.exception("knowledge base: recording the ticket-filed outcome failed")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_create(request):
+    if permissions.is_staff_user(request.user):
+        return redirect("tickets:staff_create")
+    suggest_url = optional_url("knowledgebase:suggest")
+    if request.method == "POST":
+        form = TicketCreateForm(request.POST, request.FILES, suggest_url=suggest_url)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ticket = services.ticket_create(
+                    requester=request.user,
+                    department=data["department"],
+                    type=data["type"],
+                    subject=data["subject"],
+                    body=data["body"],
+                    attachments=data["attachments"],
+                    channel=Channel.WEB,
+                    created_by=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                _record_kb_outcome(request)
+                messages.success(
+                    request,
+                    _("Your ticket #%(ref)s was sent. We will answer you here.") % {"ref": ldigits(ticket.reference)},
+                )
+                return to_ticket(ticket)
+    else:
+        form = TicketCreateForm(initial=_initial_from_type(request), suggest_url=suggest_url)
+    context = {
+        "form": form,
+        "type_templates": _type_templates(),
+        "kb_url": optional_url("knowledgebase:home"),
+        "kb_suggest_url": suggest_url,
+    }
+    return render(request, "tickets/create.html", context, status=400 if form.is_bound else 200)

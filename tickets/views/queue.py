@@ -1,0 +1,120 @@
+"""The agent queue (F06, F24, G5): filters, quick views, saved filters and bulk actions."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import permissions, selectors, services
+from ..filters import (
+    ASSIGNEE_ME,
+    VIEW_ALL,
+    VIEW_MINE,
+    VIEW_MY_DEPARTMENTS,
+    VIEW_OVERDUE,
+    VIEW_UNASSIGNED,
+)
+from ..forms import BulkActionForm, SavedFilterForm
+from ..models import SavedFilter
+from ._common import form_errors_text, ldigits, paginate, safe_next, staff_required
+
+# Parameters that are not filters (kept out of saved filters and of the page links' query string).
+NON_FILTER_PARAMS = ("page",)
+
+
+def _querystring(params, *, drop=NON_FILTER_PARAMS) -> str:
+    return urlencode([(k, v) for k, values in params.lists() for v in values if k not in drop and v != ""])
+
+
+def _quick_views(user, current: str) -> list[dict]:
+    views = [
+        ("", _("Everything I can see")),
+        (VIEW_MINE, _("Mine")),
+        (VIEW_UNASSIGNED, _("Unassigned")),
+        (VIEW_OVERDUE, _("Overdue")),
+        (VIEW_MY_DEPARTMENTS, _("My departments")),
+    ]
+    if permissions.sees_everything(user):
+        views.append((VIEW_ALL, _("All")))
+    base = reverse("tickets:queue")
+    return [
+        {"key": key, "label": label, "url": f"{base}?view={key}" if key else base, "active": key == current}
+        for key, label in views
+    ]
+
+
+@staff_required
+@require_GET
+def queue(request):
+    """Server-rendered, paginated with the admin's page size; pinned tickets first, then the chosen sort."""
+    user = request.user
+    filterset, tickets = selectors.ticket_queue(user=user, params=request.GET)
+    page_obj = paginate(request, tickets)
+    querystring = _querystring(request.GET)
+    context = {
+        "filter": filterset,
+        "page_obj": page_obj,
+        "querystring": querystring,
+        "quick_views": _quick_views(user, request.GET.get("view", "")),
+        "saved_filters": selectors.saved_filters(user=user),
+        "saved_filter_form": SavedFilterForm(initial={"querystring": querystring}),
+        "bulk_form": BulkActionForm(initial={"next": request.get_full_path()}),
+        "assignee_me": ASSIGNEE_ME,
+    }
+    return render(request, "tickets/queue.html", context)
+
+
+@staff_required
+@require_POST
+def saved_filter_save(request):
+    form = SavedFilterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect(safe_next(request, reverse("tickets:queue")))
+    saved = services.saved_filter_save(
+        owner=request.user, name=form.cleaned_data["name"], querystring=form.cleaned_data["querystring"]
+    )
+    messages.success(request, _("The filter “%(name)s” was saved.") % {"name": saved.name})
+    return redirect(f"{reverse('tickets:queue')}?{saved.querystring}" if saved.querystring else "tickets:queue")
+
+
+@staff_required
+@require_POST
+def saved_filter_delete(request, pk: int):
+    saved = get_object_or_404(SavedFilter.objects.filter(owner=request.user), pk=pk)
+    services.saved_filter_delete(saved_filter=saved, actor=request.user)
+    messages.success(request, _("The filter “%(name)s” was deleted.") % {"name": saved.name})
+    return redirect(safe_next(request, reverse("tickets:queue")))
+
+
+@staff_required
+@require_POST
+def bulk_action(request):
+    """Apply one action to the checked tickets (only those the user can see), each through its service."""
+    form = BulkActionForm(request.POST)
+    back = safe_next(request, reverse("tickets:queue"))
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect(back)
+    tickets = permissions.visible_tickets(request.user).filter(pk__in=form.cleaned_data["tickets"]).order_by("pk")
+    result = services.bulk_apply(
+        tickets=tickets, action=form.cleaned_data["action"], actor=request.user, **form.params()
+    )
+    if result.done:
+        count = len(result.done)
+        messages.success(
+            request,
+            ngettext("%(count)s ticket was updated.", "%(count)s tickets were updated.", count)
+            % {"count": ldigits(count)},
+        )
+    for ticket, reason in result.failed:
+        messages.error(request, _("#%(ref)s: %(reason)s") % {"ref": ticket.reference, "reason": reason})
+    if not result.done and not result.failed:
+        messages.error(request, _("None of the selected tickets could be found."))
+    return redirect(back)

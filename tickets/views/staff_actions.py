@@ -1,0 +1,284 @@
+"""Staff working a ticket: each form posts to one of these views, which calls one service and redirects back
+to the ticket with a message (errors too). Anyone but staff gets a 404, like a ticket that doesn't exist.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import presence, services
+from ..forms import (
+    AssignForm,
+    CannedInsertForm,
+    DueForm,
+    MergeForm,
+    PriorityForm,
+    StaffReplyForm,
+    StatusForm,
+    TagsForm,
+    TransferForm,
+    TypeForm,
+)
+from ..models import Ticket
+from ._common import form_errors_text, is_htmx, ldigits, report_service_error, staff_required, to_ticket, visible_ticket
+from .ticket import _load, render_staff_page
+
+
+def _run(request, ticket: Ticket, action, success: str, anchor: str = ""):
+    """Call `action()` (one service); report its refusal or `success` as a message; back to the ticket."""
+    try:
+        action()
+    except ValidationError as exc:
+        report_service_error(request, exc)
+    else:
+        messages.success(request, success)
+    return to_ticket(ticket, anchor)
+
+
+def _invalid(request, ticket: Ticket, form):
+    messages.error(request, form_errors_text(form))
+    return to_ticket(ticket)
+
+
+@staff_required
+@require_POST
+def ticket_note(request, reference: str):
+    """An internal note (never shown to customers): `note_add`."""
+    ticket = visible_ticket(request, reference)
+    form = StaffReplyForm(request.POST, request.FILES, ticket=ticket)  # the same box as replies
+    if form.is_valid():
+        try:
+            services.note_add(
+                ticket=ticket,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                attachments=form.cleaned_data["attachments"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            presence.leave(ticket_id=ticket.pk, user=request.user)
+            messages.success(request, _("Your internal note was added."))
+            return to_ticket(ticket, "thread-end")
+    return render_staff_page(request, _load(request, reference), reply_form=form, status=400)
+
+
+@staff_required
+@require_http_methods(["POST"])
+def ticket_canned(request, reference: str):
+    """Put a canned response (F03), placeholders filled, after the draft in the reply box.
+
+    With htmx: returns the reply box's textarea. Without JavaScript: the whole page with the box filled in.
+    """
+    ticket = _load(request, reference)
+    form = CannedInsertForm(request.POST, user=request.user, ticket=ticket)
+    draft = request.POST.get("body", "")
+    if form.is_valid():
+        text = services.render_canned(response=form.cleaned_data["canned"], ticket=ticket, agent=request.user)
+        draft = f"{draft.rstrip()}\n\n{text}" if draft.strip() else text
+    elif not is_htmx(request):
+        messages.error(request, form_errors_text(form))
+    data = request.POST.copy()
+    data["body"] = draft
+    reply_form = StaffReplyForm(data, ticket=ticket)
+    if is_htmx(request):
+        return render(request, "tickets/_reply_body.html", {"reply_form": reply_form})
+    return render_staff_page(request, ticket, reply_form=_unbound_copy(reply_form, ticket))
+
+
+def _unbound_copy(form: StaffReplyForm, ticket: Ticket) -> StaffReplyForm:
+    """The reply form pre-filled (not validated, so no "required" errors show) with what was posted."""
+    fields = ("body", "status", "last_seen", "confirm")
+    return StaffReplyForm(ticket=ticket, initial={f: form.data.get(f) for f in fields if form.data.get(f)})
+
+
+@staff_required
+@require_POST
+def ticket_assign(request, reference: str):
+    ticket = visible_ticket(request, reference)
+    form = AssignForm(request.POST, ticket=ticket)
+    if not form.is_valid():
+        return _invalid(request, ticket, form)
+    agent = form.cleaned_data["agent"]
+
+    def assign():
+        services.ticket_assign(ticket=ticket, agent=agent, actor=request.user)
+
+    done = (
+        _("The ticket was assigned to %(name)s.") % {"name": agent.full_name}
+        if agent
+        else _("Nobody holds the ticket now.")
+    )
+    return _run(request, ticket, assign, done)
+
+
+@staff_required
+@require_POST
+def ticket_take(request, reference: str):
+    ticket = visible_ticket(request, reference)
+    return _run(
+        request,
+        ticket,
+        lambda: services.ticket_assign(ticket=ticket, agent=request.user, actor=request.user),
+        _("You took the ticket."),
+    )
+
+
+@staff_required
+@require_POST
+def ticket_transfer(request, reference: str):
+    ticket = visible_ticket(request, reference)
+    form = TransferForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, ticket, form)
+    data = form.cleaned_data
+    return _run(
+        request,
+        ticket,
+        lambda: services.ticket_transfer(
+            ticket=ticket, department=data["department"], agent=data["agent"], actor=request.user, note=data["note"]
+        ),
+        _("The ticket was transferred to %(department)s.") % {"department": data["department"].name},
+    )
+
+
+@staff_required
+@require_POST
+def ticket_status(request, reference: str):
+    ticket = visible_ticket(request, reference)
+    form = StatusForm(request.POST, ticket=ticket)
+    if not form.is_valid():
+        return _invalid(request, ticket, form)
+    return _run(
+        request,
+        ticket,
+        lambda: services.ticket_change_status(ticket=ticket, status=form.cleaned_data["status"], actor=request.user),
+        _("The status was changed."),
+    )
+
+
+@staff_required
+@require_POST
+def ticket_priority(request, reference: str):
+    ticket = visible_ticket(request, reference)
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, ticket, form)
+    return _run(
+        request,
+        ticket,
+        lambda: services.ticket_change_priority(
+            ticket=ticket, priority=form.cleaned_data["priority"], actor=request.user
+        ),
+        _("The priority was changed."),
+    )
+
+
+@staff_required
+@require_POST
+def ticket_type(request, reference: str):
+    ticket = visible_ticket(request, reference)
+    form = TypeForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, ticket, form)
+    return _run(
+        request,
+        ticket,
+        lambda: services.ticket_change_type(ticket=ticket, type=form.cleaned_data["type"], actor=request.user),
+        _("The type was changed."),
+    )
+
+
+@staff_required
+@require_POST
+def ticket_tags(request, reference: str):
+    ticket = visible_ticket(request, reference)
+    form = TagsForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, ticket, form)
+    return _run(
+        request,
+        ticket,
+        lambda: services.ticket_set_tags(ticket=ticket, tags=form.cleaned_data["tags"], actor=request.user),
+        _("The tags were saved."),
+    )
+
+
+@staff_required
+@require_POST
+def ticket_due(request, reference: str):
+    ticket = visible_ticket(request, reference)
+    form = DueForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, ticket, form)
+    return _run(
+        request,
+        ticket,
+        lambda: services.ticket_set_due(
+            ticket=ticket,
+            actor=request.user,
+            first_response_due=form.cleaned_data["first_response_due"],
+            resolution_due=form.cleaned_data["resolution_due"],
+        ),
+        _("The due dates were saved."),
+    )
+
+
+@staff_required
+@require_POST
+def ticket_pin(request, reference: str):
+    ticket = visible_ticket(request, reference)
+    pinned = request.POST.get("pinned") == "1"
+    return _run(
+        request,
+        ticket,
+        lambda: services.ticket_set_pinned(ticket=ticket, pinned=pinned, actor=request.user),
+        _("The ticket was pinned.") if pinned else _("The ticket was unpinned."),
+    )
+
+
+@staff_required
+@require_POST
+def ticket_merge(request, reference: str):
+    """Merge this ticket into another (the other one stays; this one is closed and points to it)."""
+    ticket = visible_ticket(request, reference)
+    form = MergeForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _invalid(request, ticket, form)
+    target = form.cleaned_data["target"]
+    try:
+        services.ticket_merge(source=ticket, target=target, actor=request.user)
+    except ValidationError as exc:
+        report_service_error(request, exc)
+        return to_ticket(ticket)
+    messages.success(request, _("The ticket was merged into #%(ref)s.") % {"ref": ldigits(target.reference)})
+    return to_ticket(target)
+
+
+# --- presence (B7) --------------------------------------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def ticket_presence(request, reference: str):
+    """htmx poll: record that this agent has the ticket open (viewing/writing); return who else has."""
+    ticket = visible_ticket(request, reference)
+    state = request.POST.get("state") or request.GET.get("state") or presence.VIEWING
+    presence.touch(ticket_id=ticket.pk, user=request.user, state=state)
+    others = presence.others(ticket_id=ticket.pk, user=request.user)
+    response = render(request, "tickets/_presence.html", {"others": others})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_required
+@require_POST
+def ticket_presence_leave(request, reference: str):
+    ticket = visible_ticket(request, reference)
+    presence.leave(ticket_id=ticket.pk, user=request.user)
+    return HttpResponse(status=204)
