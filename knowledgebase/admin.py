@@ -205,7 +205,8 @@ class ArticleRatingAdmin(_ReadOnlyAdmin):
     search_fields = ["title"]
 
     def get_queryset(self, request):
-        return selectors.article_ratings(super().get_queryset(request))
+        # Not super(): it would order by the ratio before the selector has annotated it.
+        return selectors.article_ratings(self.model._default_manager.all())
 
     def get_ordering(self, request):
         return ["helpful_ratio", "-unhelpful_votes", "pk"]
