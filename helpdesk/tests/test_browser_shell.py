@@ -208,6 +208,7 @@ def test_error_page_in_the_browser(browser_page, live_server):
     watch.failed = [f for f in watch.failed if "/no-such-page/" not in f]
     assert _html_attrs(page) == ("fa", "rtl", "rtl")
     assert "صفحه پیدا نشد" in page.locator("h1").inner_text()
+    page.screenshot(path=SCREENSHOT.replace("home", "404"), full_page=True)
     # Chromium logs the 404 of the document itself as a console error; that one is expected.
     watch.console_errors = [e for e in watch.console_errors if "404" not in e]
     watch.assert_clean()

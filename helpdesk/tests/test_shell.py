@@ -394,6 +394,7 @@ def test_404_is_persian(client):
         page = soup(response)
         assert (page.html["lang"], page.html["dir"]) == ("fa", "rtl")
         assert "صفحه پیدا نشد" in page.get_text()
+        assert page.find(class_="hd-error-code").get_text() == "۴۰۴"
 
 
 @pytest.mark.django_db
@@ -417,6 +418,7 @@ def test_500_is_persian(client):
     page = soup(response)
     assert (page.html["lang"], page.html["dir"]) == ("fa", "rtl")
     assert "در سمت ما مشکلی پیش آمد" in page.get_text()
+    assert page.find(class_="hd-error-code").get_text() == "۵۰۰"
     assert page.find("link", href="/static/vendor/bootstrap/css/bootstrap.rtl.min.css")
 
 
