@@ -114,8 +114,21 @@ class ProfileForm(IdentifierFieldsMixin, forms.ModelForm):
         widgets = {"email": forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"})}
 
 
+def _usable_password_field():
+    """Django's "password-based authentication" switch, in our words (Django's catalogue lacks Persian for it)."""
+    return forms.ChoiceField(
+        label=_("Password"),
+        required=False,
+        initial="true",
+        choices={"true": _("Set a password now"), "false": _("No password yet")},
+        widget=forms.RadioSelect(attrs={"class": "radiolist inline"}),
+        help_text=_("Without a password, the person chooses one with “Forgot your password?” on the login page."),
+    )
+
+
 class CustomerCreationForm(IdentifierFieldsMixin, AdminUserCreationForm):
     mobile, national_id = _identifier_fields().values()
+    usable_password = _usable_password_field()
 
     class Meta:
         model = Customer
@@ -133,6 +146,7 @@ class CustomerCreationForm(IdentifierFieldsMixin, AdminUserCreationForm):
 
 class EmployeeCreationForm(IdentifierFieldsMixin, AdminUserCreationForm):
     mobile, national_id = _identifier_fields().values()
+    usable_password = _usable_password_field()
 
     class Meta:
         model = Employee

@@ -75,7 +75,7 @@ def test_wrong_password_gets_a_clear_message(client, customer, password):
     assert logged_in_as(client) is None
     if password:
         assert str(MSG_INVALID_LOGIN) in response.content.decode()
-        assert "رمز عبور" in response.content.decode()  # the Persian catalogue is in use
+        assert "گذرواژه حروف بزرگ و کوچک" in response.content.decode()  # the Persian catalogue is in use
 
 
 @pytest.mark.parametrize("identifier", ["nobody@example.com", "09350000000", "not a login", "12"])

@@ -29,7 +29,7 @@ def test_reset_email_in_persian_for_a_persian_user(client):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["maryam@example.com"]
-    assert message.subject.startswith("بازنشانی رمز عبور در ")
+    assert message.subject.startswith("بازنشانی گذرواژه در ")
     assert "مریم عزیز، سلام" in message.body
     assert "http://testserver/accounts/password/reset/" in message.body
 
