@@ -11,7 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -220,9 +220,12 @@ def _int_or_404(value: str) -> int:
 
 
 def _ticket_url(ticket) -> str:
+    """The ticket's page (tickets owns the URL); "" when it cannot be reversed."""
     try:
-        return ticket.get_absolute_url()
-    except (AttributeError, NoReverseMatch):
+        if hasattr(ticket, "get_absolute_url"):
+            return ticket.get_absolute_url()
+        return reverse("tickets:detail", kwargs={"reference": ticket.reference})
+    except NoReverseMatch:
         return ""
 
 

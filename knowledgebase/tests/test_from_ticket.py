@@ -102,5 +102,6 @@ def test_view_bad_input(client, resolved_ticket, agent):
     assert client.post(url(resolved_ticket), {"message": "999999"}).status_code == 404
     note = resolved_ticket.messages.get(is_internal=True)
     response = client.post(url(resolved_ticket), {"message": note.pk}, follow=True)
+    assert response.redirect_chain[0][0] == reverse("tickets:detail", kwargs={"reference": resolved_ticket.reference})
     assert "یادداشت داخلی به مقاله تبدیل نمی‌شود" in response.content.decode()
     assert not Article.objects.exists()
