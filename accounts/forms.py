@@ -1,5 +1,7 @@
 """Forms of the accounts pages and of the admin site. They validate and normalise; services write."""
 
+import unicodedata
+
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, PasswordResetForm, UserChangeForm
@@ -42,12 +44,26 @@ class AdminLoginForm(LoginForm, AdminAuthenticationForm):
 
 
 class LocalisedPasswordResetForm(PasswordResetForm):
-    """Writes the reset email in the language of the account's owner, not of whoever asked for it."""
+    """Writes the reset email in the language of the account's owner, not of whoever asked for it.
+
+    Unlike Django's form it also serves accounts without a usable password: here that means "not chosen yet"
+    (an admin created the account without one), and this is how the person chooses it.
+    """
+
+    def get_users(self, email):
+        email = (email or "").strip()
+        users = User._default_manager.filter(email__iexact=email, is_active=True)
+        # As Django does: the database's case-insensitive match must also be a Unicode one (CVE-2019-19844).
+        return (user for user in users if _same_email(email, user.email))
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         language = getattr(context.get("user"), "language", None) or translation.get_language()
         with translation.override(language):
             super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+def _same_email(a: str, b: str) -> bool:
+    return unicodedata.normalize("NFKC", a).casefold() == unicodedata.normalize("NFKC", b).casefold()
 
 
 class IdentifierFieldsMixin:

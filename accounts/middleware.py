@@ -5,8 +5,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.utils import translation
 
-from .status import account_block
-from .views import SESSION_BLOCK_KEY
+from .status import SESSION_BLOCK_KEY, account_block
 
 
 class AccountStatusMiddleware:

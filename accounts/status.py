@@ -19,6 +19,9 @@ MSG_EXPIRED = gettext_lazy("Your account expired on %(date)s. Please contact sup
 SUSPENDED = "suspended"
 EXPIRED = "expired"
 
+# Where AccountStatusMiddleware leaves the reason for ending a session, for the login page to show once.
+SESSION_BLOCK_KEY = "accounts:blocked"
+
 
 @dataclass(frozen=True)
 class AccountBlock:

@@ -17,10 +17,7 @@ from helpdesk.site import get_site_settings
 
 from .forms import LocalisedPasswordResetForm, LoginForm, ProfileForm
 from .services import PROFILE_FIELDS, user_update_profile
-from .status import AccountBlock, format_date
-
-# Where AccountStatusMiddleware leaves the reason for ending a session, for the login page to show.
-SESSION_BLOCK_KEY = "accounts:blocked"
+from .status import SESSION_BLOCK_KEY, AccountBlock
 
 MSG_PROFILE_SAVED = _("Your profile has been saved.")
 
@@ -116,5 +113,4 @@ def profile(request):
                 set_language_cookie(response, user.language)
             messages.success(request, MSG_PROFILE_SAVED)
             return response
-    context = {"form": form, "profile_user": user, "expires_on": format_date(user.expires_at)}
-    return render(request, "accounts/profile.html", context)
+    return render(request, "accounts/profile.html", {"form": form, "profile_user": user})

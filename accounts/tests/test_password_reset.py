@@ -82,3 +82,18 @@ def test_used_link_is_refused(client):
     client.cookies.pop(settings.SESSION_COOKIE_NAME, None)
     body = client.get(link, follow=True).content.decode()
     assert "این پیوند دیگر معتبر نیست" in body
+
+
+def test_account_created_without_a_password_can_choose_one(client):
+    from accounts import services
+
+    user = services.customer_create(full_name="بدون گذرواژه", email="fresh@example.com")
+    assert not user.has_usable_password()
+    client.post(RESET, {"email": "fresh@example.com"})
+    assert len(mail.outbox) == 1
+
+
+def test_inactive_account_gets_no_email(client):
+    CustomerFactory(email="off@example.com", is_active=False)
+    client.post(RESET, {"email": "off@example.com"})
+    assert mail.outbox == []
