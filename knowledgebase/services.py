@@ -36,7 +36,7 @@ from .models import (
     strictest,
 )
 from .permissions import is_kb_staff
-from .uploads import validate_attachment
+from .uploads import prepare_attachment
 
 COMMENT_MAX_LENGTH = 1000
 # Shown in messages with the reader's digits («۱۰۰۰» in Persian); evaluated when the message is rendered.
@@ -217,17 +217,17 @@ def article_register_view(*, article: Article) -> None:
 
 @transaction.atomic
 def attachment_add(*, article: Article, file: UploadedFile, actor, name: str = "") -> ArticleAttachment:
-    """Attach a file (checked by its content against the site's limits) to an article."""
-    info = validate_attachment(file)
+    """Attach a file (checked by its content against the site's limits; images re-encoded) to an article."""
+    info, content = prepare_attachment(file)
     attachment = ArticleAttachment(
         article=article,
-        file=file,
-        name=(name or file.name or "")[:200],
+        name=(name or info.name)[:200],
         size=info.size,
         content_type=info.content_type,
         is_image=info.is_image,
         uploaded_by=actor if actor is not None and actor.is_authenticated else None,
     )
+    attachment.file.save(info.name, content, save=False)
     attachment.save()
     return attachment
 
@@ -238,9 +238,12 @@ def attachment_update(*, attachment: ArticleAttachment, file: UploadedFile | Non
     fields = ["name"]
     attachment.name = (name or attachment.name)[:200]
     if file is not None:
-        info = validate_attachment(file)
-        attachment.file = file
+        info, content = prepare_attachment(file)
+        old_storage, old_path = attachment.file.storage, attachment.file.name
+        attachment.file.save(info.name, content, save=False)
         attachment.size, attachment.content_type, attachment.is_image = info.size, info.content_type, info.is_image
+        if old_path:
+            transaction.on_commit(lambda: old_storage.delete(old_path))
         fields += ["file", "size", "content_type", "is_image"]
     attachment.save(update_fields=fields)
 
