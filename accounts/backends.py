@@ -43,13 +43,21 @@ def find_user(identifier: str):
 
 
 def axes_username(request, credentials=None) -> str:
-    """The identifier in its one spelling, so that `+98 912…`, `0912…` and `۰۹۱۲…` count as one account for the
-    brute-force lockout (settings.AXES_USERNAME_CALLABLE)."""
+    """The key django-axes counts failures under (settings.AXES_USERNAME_CALLABLE): one per account, whichever
+    identifier and spelling was typed (`+98 912…`, `0912…`, `۰۹۱۲…` or the email), and the same key axes uses
+    after a successful login (`user.get_username()`), so success resets the count. Unknown identifiers count
+    under their normalised spelling."""
     if credentials:
         raw = credentials.get("username")
     else:
         raw = getattr(request, "POST", {}).get("username") if request is not None else None
-    parsed = parse_login(raw)
-    if parsed:
-        return parsed[1]
-    return (raw or "").strip().lower()
+    cache = getattr(request, "_accounts_axes_keys", None) if request is not None else None
+    if cache is None:
+        cache = {}
+        if request is not None:
+            request._accounts_axes_keys = cache  # axes asks several times per attempt
+    if raw not in cache:
+        user = find_user(raw) if raw else None
+        parsed = parse_login(raw)
+        cache[raw] = user.get_username() if user else (parsed[1] if parsed else (raw or "").strip().lower())
+    return cache[raw]

@@ -81,3 +81,18 @@ def test_english_lockout_page(client, victim):
         response = attempt(client, "victim@example.com")
     assert response.status_code == 429
     assert "Please try again in 15 minutes" in response.content.decode()
+
+
+def test_email_and_mobile_of_one_account_share_the_count(client, victim):
+    for i in range(LIMIT - 1):
+        attempt(client, "victim@example.com" if i % 2 else "+98 912 111 2233")
+    assert attempt(client, "۰۹۱۲۱۱۱۲۲۳۳").status_code == 429
+
+
+def test_success_by_mobile_resets_the_count(client, victim):
+    for _ in range(LIMIT - 1):
+        attempt(client, "09121112233")
+    assert attempt(client, "+989121112233", PASSWORD).status_code == 302
+    client.post("/accounts/logout/")
+    for _ in range(LIMIT - 1):
+        assert attempt(client, "09121112233").status_code == 200

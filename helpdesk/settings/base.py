@@ -232,6 +232,6 @@ MAINTENANCE_RETRY_AFTER = 600
 HEALTH_BROKER_TIMEOUT = 2
 
 # --- accounts ---------------------------------------------------------------------------------------------------
-# django-axes counts failures per identifier in its one spelling (email lower-case, mobile as 09…), so typing a
-# mobile number differently does not reset the count.
+# django-axes counts failures per account whichever identifier was typed (email in any case, mobile in any
+# spelling), so switching between them or respelling a mobile number does not reset the count.
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
