@@ -1,1 +1,110 @@
-# Register your models here.
+"""Admin: taxpayers, year parameters and figures are managed here; ceilings, usage and requests are read-only
+(they change only through the services, so every change is computed, recorded and notified)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import services, text
+from .models import Ceiling, FigureSource, IncreaseRequest, PriorPeriodFigures, Taxpayer, Usage, YearParameters
+from .periods import Period
+
+
+class FiguresInline(admin.TabularInline):
+    model = PriorPeriodFigures
+    extra = 0
+    fields = ("year", "quarter", "sales", "vat_due", "vat_paid", "source", "source_note")
+    readonly_fields = ("source",)
+    ordering = ("-year", "-quarter")
+
+
+@admin.register(Taxpayer)
+class TaxpayerAdmin(admin.ModelAdmin):
+    list_display = ("name", "economic_code", "national_id", "owner", "is_new_unit", "registered_on")
+    list_filter = ("is_new_unit",)
+    search_fields = ("name", "economic_code", "national_id")
+    raw_id_fields = ("owner_user", "owner_organisation")
+    inlines = [FiguresInline]
+    actions = ["compute_current_ceiling"]
+
+    def save_formset(self, request, form, formset, change):
+        for obj in formset.save(commit=False):
+            if isinstance(obj, PriorPeriodFigures) and obj._state.adding:
+                obj.source = FigureSource.ENTERED
+                obj.created_by = request.user
+        super().save_formset(request, form, formset, change)
+
+    @admin.action(description=_("Recompute the current period's ceiling"))
+    def compute_current_ceiling(self, request, queryset):
+        period = Period.current()
+        done = 0
+        for taxpayer in queryset:
+            try:
+                services.ceiling_compute(taxpayer=taxpayer, period=period, actor=request.user, recompute=True)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                return
+            done += 1
+        self.message_user(
+            request,
+            _("Ceilings of %(period)s computed for %(count)s taxpayers.")
+            % {"period": text.period_text(period), "count": text.rials(done)},
+        )
+
+
+@admin.register(YearParameters)
+class YearParametersAdmin(admin.ModelAdmin):
+    list_display = ("year", "exemption", "exemption_source", "vat_rate", "vat_rate_source", "updated_at")
+    ordering = ("-year",)
+
+
+@admin.register(PriorPeriodFigures)
+class PriorPeriodFiguresAdmin(admin.ModelAdmin):
+    list_display = ("taxpayer", "year", "quarter", "sales", "vat_due", "vat_paid", "source", "updated_at")
+    list_filter = ("year", "quarter", "source")
+    search_fields = ("taxpayer__name", "taxpayer__economic_code")
+    raw_id_fields = ("taxpayer",)
+    readonly_fields = ("source", "created_by", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.source = FigureSource.ENTERED
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ceiling)
+class CeilingAdmin(ReadOnlyAdmin):
+    list_display = ("taxpayer", "year", "quarter", "initial", "basis", "increases", "used", "computed_at")
+    list_filter = ("year", "quarter", "basis")
+    search_fields = ("taxpayer__name", "taxpayer__economic_code")
+    list_select_related = ("taxpayer",)
+
+
+@admin.register(Usage)
+class UsageAdmin(ReadOnlyAdmin):
+    list_display = ("ceiling", "amount", "reference", "source", "recorded_by", "recorded_at")
+    list_filter = ("source",)
+    search_fields = ("ceiling__taxpayer__name", "ceiling__taxpayer__economic_code", "reference")
+    list_select_related = ("ceiling__taxpayer", "recorded_by")
+
+
+@admin.register(IncreaseRequest)
+class IncreaseRequestAdmin(ReadOnlyAdmin):
+    list_display = ("ticket", "taxpayer", "year", "quarter", "amount", "vat", "state", "created_at")
+    list_filter = ("state", "year", "quarter")
+    search_fields = ("taxpayer__name", "taxpayer__economic_code", "ticket__reference")
+    list_select_related = ("ticket", "taxpayer")

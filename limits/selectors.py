@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .calculations import CeilingResult, Policies, exemption_year, initial_ceiling, ratio_string, vat_on
 from .conf import policies
-from .models import Ceiling, PriorPeriodFigures, Taxpayer, YearParameters
+from .filters import IncreaseRequestFilter
+from .models import Ceiling, IncreaseRequest, PriorPeriodFigures, Taxpayer, YearParameters
 from .periods import Period
 
 MSG_NO_YEAR = _("No Article 6 parameters are configured for the year %(year)s.")
@@ -108,3 +109,26 @@ def vat_estimate(*, year: int, amount: int) -> tuple[Fraction, int]:
     """(rate, VAT on `amount`) for `year`, truncated to whole rials. Raises YearParametersMissing."""
     rate = vat_rate_for(year)
     return rate, vat_on(amount, rate)
+
+
+def taxpayers_overview(taxpayers: QuerySet[Taxpayer], *, period: Period) -> QuerySet[Taxpayer]:
+    """Taxpayers with `current` = [their ceiling for `period`] (two queries for any number of rows)."""
+    return taxpayers.select_related("owner_user", "owner_organisation").prefetch_related(
+        Prefetch("ceilings", queryset=Ceiling.objects.for_period(period), to_attr="current")
+    )
+
+
+def requests_of(taxpayer: Taxpayer) -> QuerySet[IncreaseRequest]:
+    return taxpayer.increase_requests.select_related("ticket").order_by("-created_at", "-pk")
+
+
+def request_queue(requests: QuerySet[IncreaseRequest], params) -> tuple[IncreaseRequestFilter, QuerySet]:
+    """The staff list: `requests` (already scoped to the user) filtered and sorted by `params`."""
+    base = requests.select_related("taxpayer", "ticket").order_by("period_ends_at", "-created_at")
+    filterset = IncreaseRequestFilter(params or None, queryset=base)
+    return filterset, filterset.qs
+
+
+def request_timeline(request: IncreaseRequest):
+    """The request's steps: our events on its ticket (public kinds only), oldest first, one query."""
+    return request.ticket.events.filter(kind__startswith="limits_").select_related("actor").order_by("created_at", "pk")

@@ -17,7 +17,7 @@ from helpdesk.validators import (
     validate_economic_code,
 )
 
-from ..calculations import Basis, rate_fraction
+from ..calculations import Basis, rate_fraction, ratio_string
 from ..periods import MAX_YEAR, MIN_YEAR, Period
 
 MSG_TAXPAYER_ID = _("Enter a valid 10-digit national ID (کد ملی) or 11-digit legal national ID (شناسه ملی).")
@@ -300,6 +300,25 @@ class Ceiling(models.Model):
     @property
     def remaining(self) -> int:
         return max(self.total - self.used, 0)
+
+    @property
+    def paid_fraction(self) -> tuple[int, int]:
+        """min(P, T) / T of the prior figures the ceiling was computed from (1/1 when T = 0 or none)."""
+        if not self.prior_vat or self.prior_vat_paid is None:
+            return 1, 1
+        return min(self.prior_vat_paid, self.prior_vat), self.prior_vat
+
+    @property
+    def paid_sales(self) -> int | None:
+        """S_paid = trunc(S × f) as used by the rule (None without prior figures)."""
+        if self.prior_sales is None:
+            return None
+        numerator, denominator = self.paid_fraction
+        return self.prior_sales * numerator // denominator
+
+    @property
+    def paid_percent(self) -> str:
+        return ratio_string(self.paid_fraction[0] * 100, self.paid_fraction[1], places=2)
 
     @property
     def percent_used(self) -> int:

@@ -1,17 +1,17 @@
-"""Views: thin adapters over forms, selectors and services."""
+"""The public calculator (no login)."""
 
 from __future__ import annotations
 
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .forms import CalculatorForm
-from .selectors import YearParametersMissing, ceiling_estimate
+from ..forms import CalculatorForm
+from ..selectors import YearParametersMissing, ceiling_estimate
 
 
 @require_GET
 def calculator(request):
-    """The public calculator (no login). A GET form, so a result can be bookmarked or shared."""
+    """A GET form, so a result can be bookmarked or shared."""
     form = CalculatorForm(request.GET or None)
     estimate = None
     if form.is_bound and form.is_valid():
@@ -20,8 +20,3 @@ def calculator(request):
         except YearParametersMissing as exc:
             form.add_error("year", exc)
     return render(request, "limits/calculator.html", {"form": form, "estimate": estimate})
-
-
-def index(request):
-    """Placeholder until the taxpayer pages land."""
-    return calculator(request)
