@@ -331,7 +331,7 @@ def test_feedback_error_messages_are_clear_persian(client, customer, article):
     client.force_login(customer)
     response = client.post(feedback_url(article), {"helpful": "maybe", "comment": "x" * 1001})
     errors = response.context["feedback_form"].errors
-    assert errors["helpful"] == ["«بله» یا «نه» را انتخاب کنید."]
+    assert errors["helpful"] == ["«بله» یا «خیر» را انتخاب کنید."]
     assert errors["comment"] == ["نظر حداکثر می‌تواند ۱۰۰۰ نویسه باشد."]
 
 
