@@ -241,13 +241,28 @@ class ArticleFeedbackAdmin(_ReadOnlyAdmin):
         return request.user.has_perm("knowledgebase.delete_articlefeedback")
 
 
+class FiledFilter(admin.SimpleListFilter):
+    title = _("outcome")
+    parameter_name = "filed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Filed a ticket anyway")), ("no", _("Did not file a ticket"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(ticket_filed_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(ticket_filed_at__isnull=True)
+        return queryset
+
+
 @admin.register(SuggestionSession)
 class SuggestionSessionAdmin(_ReadOnlyAdmin):
     """B6: how often a customer opened a suggested article and left without filing, against filing anyway."""
 
     change_list_template = "knowledgebase/admin/suggestion_outcomes.html"
     list_display = ["session_short", "user", "first_opened_at", "opened_count", "ticket_filed_at"]
-    list_filter = [("ticket_filed_at", admin.EmptyFieldListFilter)]
+    list_filter = [FiledFilter]
     list_select_related = ["user"]
 
     @admin.display(description=_("session"))

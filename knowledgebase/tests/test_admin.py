@@ -153,4 +153,8 @@ def test_ratings_and_suggestion_reports_render(admin_client, make_article):
     outcomes = admin_client.get(reverse("admin:knowledgebase_suggestionsession_changelist"))
     assert outcomes.status_code == 200
     assert "نشست‌هایی که مقالهٔ پیشنهادی را باز کردند" in outcomes.content.decode()
+    services.suggestion_open_record(session_key="t", article=good)
+    services.suggestion_outcome_ticket_filed("t")
+    filed = admin_client.get(reverse("admin:knowledgebase_suggestionsession_changelist"), {"filed": "yes"})
+    assert [s.session_key for s in filed.context["cl"].result_list] == ["t"]
     assert admin_client.get(reverse("admin:knowledgebase_articlerating_add")).status_code == 403

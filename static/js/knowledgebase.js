@@ -46,8 +46,13 @@
       var output = document.createElement("div");
       output.className = "kb-preview kb-preview-live";
       output.hidden = true;
-      area.insertAdjacentElement("afterend", output);
-      area.insertAdjacentElement("afterend", button);
+      var tools = document.createElement("div");
+      tools.className = "kb-preview-tools";
+      tools.appendChild(button);
+      tools.appendChild(output);
+      /* After the admin's label+field row (a flex container), so the preview gets the full width. */
+      var row = area.closest(".flex-container") || area;
+      row.insertAdjacentElement("afterend", tools);
       button.addEventListener("click", function () {
         var form = area.closest("form");
         var token = form && form.querySelector("input[name=csrfmiddlewaretoken]");
