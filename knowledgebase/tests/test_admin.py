@@ -158,3 +158,23 @@ def test_ratings_and_suggestion_reports_render(admin_client, make_article):
     filed = admin_client.get(reverse("admin:knowledgebase_suggestionsession_changelist"), {"filed": "yes"})
     assert [s.session_key for s in filed.context["cl"].result_list] == ["t"]
     assert admin_client.get(reverse("admin:knowledgebase_articlerating_add")).status_code == 403
+
+
+def test_supervisors_author_articles_in_the_admin(client, make_article):
+    """The role groups (accounts.roles + knowledgebase.roles): supervisors write articles and shape the tree,
+    but only managers delete."""
+    from accounts.roles import sync_group_permissions
+    from accounts.services import user_set_role
+    from accounts.tests.factories import SupervisorFactory
+
+    sync_group_permissions()
+    supervisor = SupervisorFactory()
+    user_set_role(user=supervisor, role=supervisor.role)
+    supervisor.refresh_from_db()
+    assert supervisor.has_perm("knowledgebase.add_article") and supervisor.has_perm("knowledgebase.add_category")
+    assert not supervisor.has_perm("knowledgebase.delete_article")
+    client.force_login(supervisor)
+    article = make_article("قابل ویرایش")
+    assert client.get(reverse("admin:knowledgebase_article_change", args=[article.pk])).status_code == 200
+    assert client.get(reverse("admin:knowledgebase_articlerating_changelist")).status_code == 200
+    assert client.get(reverse("admin:knowledgebase_article_delete", args=[article.pk])).status_code == 403
