@@ -15,7 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from helpdesk.validators import normalize_national_id
 
 from .identifiers import clean_email, clean_mobile
-from .models import ADMIN_SITE_ROLES, MSG_ORGANISATION_CUSTOMERS_ONLY, STAFF_ROLES, Organisation, Role, User
+from .models import (
+    ADMIN_SITE_ROLES,
+    MSG_ORGANISATION_CUSTOMERS_ONLY,
+    ROLE_RANK,
+    STAFF_ROLES,
+    Organisation,
+    Role,
+    User,
+)
 from .roles import ROLE_GROUPS
 
 logger = logging.getLogger(__name__)
@@ -25,6 +33,7 @@ MSG_NOT_CUSTOMER = MSG_ORGANISATION_CUSTOMERS_ONLY
 MSG_REASON_REQUIRED = _("Write the reason for the suspension.")
 MSG_SUSPEND_SELF = _("You cannot suspend your own account.")
 MSG_ALREADY_SUSPENDED = _("This account is already suspended.")
+MSG_RANK = _("You cannot give or change an access level higher than your own.")
 
 PROFILE_FIELDS = (
     "full_name",
@@ -38,6 +47,14 @@ PROFILE_FIELDS = (
 )
 
 ADMIN_FIELDS = (*PROFILE_FIELDS, "organisation", "organisation_role", "expires_at", "is_active")
+
+
+def _check_rank(actor: User | None, role: str) -> None:
+    """An actor (when there is one) may only act on roles up to their own; superusers on all."""
+    if actor is None or actor.is_superuser:
+        return
+    if ROLE_RANK.get(role, len(ROLE_RANK)) > ROLE_RANK.get(actor.role, -1):
+        raise ValidationError({"role": MSG_RANK}, code="rank")
 
 
 def _lock(user: User) -> User:
@@ -58,7 +75,9 @@ def user_set_role(*, user: User, role: str, actor: User | None = None) -> User:
     and admins; `is_superuser` survives only on the admin role; only customers stay in an organisation.
     """
     role = Role(role)
+    _check_rank(actor, role)
     locked = _lock(user)
+    _check_rank(actor, locked.role)
     locked.role = role
     locked.is_staff = role in ADMIN_SITE_ROLES
     if role != Role.ADMIN:
@@ -226,6 +245,7 @@ def user_suspend(*, user: User, reason: str, actor: User | None) -> User:
     if actor is not None and actor.pk == user.pk:
         raise ValidationError(MSG_SUSPEND_SELF, code="suspend_self")
     locked = _lock(user)
+    _check_rank(actor, locked.role)
     if locked.suspended_at is not None:
         raise ValidationError(MSG_ALREADY_SUSPENDED, code="already_suspended")
     locked.suspended_at = timezone.now()
@@ -240,6 +260,7 @@ def user_suspend(*, user: User, reason: str, actor: User | None) -> User:
 def user_reactivate(*, user: User, actor: User | None) -> User:
     """Lift a suspension and a past expiry date (a future expiry date stays), so the person can log in again."""
     locked = _lock(user)
+    _check_rank(actor, locked.role)
     fields = ["suspended_at", "suspension_reason"]
     locked.suspended_at = None
     locked.suspension_reason = ""

@@ -209,3 +209,24 @@ def test_email_unique_regardless_of_case_at_the_database():
     CustomerFactory(email="same@example.com")
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(full_name="x", email="SAME@example.com")
+
+
+def test_actors_cannot_act_above_their_rank(manager, supervisor):
+    boss = services.employee_create(full_name="رئیس", role=Role.ADMIN, email="boss@example.com")
+    agent = services.employee_create(full_name="کارشناس", role=Role.AGENT, email="agent@example.com")
+    with pytest.raises(ValidationError) as excinfo:
+        services.user_set_role(user=agent, role=Role.ADMIN, actor=manager)
+    assert excinfo.value.message_dict["role"] == [str(services.MSG_RANK)]
+    with pytest.raises(ValidationError):
+        services.user_set_role(user=boss, role=Role.AGENT, actor=manager)
+    with pytest.raises(ValidationError):
+        services.user_suspend(user=boss, reason="x", actor=supervisor)
+    with pytest.raises(ValidationError):
+        services.employee_create(full_name="x", role=Role.MANAGER, email="x@example.com", actor=supervisor)
+    boss.refresh_from_db()
+    agent.refresh_from_db()
+    assert (boss.role, boss.suspended_at, agent.role) == (Role.ADMIN, None, Role.AGENT)
+    assert not User.objects.filter(email="x@example.com").exists()
+    # Up to their own rank is fine.
+    services.user_set_role(user=agent, role=Role.MANAGER, actor=manager)
+    services.user_suspend(user=agent, reason="x", actor=manager)
