@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from helpdesk.persian import to_latin_digits
+
 pytestmark = pytest.mark.django_db
 
 CEILING = "/limits/api/ceiling/"
@@ -131,14 +133,14 @@ def test_year_without_exemption_names_the_year(client, year):
     response = get(client, CEILING, year=year, quarter="1", new_unit="1")
     assert response.status_code == 400
     [message] = response.json()["errors"]["year"]
-    assert year in message or year.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) in message
+    assert year in to_latin_digits(message)
 
 
 def test_exemption_year_prior_needs_prior_year(client, settings):
     settings.ARTICLE6_EXEMPTION_YEAR = "prior"
     response = get(client, CEILING, year="1403", quarter="1", new_unit="1")
     assert response.status_code == 400
-    assert "1402" in response.json()["errors"]["year"][0]
+    assert "1402" in to_latin_digits(response.json()["errors"]["year"][0])
     assert get(client, CEILING, year="1404", quarter="1", new_unit="1").json()["ceiling"] == 5_000_000_000
 
 

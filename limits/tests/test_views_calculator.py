@@ -39,8 +39,8 @@ def test_pro_rata_with_arabic_digits_and_separators(client):
     estimate = response.context["estimate"]
     assert (estimate.result.ceiling, estimate.result.basis) == (25_000_000_000, "prior_sales_pro_rata")
     page = text(response)
-    assert "۲۵٬۰۰۰٬۰۰۰٬۰۰۰" in page and "۵۰٪" not in page  # percent shown as ۵۰%
-    assert "۵۰" in page
+    assert "۲۵٬۰۰۰٬۰۰۰٬۰۰۰" in page
+    assert "۱۰٬۰۰۰٬۰۰۰٬۰۰۰ × ۵۰٪ = ۵٬۰۰۰٬۰۰۰٬۰۰۰" in page  # the pro-rata rule, explained with the figures
 
 
 @pytest.mark.parametrize(

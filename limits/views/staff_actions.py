@@ -83,19 +83,23 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def may_take(user, increase: IncreaseRequest, action: Action) -> bool:
+def may_take(user, increase: IncreaseRequest, action: Action, *, roles: dict | None = None) -> bool:
+    """`roles` caches the two permission answers when several actions are checked for one page."""
     if not increase.can_transition_to(action.target) or increase.period.has_ended():
         return False
-    if action.staff:
-        return permissions.can_handle(user, increase)
-    return permissions.can_withdraw(user, increase)
+    roles = roles if roles is not None else {}
+    key = "staff" if action.staff else "seller"
+    if key not in roles:
+        check = permissions.can_handle if action.staff else permissions.can_withdraw
+        roles[key] = check(user, increase)
+    return roles[key]
 
 
 def action_forms(user, increase: IncreaseRequest, *, bound: dict) -> list[dict]:
     """The actions `user` may take now, each with its (possibly bound, with errors) form."""
-    offered = []
+    offered, roles = [], {}
     for action in ACTIONS.values():
-        if not may_take(user, increase, action):
+        if not may_take(user, increase, action, roles=roles):
             continue
         form = bound.get(action.name) or action.make_form(increase)
         if action.name == "review" and increase.state == State.AWAITING_PRIOR_DEBT:
