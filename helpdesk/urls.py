@@ -14,6 +14,7 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("kb/", include("knowledgebase.urls")),
     path("limits/", include("limits.urls")),
+    path("notifications/", include("helpdesk.notification_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -235,3 +235,25 @@ HEALTH_BROKER_TIMEOUT = 2
 # django-axes counts failures per account whichever identifier was typed (email in any case, mobile in any
 # spelling), so switching between them or respelling a mobile number does not reset the count.
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
+
+# --- Notifications (helpdesk/notifications, helpdesk/sms) ----------------------------------------------------------
+# Absolute links in emails and SMS (no trailing slash).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Domain part of the Message-ID of our emails (`<…@MAIL_ID_DOMAIN>`).
+MAIL_ID_DOMAIN = env("MAIL_ID_DOMAIN", default="helpdesk.localhost")
+# Address that receives replies by email (email-in); ours go out with Reply-To `local+<signed ticket token>@domain`.
+# Empty: no Reply-To, replies go to DEFAULT_FROM_EMAIL.
+INBOUND_EMAIL_ADDRESS = env("INBOUND_EMAIL_ADDRESS", default="")
+# SMS backend: console (log only), kavenegar, locmem (tests) or a dotted path to a helpdesk.sms.BaseSmsBackend.
+SMS_BACKEND = env("SMS_BACKEND", default="console")
+KAVENEGAR_API_KEY = env("KAVENEGAR_API_KEY", default="")
+KAVENEGAR_BASE_URL = env("KAVENEGAR_BASE_URL", default="https://api.kavenegar.com/v1")
+KAVENEGAR_SENDER = env("KAVENEGAR_SENDER", default="")  # the sending line; empty: the account's default line
+KAVENEGAR_TIMEOUT = env.float("KAVENEGAR_TIMEOUT", default=10.0)  # seconds per API call
+# Delivery attempts of one notification before it is marked failed (retries back off exponentially, with jitter).
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+# A notification still pending this many seconds after its last attempt is queued again by the sweep.
+NOTIFICATIONS_STALE_SECONDS = env.int("NOTIFICATIONS_STALE_SECONDS", default=300)
+# A notification "sending" for longer than this (a worker died) is recovered by the sweep (> CELERY_TASK_TIME_LIMIT).
+NOTIFICATIONS_SENDING_TIMEOUT = 900
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {"task": "helpdesk.tasks.sweep_pending", "schedule": 60.0}

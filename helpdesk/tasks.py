@@ -1,0 +1,29 @@
+"""Celery entry points of the site-wide app: thin wrappers over `helpdesk.notifications.outbox`."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from helpdesk.notifications import outbox
+from helpdesk.notifications.channels import RetryLater
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(RetryLater,),
+    retry_backoff=True,
+    retry_backoff_max=180,
+    retry_jitter=True,
+    max_retries=getattr(settings, "NOTIFICATIONS_MAX_ATTEMPTS", 6),
+    acks_late=True,
+)
+def deliver_notification(self, notification_id: int) -> str:
+    """Send one outbox row. Safe to run twice: only a pending row is claimed (and so sent)."""
+    return outbox.deliver(notification_id=notification_id)
+
+
+@shared_task
+def sweep_pending() -> int:
+    """Beat, every minute: queue again the rows still pending after a few minutes."""
+    return outbox.sweep()
