@@ -114,7 +114,7 @@ def bulk_action(request):
             % {"count": ldigits(count)},
         )
     for ticket, reason in result.failed:
-        messages.error(request, _("#%(ref)s: %(reason)s") % {"ref": ticket.reference, "reason": reason})
+        messages.error(request, _("#%(ref)s: %(reason)s") % {"ref": ldigits(ticket.reference), "reason": reason})
     if not result.done and not result.failed:
         messages.error(request, _("None of the selected tickets could be found."))
     return redirect(back)
