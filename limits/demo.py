@@ -41,29 +41,37 @@ def load() -> list[tuple[str, str, str]]:
         },
     )
     current = Period.current()
-    last_year = current.year - 1
-    for quarter in (1, 2, 3, 4):
-        PriorPeriodFigures.objects.get_or_create(
-            taxpayer=taxpayer,
-            year=last_year,
-            quarter=quarter,
-            defaults={
-                "sales": SALES,
-                "vat_due": VAT_DUE,
-                "vat_paid": VAT_PAID,
-                "source": FigureSource.ENTERED,
-                "source_note": "داده نمایشی",
-            },
-        )
+    for year in (current.year - 2, current.year - 1):
+        for quarter in (1, 2, 3, 4):
+            PriorPeriodFigures.objects.get_or_create(
+                taxpayer=taxpayer,
+                year=year,
+                quarter=quarter,
+                defaults={
+                    "sales": SALES,
+                    "vat_due": VAT_DUE,
+                    "vat_paid": VAT_PAID,
+                    "source": FigureSource.ENTERED,
+                    "source_note": "داده نمایشی",
+                },
+            )
     agent = User.objects.filter(email__iexact=AGENT_EMAIL).first()
     if agent is not None:
         services.article6_ticket_type().default_department.members.add(agent)
+    # The last four periods and the current one, each with 60 % used (below the 80 % warning).
+    period = current
+    for _ in range(5):
+        _ceiling_with_usage(taxpayer, period)
+        period = period.previous()
+    return []
+
+
+def _ceiling_with_usage(taxpayer: Taxpayer, period: Period) -> None:
     try:
-        ceiling = services.ceiling_compute(taxpayer=taxpayer, period=current)
+        ceiling = services.ceiling_compute(taxpayer=taxpayer, period=period)
         if not ceiling.usages.exists():
             services.usage_record(
-                taxpayer=taxpayer, period=current, amount=ceiling.total * 6 // 10, reference="demo-invoices"
+                taxpayer=taxpayer, period=period, amount=ceiling.total * 6 // 10, reference="demo-invoices"
             )
     except ValidationError as exc:  # e.g. no parameters for this year yet: an admin enters them
-        logger.warning("limits demo: no ceiling for %s: %s", current, " ".join(exc.messages))
-    return []
+        logger.warning("limits demo: no ceiling for %s: %s", period, " ".join(exc.messages))
