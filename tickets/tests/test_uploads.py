@@ -266,3 +266,12 @@ def test_messages_are_translated(site):
     with translation.override("fa"):
         err = refused("page.html", b"<html></html>")
         assert "HTML" in err.messages[0] and "امنیت" in err.messages[0]
+
+
+def test_markup_deep_in_a_long_log_is_plain_text(site):
+    data = b"2025-01-01 request failed\n" * 100 + b"response body: <html><body>502</body></html>\n"
+    assert check("server.log.txt", data).content_type == "text/plain"
+
+
+def test_utf16_html_refused(site):
+    assert refused("notes.txt", "<html><script>alert(1)</script></html>".encode("utf-16")).code == "markup"
