@@ -145,6 +145,8 @@ def suggest(request):
     """htmx partial for the new-ticket form: up to five visible articles matching `q` (or `subject`)."""
     query = (request.GET.get("q") or request.GET.get("subject") or "")[: selectors.MAX_QUERY_LENGTH]
     articles = selectors.suggest_articles(user=request.user, query=query)
+    if not articles:
+        return HttpResponse("")  # an empty target collapses (CSS :empty)
     return render(request, "knowledgebase/_suggestions.html", {"articles": articles, "query": query})
 
 
