@@ -106,7 +106,8 @@ def ticket(make_ticket):
 
 
 class NotifyCapture(logging.Handler):
-    """Collects what `helpdesk.notifications.notify` logs (the real function runs; nothing is mocked)."""
+    """Collects the line `helpdesk.notifications.notify` logs for each event (the real function runs and writes
+    its outbox rows; nothing is mocked)."""
 
     def __init__(self):
         super().__init__(level=logging.INFO)
@@ -115,6 +116,8 @@ class NotifyCapture(logging.Handler):
     def emit(self, record):
         from django.db import connection
 
+        if not hasattr(record, "event_kind"):  # other log lines of the notifications package
+            return
         record.in_transaction = connection.in_atomic_block
         self.records.append(record)
 
