@@ -8,8 +8,10 @@ from contextlib import suppress
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render, resolve_url
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
@@ -83,3 +85,15 @@ def _exempt_paths() -> set[str]:
 def _exempt_prefixes() -> tuple[str, ...]:
     # The branding folder so the maintenance page can show the logo; the rest of media stays closed.
     return (settings.STATIC_URL, f"{settings.MEDIA_URL}branding/")
+
+
+class PersianFirstLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware without the browser's Accept-Language: the site is Persian unless the person
+    chose otherwise (the language cookie set by the switch or at login, or their profile language)."""
+
+    def process_request(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
