@@ -143,6 +143,11 @@ class IncreaseRequest(models.Model):
         return Period(self.year, self.quarter)
 
     @property
+    def vat_rate_percent(self) -> str:
+        """The rate for people: "10", "9.5" (no exponent, no trailing zeros)."""
+        return f"{self.vat_rate.normalize():f}"
+
+    @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 

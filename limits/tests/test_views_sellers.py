@@ -212,4 +212,7 @@ def test_request_detail_shows_steps_in_persian(client, taxpayer, seller, officer
     client.force_login(seller)
     response = client.get(reverse("limits:request_detail", args=[increase.pk]))
     assert len(response.context["timeline"]) == 2
-    assert "۱۰۰٬۰۰۰٬۰۰۰" in page_text(response)  # the VAT
+    text = page_text(response)
+    assert "۱۰۰٬۰۰۰٬۰۰۰" in text  # the VAT
+    assert "(۱۰%)" in text  # the rate, without an exponent
+    assert "۵۲ روز مانده" in text  # 1404/05/10 → 06/31

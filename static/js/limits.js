@@ -25,7 +25,7 @@
     if (lang === "fa") {
       text = text.replace(/[0-9]/g, function (d) { return "۰۱۲۳۴۵۶۷۸۹".charAt(Number(d)); }).replace(".", "٫");
     }
-    return text + "%";
+    return text + (lang === "fa" ? "٪" : "%");
   }
 
   function init(form) {
