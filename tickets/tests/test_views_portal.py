@@ -131,9 +131,7 @@ def test_type_prefills_the_text_with_its_template(client, customer, department):
 
 def test_files_a_ticket_with_several_attachments(client, customer, department, monkeypatch):
     filed = []
-    monkeypatch.setattr(
-        "knowledgebase.services.suggestion_outcome_ticket_filed", lambda key: filed.append(key) or True
-    )
+    monkeypatch.setattr("knowledgebase.services.suggestion_outcome_ticket_filed", lambda key: filed.append(key) or True)
     client.force_login(customer)
     response = client.post(
         CREATE,
@@ -158,9 +156,7 @@ def test_files_a_ticket_with_several_attachments(client, customer, department, m
 def test_type_that_needs_a_file_is_refused_without_one(client, customer, department):
     ticket_type = TicketTypeFactory(name="استرداد", attachment_required=True)
     client.force_login(customer)
-    response = client.post(
-        CREATE, {"department": department.pk, "type": ticket_type.pk, "subject": "س", "body": "متن"}
-    )
+    response = client.post(CREATE, {"department": department.pk, "type": ticket_type.pk, "subject": "س", "body": "متن"})
     assert response.status_code == 400
     assert "استرداد" in str(response.context["form"].errors["attachments"])
     assert not Ticket.objects.exists()

@@ -257,7 +257,9 @@ def test_save_list_and_delete_a_filter(staff_client, agent):
 
 
 def test_saving_without_a_name_is_refused(staff_client):
-    response = staff_client.post(reverse("tickets:saved_filter_save"), {"name": "  ", "querystring": "x=1"}, follow=True)
+    response = staff_client.post(
+        reverse("tickets:saved_filter_save"), {"name": "  ", "querystring": "x=1"}, follow=True
+    )
     assert _messages(response)
     assert not SavedFilter.objects.exists()
 
@@ -304,7 +306,9 @@ def test_bulk_assign_status_priority_tag_transfer_close(staff_client, agent, dep
 
 def test_bulk_reports_what_failed(staff_client, agent, department):
     open_one = TicketFactory(department=department)
-    closed = TicketFactory(department=department, status=Status.CLOSED, closed_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    closed = TicketFactory(
+        department=department, status=Status.CLOSED, closed_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    )
     response = _bulk(staff_client, [open_one, closed], action="status", status=Status.ON_HOLD)
     text = _messages(response)
     closed_ref = closed.reference.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))

@@ -62,9 +62,7 @@ def test_internal_ticket_to_a_department(staff_client, agent):
 def test_internal_ticket_to_an_agent_goes_to_their_department(staff_client):
     colleague = AgentFactory(full_name="نرگس")
     their_department = DepartmentFactory(name="فنی", members=[colleague])
-    staff_client.post(
-        CREATE, {"kind": "internal", "assignee": colleague.pk, "subject": "کمک", "body": "یک سؤال فنی"}
-    )
+    staff_client.post(CREATE, {"kind": "internal", "assignee": colleague.pk, "subject": "کمک", "body": "یک سؤال فنی"})
     ticket = Ticket.objects.get()
     assert ticket.assignee == colleague and ticket.department == their_department and ticket.is_internal
 

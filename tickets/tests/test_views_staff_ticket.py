@@ -96,7 +96,9 @@ def test_reply_with_a_forbidden_transition_is_refused(staff_client, agent, ticke
     ticket.refresh_from_db()
     before = Message.objects.count()
     last = ticket.messages.latest("pk").pk
-    response = staff_client.post(ticket_url("reply", ticket), {"body": "x", "status": Status.WAITING, "last_seen": last})
+    response = staff_client.post(
+        ticket_url("reply", ticket), {"body": "x", "status": Status.WAITING, "last_seen": last}
+    )
     assert response.status_code == 400
     assert response.context["reply_form"].errors["status"]
     assert Message.objects.count() == before
@@ -203,7 +205,9 @@ def test_assign_to_an_agent_outside_the_department_is_refused(staff_client, othe
 
 def test_transfer_with_a_note(staff_client, agent, ticket):
     billing = DepartmentFactory(name="مالی")
-    response = staff_client.post(ticket_url("transfer", ticket), {"department": billing.pk, "note": "مربوط به فاکتور است"})
+    response = staff_client.post(
+        ticket_url("transfer", ticket), {"department": billing.pk, "note": "مربوط به فاکتور است"}
+    )
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.department == billing
