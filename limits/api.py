@@ -1,6 +1,7 @@
 """The public JSON API (no login): the initial ceiling for typed figures and the VAT on an amount.
 
-Bad input is `400 {"errors": {"<field>": ["<message>"]}}` — never a 500. Messages follow the request's language.
+Bad input is `400 {"errors": {"<field>": ["<message>"]}}` — never a 500. Messages are in the site's language
+(Persian unless the language cookie says English).
 See limits/API.md.
 """
 

@@ -10,7 +10,7 @@ VAT = "/limits/api/vat/"
 
 
 def get(client, url, **params):
-    return client.get(url, params, HTTP_ACCEPT_LANGUAGE="fa")
+    return client.get(url, params)
 
 
 def test_urls_are_as_documented():
@@ -144,8 +144,9 @@ def test_exemption_year_prior_needs_prior_year(client, settings):
     assert get(client, CEILING, year="1404", quarter="1", new_unit="1").json()["ceiling"] == 5_000_000_000
 
 
-def test_messages_in_english_when_asked(client):
-    response = client.get(CEILING, {"year": "1404", "quarter": "9", "new_unit": "1"}, HTTP_ACCEPT_LANGUAGE="en")
+def test_messages_in_english_with_the_language_cookie(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(CEILING, {"year": "1404", "quarter": "9", "new_unit": "1"})
     assert response.json() == {"errors": {"quarter": ["Enter a quarter from 1 to 4."]}}
 
 
