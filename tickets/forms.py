@@ -350,9 +350,13 @@ class BulkActionForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), choices=[c for c in BULK_CHOICES if c[0] in BULK_ACTIONS])
     tickets = IdListField()
     agent = _ModelChoice(label=_("Agent"), queryset=User.objects.none(), required=False, empty_label=_("Nobody"))
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False, empty_label="—"
+    )
     status = forms.ChoiceField(label=_("Status"), choices=[("", "—"), *Status.choices], required=False)
-    priority = forms.ModelChoiceField(label=_("Priority"), queryset=Priority.objects.none(), required=False)
+    priority = forms.ModelChoiceField(
+        label=_("Priority"), queryset=Priority.objects.none(), required=False, empty_label="—"
+    )
     tag = forms.CharField(label=_("Tag"), max_length=100, required=False)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 

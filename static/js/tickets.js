@@ -58,6 +58,24 @@
     });
   }
 
+  /* Canned response inserted through htmx: back to the reply box, caret after the inserted text. */
+  function initCannedSwap() {
+    document.body.addEventListener("htmx:afterSettle", function (event) {
+      var detail = event.detail || {};
+      var trigger = (detail.requestConfig && detail.requestConfig.elt) || detail.elt;
+      if (!trigger || !trigger.matches || !trigger.matches("[data-tk-canned]")) {
+        return;
+      }
+      var box = document.querySelector("#reply-body [data-tk-reply-box]");
+      if (!box) {
+        return;
+      }
+      box.focus();
+      box.setSelectionRange(box.value.length, box.value.length);
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  }
+
   /* Queue: one checkbox selects every ticket on the page. */
   function initSelectAll() {
     document.addEventListener("change", function (event) {
@@ -96,6 +114,7 @@
     initPresence();
     initSelectAll();
     initKind();
+    initCannedSwap();
   }
 
   if (document.readyState === "loading") {
