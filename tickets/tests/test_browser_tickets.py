@@ -66,7 +66,7 @@ def log_in(page, live_server, user):
 
 def test_customer_files_a_ticket_and_an_agent_replies(browser_page, chromium_browser, live_server, tmp_path):
     agent = AgentFactory(full_name="علی رضایی")
-    department = DepartmentFactory(name="پشتیبانی فنی", members=[agent])
+    DepartmentFactory(name="پشتیبانی فنی", members=[agent])
     PriorityFactory(name="عادی", is_default=True)
     customer = CustomerFactory(full_name="مریم کاظمی")
     CannedResponseFactory(title="سلام و پیگیری", body="سلام {customer_name}، درخواست شما بررسی شد.")
