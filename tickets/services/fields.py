@@ -52,7 +52,7 @@ def ticket_change_priority(*, ticket: Ticket, priority: Priority, actor) -> Tick
         raise TicketError(ERR_PRIORITY_NOT_AVAILABLE, code="priority_not_available")
     with transaction.atomic():
         ticket = c.lock(ticket)
-        c.require(permissions.can_edit(actor, ticket), ticket)
+        c.require(c.allowed(permissions.can_edit, actor, ticket), ticket)
         if ticket.priority_id == priority.pk:
             return ticket
         old = ticket.priority
@@ -68,7 +68,7 @@ def ticket_change_type(*, ticket: Ticket, type: TicketType | None, actor) -> Tic
         raise TicketError(ERR_TYPE_NOT_AVAILABLE, code="type_not_available")
     with transaction.atomic():
         ticket = c.lock(ticket)
-        c.require(permissions.can_edit(actor, ticket), ticket)
+        c.require(c.allowed(permissions.can_edit, actor, ticket), ticket)
         if ticket.type_id == (type.pk if type else None):
             return ticket
         old = ticket.type
@@ -81,7 +81,7 @@ def ticket_change_type(*, ticket: Ticket, type: TicketType | None, actor) -> Tic
 def _change_tags(ticket: Ticket, actor, *, wanted: list[str] | None, add: list[str]) -> Ticket:
     with transaction.atomic():
         ticket = c.lock(ticket)
-        c.require(permissions.can_edit(actor, ticket), ticket)
+        c.require(c.allowed(permissions.can_edit, actor, ticket), ticket)
         current = {name.casefold(): name for name in ticket.tags.names()}
         target = {n.casefold(): n for n in (wanted if wanted is not None else [*current.values(), *add])}
         added = [name for key, name in target.items() if key not in current]

@@ -35,6 +35,9 @@ def reply_add(
     `waiting` or `resolved`) may be set in the same step. Customer side: a `resolved` or `waiting` ticket goes
     back to `open`. Closed tickets take no replies. Records `replied` (with any status change in its data; the
     `status` event is on the timeline but only the reply is notified).
+
+    `author=None` is the system (an automation rule's canned auto-reply): an automatic answer is not a first
+    response and changes no status unless `status` is given.
     """
     body = clean_body(body)
     if channel not in Channel.values:
@@ -42,12 +45,15 @@ def reply_add(
     prepared = c.prepare_attachments(attachments)
     with transaction.atomic():
         ticket = c.lock(ticket)
-        c.require(permissions.can_reply(author, ticket), ticket)
-        customer_side = _customer_side(author, ticket)
+        c.require(c.allowed(permissions.can_reply, author, ticket), ticket)
+        system = author is None
+        customer_side = not system and _customer_side(author, ticket)
         if status is not None and customer_side:
             raise TicketPermissionError(ERR_STATUS_BY_CUSTOMER, code="status_by_customer")
 
-        if customer_side:
+        if system:
+            new_status = status
+        elif customer_side:
             new_status = Status.OPEN if ticket.status in (Status.RESOLVED, Status.WAITING) else None
         else:
             new_status = status or (Status.OPEN if ticket.status == Status.NEW else None)
@@ -64,7 +70,7 @@ def reply_add(
 
         fields = ["last_activity_at", "search_document"]
         ticket.last_activity_at = now
-        if not customer_side and ticket.first_response_at is None:
+        if not customer_side and not system and ticket.first_response_at is None:
             ticket.first_response_at = now
             fields.append("first_response_at")
         c.search_append(ticket, body)

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import events, permissions
+from .. import events, hooks, permissions
 from ..models import Channel, Department, Message, Priority, Status, Ticket, TicketType
 from ..references import new_reference
 from . import _common as c
@@ -181,6 +181,9 @@ def ticket_create(
         ticket.search_document = c.search_text([*c.search_head(ticket), body])
         ticket.save(update_fields=["search_document"])
         c.emit(events.event_created(ticket=ticket, actor=created_by))
+        # Apps that tickets doesn't import (automation rules, routing) act here, in the same transaction.
+        if hooks.run_ticket_created(ticket):
+            ticket.refresh_from_db()
     return ticket
 
 

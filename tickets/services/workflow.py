@@ -17,7 +17,7 @@ def ticket_assign(*, ticket: Ticket, agent, actor) -> Ticket:
     ticket's department (member or supervisor) unless a manager/admin. Records `assigned`; no-op if unchanged."""
     with transaction.atomic():
         ticket = c.lock(ticket)
-        c.require(permissions.can_assign(actor, ticket), ticket)
+        c.require(c.allowed(permissions.can_assign, actor, ticket), ticket)
         old = ticket.assignee
         if (old.pk if old else None) == (agent.pk if agent else None):
             return ticket
@@ -35,7 +35,7 @@ def ticket_transfer(*, ticket: Ticket, department: Department, agent=None, actor
     note = str(note or "").strip()
     with transaction.atomic():
         ticket = c.lock(ticket)
-        c.require(permissions.can_transfer(actor, ticket), ticket)
+        c.require(c.allowed(permissions.can_transfer, actor, ticket), ticket)
         if not department.is_active:
             raise TicketError(ERR_DEPARTMENT_INACTIVE, code="department_inactive")
         old_department, old_agent = ticket.department, ticket.assignee
