@@ -40,10 +40,6 @@ def _everyone(user) -> bool:
     return True
 
 
-def _authenticated(user) -> bool:
-    return bool(user.is_authenticated)
-
-
 @dataclass(frozen=True)
 class Entry:
     """A link that may appear: its label, the URL names to try, who sees it and a one-line description."""
@@ -66,19 +62,19 @@ class Link:
 NAV_ENTRIES: tuple[Entry, ...] = (
     Entry(
         _("My tickets"),
-        ("tickets:portal", "tickets:my_tickets", "tickets:ticket_list"),
+        ("tickets:portal",),
         _is_customer,
         _("Follow your requests and reply to them."),
     ),
     Entry(
         _("New ticket"),
-        ("tickets:create", "tickets:new", "tickets:ticket_create"),
+        ("tickets:create",),
         _is_customer,
         _("Send a new request to the support team."),
     ),
     Entry(
         _("Queue"),
-        ("tickets:queue", "tickets:dashboard", "tickets:agent_queue"),
+        ("tickets:queue",),
         _is_employee,
         _("The tickets waiting for you and your departments."),
     ),
@@ -90,15 +86,15 @@ NAV_ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         _("Knowledge base"),
-        ("knowledgebase:index", "knowledgebase:home", "knowledgebase:article_list", "knowledgebase:list"),
+        ("knowledgebase:home",),
         _everyone,
         _("Answers to common questions, ready to read."),
     ),
     Entry(
         _("Sales ceilings"),
-        ("limits:index", "limits:home", "limits:dashboard", "limits:portal", "limits:request_list"),
-        _authenticated,
-        _("Article 6 sales ceilings and increase requests."),
+        ("limits:index",),
+        _everyone,  # visitors land on the public calculator
+        _("Article 6 sales ceilings, increase requests and the public calculator."),
     ),
     Entry(
         _("Administration"),
@@ -110,7 +106,7 @@ NAV_ENTRIES: tuple[Entry, ...] = (
 
 LOGIN_NAMES = ("accounts:login", "admin:login")
 LOGOUT_NAMES = ("accounts:logout",)
-PROFILE_NAMES = ("accounts:profile", "accounts:account", "accounts:settings")
+PROFILE_NAMES = ("accounts:profile",)
 
 
 def logout_url_for(user) -> str:

@@ -502,3 +502,11 @@ def test_admin_is_rtl_persian_with_the_site_font(client):
     assert page.html["dir"] == "rtl"
     assert page.find("link", href="/static/css/admin.css")
     assert_only_local_urls(html_of(response))
+
+
+@pytest.mark.django_db
+def test_visitors_find_the_public_calculator_in_the_navbar(client):
+    page = soup(client.get("/"))
+    link = page.find("a", href="/limits/")
+    assert link is not None
+    assert client.get("/limits/").url == "/limits/calculator/"
