@@ -149,6 +149,9 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 # Statuses in which a ticket still needs work (the queue's default view).
 ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING, Status.ON_HOLD)
+# Statuses in which the SLA clock runs; waiting for the customer, on hold and resolved pause it (tickets.sla).
+SLA_RUNNING = (Status.NEW.value, Status.OPEN.value)
+SLA_PAUSED = (Status.WAITING.value, Status.ON_HOLD.value, Status.RESOLVED.value)
 
 
 class Channel(models.TextChoices):
@@ -225,6 +228,26 @@ class Ticket(models.Model):
     is_pinned = models.BooleanField(_("pinned"), default=False)
     first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    # SLA bookkeeping (tickets.sla, tickets.services.sla). The moments are derived from created_at, the policy
+    # and the business time spent paused; the *_warned_at / *_breached_at marks are set once by the scan.
+    sla_policy = models.ForeignKey(
+        "tickets.SLAPolicy",
+        verbose_name=_("SLA policy"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sla_paused_at = models.DateTimeField(_("SLA clock paused at"), null=True, blank=True)
+    sla_paused_seconds = models.PositiveIntegerField(_("SLA business seconds paused"), default=0)
+    first_response_warn_at = models.DateTimeField(_("first response warning at"), null=True, blank=True)
+    first_response_warned_at = models.DateTimeField(_("first response warned"), null=True, blank=True)
+    first_response_breached_at = models.DateTimeField(_("first response breached"), null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(_("resolution warning at"), null=True, blank=True)
+    resolution_warned_at = models.DateTimeField(_("resolution warned"), null=True, blank=True)
+    resolution_breached_at = models.DateTimeField(_("resolution breached"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    escalate_at = models.DateTimeField(_("next escalation at"), null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.WEB)
     is_internal = models.BooleanField(
         _("internal"), default=False, help_text=_("Between staff only; never shown to customers.")
@@ -275,6 +298,37 @@ class Ticket(models.Model):
             models.Index(fields=["-is_pinned", "resolution_due"], name="ticket_q_pin_due"),
             models.Index(fields=["department", "status"], name="ticket_dept_status"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+            # The SLA scan (tickets.services.sla.sla_scan): partial indexes over running tickets not yet marked,
+            # so each minute's queries touch only the tickets that are due.
+            models.Index(
+                fields=["first_response_warn_at"],
+                condition=Q(
+                    status__in=SLA_RUNNING, first_response_at__isnull=True, first_response_warned_at__isnull=True
+                ),
+                name="ticket_sla_fr_warn",
+            ),
+            models.Index(
+                fields=["first_response_due"],
+                condition=Q(
+                    status__in=SLA_RUNNING, first_response_at__isnull=True, first_response_breached_at__isnull=True
+                ),
+                name="ticket_sla_fr_breach",
+            ),
+            models.Index(
+                fields=["resolution_warn_at"],
+                condition=Q(status__in=SLA_RUNNING, resolution_warned_at__isnull=True),
+                name="ticket_sla_res_warn",
+            ),
+            models.Index(
+                fields=["resolution_due"],
+                condition=Q(status__in=SLA_RUNNING, resolution_breached_at__isnull=True),
+                name="ticket_sla_res_breach",
+            ),
+            models.Index(
+                fields=["escalate_at"],
+                condition=Q(status__in=SLA_RUNNING, escalation_level=1),
+                name="ticket_sla_level2",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="ticket_status_valid"),
@@ -515,3 +569,7 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# SLA configuration models live in their own module (kept small); importing them here registers them.
+from .sla_models import BusinessHours, Holiday, SLAPolicy, Weekday  # noqa: E402, F401

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "helpdesk",
     "accounts",
     "tickets",
+    "automation",
     "knowledgebase",
     "limits",
 ]
@@ -257,3 +258,7 @@ NOTIFICATIONS_STALE_SECONDS = env.int("NOTIFICATIONS_STALE_SECONDS", default=300
 # A notification "sending" for longer than this (a worker died) is recovered by the sweep (> CELERY_TASK_TIME_LIMIT).
 NOTIFICATIONS_SENDING_TIMEOUT = 900
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {"task": "helpdesk.tasks.sweep_pending", "schedule": 60.0}
+
+# --- SLA (tickets/services/sla.py) --------------------------------------------------------------------------------
+# Every minute: SLA warnings (80% of a target), breaches and escalations, each recorded once.
+CELERY_BEAT_SCHEDULE["sla-scan"] = {"task": "tickets.tasks.scan_sla", "schedule": 60.0}

@@ -74,6 +74,9 @@ def set_status(ticket: Ticket, new: str, *, actor, now: datetime | None = None) 
     now = now or timezone.now()
     ticket.status = new
     fields = ["status", "last_activity_at"]
+    from .sla import sla_on_status  # the SLA clock pauses and resumes with the status
+
+    fields += sla_on_status(ticket, old=old, new=new, now=now)
     ticket.last_activity_at = now
     if new == Status.RESOLVED:
         ticket.resolved_at = now

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from .. import events, permissions
 from ..models import Priority, Ticket, TicketType
@@ -18,6 +19,7 @@ from .errors import (
     ERR_TYPE_NOT_AVAILABLE,
     TicketError,
 )
+from .sla import sla_apply
 
 TAG_MAX = 100  # taggit's Tag.name
 
@@ -57,7 +59,7 @@ def ticket_change_priority(*, ticket: Ticket, priority: Priority, actor) -> Tick
             return ticket
         old = ticket.priority
         ticket.priority = priority
-        ticket.save(update_fields=["priority"])
+        ticket.save(update_fields=["priority", *sla_apply(ticket, now=timezone.now())])
         c.emit(events.event_priority(ticket=ticket, actor=actor, old=old, new=priority))
     return ticket
 
@@ -73,7 +75,7 @@ def ticket_change_type(*, ticket: Ticket, type: TicketType | None, actor) -> Tic
             return ticket
         old = ticket.type
         ticket.type = type
-        ticket.save(update_fields=["type"])
+        ticket.save(update_fields=["type", *sla_apply(ticket, now=timezone.now())])
         c.emit(events.event_type(ticket=ticket, actor=actor, old=old, new=type))
     return ticket
 

@@ -34,6 +34,7 @@ from .errors import (
     TicketPermissionError,
 )
 from .fields import clean_tags
+from .sla import sla_apply
 
 REFERENCE_ATTEMPTS = 20
 SUBJECT_MAX = Ticket._meta.get_field("subject").max_length
@@ -166,6 +167,11 @@ def ticket_create(
             created_at=now,
             last_activity_at=now,
         )
+        sla_apply(ticket, now=now)  # due times from the SLA policy; explicit ones below win
+        if first_response_due is not None:
+            ticket.first_response_due = first_response_due
+        if resolution_due is not None:
+            ticket.resolution_due = resolution_due
         _save_with_reference(ticket)
         message = Message.objects.create(
             ticket=ticket,

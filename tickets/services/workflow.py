@@ -9,6 +9,7 @@ from .. import events, permissions
 from ..models import Department, Status, Ticket
 from . import _common as c
 from .errors import ERR_DEPARTMENT_INACTIVE, ERR_REOPEN_NOT_RESOLVED, ERR_TRANSFER_NOTHING, TicketError
+from .sla import sla_apply
 from .tickets import check_assignee
 
 
@@ -45,7 +46,7 @@ def ticket_transfer(*, ticket: Ticket, department: Department, agent=None, actor
             check_assignee(agent, department)
         ticket.department = department
         ticket.assignee = agent
-        ticket.save(update_fields=["department", "assignee"])
+        ticket.save(update_fields=["department", "assignee", *sla_apply(ticket, now=timezone.now())])
         c.emit(
             events.event_transferred(
                 ticket=ticket,
