@@ -1,0 +1,142 @@
+"""Applying the automation rules to a new ticket (B3, B5).
+
+`apply_rules(ticket)` is registered in `tickets.hooks` by `AutomationConfig.ready()`, so `ticket_create` calls it
+inside its transaction for every new ticket, whatever the channel. Rules run by `order`; a rule matches when every
+condition it sets holds for the ticket *as earlier rules left it*. Each action goes through the ticket services with
+`actor=None` (the system), so it is a typed event on the timeline and notifies like any change.
+
+Failures: each action runs in its own savepoint. If the services refuse it (e.g. the assignee left the department)
+or it breaks, the savepoint is rolled back, the failure is logged and recorded on the timeline as `rule_failed`, and
+the next action runs. A rule can never cost the customer their ticket. Afterwards, round-robin routing
+(`automation.routing`) assigns the ticket if it is still unassigned.
+"""
+
+from __future__ import annotations
+
+import logging
+from types import SimpleNamespace
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from helpdesk.persian import normalize
+from helpdesk.site import get_site_settings
+from tickets import services
+from tickets.models import Ticket
+
+from . import events, routing
+from .models import Rule
+
+logger = logging.getLogger("automation")
+
+
+def _compact(text: str) -> str:
+    return text.replace(" ", "")
+
+
+def keywords_match(rule: Rule, *, subject: str, body: str) -> bool:
+    """Do the rule's keywords occur in the ticket's text? Both sides are normalised (`helpdesk.persian.normalize`:
+    «ك»/«ک», «ي»/«ی», digits of any script, diacritics, case), and spaces are ignored because Persian writers put
+    a ZWNJ, a space or nothing between the parts of a compound («کتاب‌خانه», «کتاب خانه», «کتابخانه»)."""
+    keywords = [_compact(normalize(k)) for k in rule.keyword_list]
+    keywords = [k for k in keywords if k]
+    if not keywords:
+        return True
+    parts = []
+    if rule.keywords_in in (Rule.KeywordsIn.SUBJECT, Rule.KeywordsIn.SUBJECT_OR_BODY):
+        parts.append(subject)
+    if rule.keywords_in in (Rule.KeywordsIn.BODY, Rule.KeywordsIn.SUBJECT_OR_BODY):
+        parts.append(body)
+    haystack = _compact(normalize(" ".join(parts)))
+    found = (k in haystack for k in keywords)
+    return all(found) if rule.keywords_match == Rule.KeywordsMatch.ALL else any(found)
+
+
+def rule_matches(rule: Rule, ticket: Ticket, *, body: str) -> bool:
+    if rule.channels and ticket.channel not in rule.channels:
+        return False
+    if rule.department_id and ticket.department_id != rule.department_id:
+        return False
+    if rule.type_id and ticket.type_id != rule.type_id:
+        return False
+    if rule.organisation_id and ticket.organisation_id != rule.organisation_id:
+        return False
+    return keywords_match(rule, subject=ticket.subject, body=body)
+
+
+def _system_signature():
+    """Who "{agent_name}" is in an automatic reply: the site itself (its title)."""
+    return SimpleNamespace(full_name=get_site_settings().title)
+
+
+def _actions(rule: Rule):
+    """(name, callable(ticket) -> Ticket) for each action the rule sets, in a fixed order."""
+    if rule.set_department_id:
+
+        def transfer(t: Ticket) -> Ticket:
+            if t.department_id == rule.set_department_id:
+                return t
+            return services.ticket_transfer(
+                ticket=t, department=rule.set_department, agent=None, actor=None, note=rule.name
+            )
+
+        yield "department", transfer
+    if rule.set_type_id:
+        yield "type", lambda t: services.ticket_change_type(ticket=t, type=rule.set_type, actor=None)
+    if rule.set_priority_id:
+        yield "priority", lambda t: services.ticket_change_priority(ticket=t, priority=rule.set_priority, actor=None)
+    if rule.add_tags.strip():
+        yield "tags", lambda t: services.ticket_add_tags(ticket=t, tags=rule.add_tags, actor=None)
+    if rule.set_assignee_id:
+        yield "assignee", lambda t: services.ticket_assign(ticket=t, agent=rule.set_assignee, actor=None)
+    if rule.canned_response_id:
+
+        def reply(t: Ticket) -> Ticket:
+            if t.requester_id is None or t.is_internal or not rule.canned_response.is_active:
+                return t  # nobody to answer (an internal ticket), or the response was retired
+            body = services.render_canned(response=rule.canned_response, ticket=t, agent=_system_signature())
+            return services.reply_add(ticket=t, author=None, body=body).ticket
+
+        yield "reply", reply
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(str(m) for m in exc.messages)
+    return exc.__class__.__name__
+
+
+def _run_action(ticket: Ticket, rule: Rule, name: str, action) -> Ticket:
+    try:
+        with transaction.atomic():  # a savepoint: a failed action leaves nothing half-done
+            return action(ticket)
+    except Exception as exc:  # noqa: BLE001 - a rule must never lose the customer's ticket; logged and recorded
+        if isinstance(exc, ValidationError):
+            logger.warning("rule %s (%s) on #%s: %s failed: %s", rule.pk, rule.name, ticket.reference, name, exc)
+        else:
+            logger.exception("rule %s (%s) on #%s: %s broke", rule.pk, rule.name, ticket.reference, name)
+        events.event_rule_failed(
+            ticket=ticket, rule_name=rule.name, rule_id=rule.pk, action=name, error=_error_text(exc)
+        )
+        return Ticket.objects.get(pk=ticket.pk)
+
+
+def apply_rules(ticket: Ticket) -> Ticket:
+    """Run the active rules on a new ticket, then round-robin routing. Call inside the creating transaction
+    (the `tickets.hooks` registry does). Returns the ticket as the actions left it."""
+    rules = list(
+        Rule.objects.filter(is_active=True)
+        .select_related("set_department", "set_priority", "set_type", "set_assignee", "canned_response")
+        .order_by("order", "pk")
+    )
+    if rules:
+        first = ticket.messages.order_by("created_at", "pk").values_list("body", flat=True).first() or ""
+        for rule in rules:
+            if not rule_matches(rule, ticket, body=first):
+                continue
+            events.event_rule_applied(ticket=ticket, rule=rule)
+            for name, action in _actions(rule):
+                ticket = _run_action(ticket, rule, name, action)
+            if rule.stop_processing:
+                break
+    return routing.route_new_ticket(ticket)
