@@ -15,6 +15,7 @@ from tickets.tests.conftest import (  # noqa: F401 - re-exported fixtures
     priority,
     stranger,
     supervisor,
+    ticket,
 )
 
 from .factories import RuleFactory
