@@ -264,3 +264,112 @@ class AttachmentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- SLA (F14, B4): policies, business hours, holidays -----------------------------------------------------------
+
+from django import forms  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.shortcuts import redirect, render  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from helpdesk.forms import JalaliDateField  # noqa: E402
+from helpdesk.jalali import format_date  # noqa: E402
+
+from .models import BusinessHours, Holiday, SLAPolicy  # noqa: E402
+from .services.sla import holiday_import  # noqa: E402
+
+
+@admin.register(SLAPolicy)
+class SLAPolicyAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "priority",
+        "department",
+        "type",
+        "first_response_minutes",
+        "resolution_minutes",
+        "raise_priority_on_breach",
+        "reassign_on_breach",
+        "is_active",
+    )
+    list_filter = ("is_active", "priority", "department")
+    list_select_related = ("priority", "department", "type")
+    search_fields = ("name",)
+    fieldsets = (
+        (None, {"fields": ("name", "priority", "department", "type", "is_active")}),
+        (_("Targets (business minutes)"), {"fields": ("first_response_minutes", "resolution_minutes", "warn_percent")}),
+        (_("Escalation"), {"fields": ("level2_percent", "raise_priority_on_breach", "reassign_on_breach")}),
+    )
+
+
+@admin.register(BusinessHours)
+class BusinessHoursAdmin(admin.ModelAdmin):
+    """With no rows the default calendar applies (Saturday–Wednesday 08:00–16:00, Thursday 08:00–12:00)."""
+
+    list_display = ("__str__", "is_working", "opens_at", "closes_at")
+    list_editable = ("is_working", "opens_at", "closes_at")
+    list_display_links = ("__str__",)
+
+
+class HolidayForm(forms.ModelForm):
+    date = JalaliDateField(label=_("date (Jalali)"))
+
+    class Meta:
+        model = Holiday
+        fields = ("date", "name")
+
+
+class HolidayImportForm(forms.Form):
+    lines = forms.CharField(
+        label=_("holidays"),
+        widget=forms.Textarea(attrs={"rows": 12, "dir": "ltr"}),
+        help_text=_("One holiday a line: the Jalali date, a space and the name, e.g. 1405/01/01 Nowruz."),
+    )
+
+    def clean_lines(self):
+        try:
+            self.result = holiday_import(text=self.cleaned_data["lines"])
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
+        return self.cleaned_data["lines"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    form = HolidayForm
+    list_display = ("jalali_date", "name", "date")
+    search_fields = ("name",)
+    change_list_template = "tickets/admin/holiday_changelist.html"
+
+    @admin.display(description=_("Jalali date"), ordering="date")
+    def jalali_date(self, obj):
+        return format_date(obj.date)
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="tickets_holiday_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        form = HolidayImportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            created, updated = len(form.result.created), len(form.result.updated)
+            self.message_user(
+                request,
+                _("%(created)s holidays added, %(updated)s updated.") % {"created": created, "updated": updated},
+                messages.SUCCESS,
+            )
+            return redirect("admin:tickets_holiday_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import holidays"),
+            "form": form,
+        }
+        return render(request, "tickets/admin/holiday_import.html", context)

@@ -312,3 +312,46 @@ def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:
         if _level2(pk, now):
             result.escalated.append((pk, 2))
     return result
+
+
+# --- holidays ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class HolidayImport:
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+
+
+ERR_HOLIDAY_LINE = _("Line %(line)s: %(error)s")
+
+
+def holiday_import(*, text: str) -> HolidayImport:
+    """Holidays from lines of `<Jalali date> <name>` (`۱۴۰۵/۰۱/۰۱ نوروز`, any digits; blank lines ignored).
+    All lines are checked first: one bad line raises ValidationError listing every bad line and saves nothing.
+    A date already present gets the new name."""
+    from django.core.exceptions import ValidationError
+
+    from helpdesk.jalali import JalaliDateError, parse_jalali_date
+
+    from ..models import Holiday
+
+    parsed: dict = {}
+    errors = []
+    for number, raw in enumerate(str(text or "").splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        day_text, _sep, name = line.partition(" ")
+        try:
+            parsed[parse_jalali_date(day_text)] = " ".join(name.split())[:120]
+        except JalaliDateError as exc:
+            errors.append(ValidationError(ERR_HOLIDAY_LINE, params={"line": number, "error": str(exc)}))
+    if errors:
+        raise ValidationError(errors)
+    result = HolidayImport()
+    with transaction.atomic():
+        for day, name in parsed.items():
+            holiday, created = Holiday.objects.update_or_create(date=day, defaults={"name": name})
+            (result.created if created else result.updated).append(holiday)
+    return result
