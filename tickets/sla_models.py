@@ -103,13 +103,13 @@ class SLAPolicy(models.Model):
         _("resolution target (business minutes)"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
     warn_percent = models.PositiveSmallIntegerField(
-        _("warn at (% of the target)"),
+        _("warn at (percent of the target)"),
         default=80,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
         help_text=_("A warning goes out when this share of the target has passed."),
     )
     level2_percent = models.PositiveSmallIntegerField(
-        _("escalate to managers at (% of the target)"),
+        _("escalate to managers at (percent of the target)"),
         default=150,
         validators=[MinValueValidator(101), MaxValueValidator(1000)],
         help_text=_("At the breach the department's supervisors hear of it; at this point the managers."),
