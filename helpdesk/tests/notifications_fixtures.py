@@ -1,0 +1,225 @@
+"""Fixtures of the notification tests (imported by `test_notifications_*.py`, `test_sms_*.py`,
+`test_delivery_worker.py`): people around a department, the Kavenegar stub, and a real Celery worker on Redis."""
+
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+
+import pytest
+from django.utils import translation
+
+from accounts.tests.factories import AdminFactory, AgentFactory, CustomerFactory, SupervisorFactory
+from conftest import service_unavailable
+from helpdesk.sms import backends as sms_backends
+from tickets import services
+from tickets.models import Channel
+from tickets.tests.factories import DepartmentFactory, PriorityFactory
+
+from .kavenegar_stub import API_KEY, KavenegarStub
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
+
+
+@pytest.fixture(autouse=True)
+def _persian():
+    with translation.override("fa"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _outboxes(settings):
+    """Every test starts with empty mail/SMS outboxes, the locmem SMS backend and a reply address."""
+    settings.SMS_BACKEND = "locmem"
+    settings.INBOUND_EMAIL_ADDRESS = "support@inbound.example.com"
+    settings.MAIL_ID_DOMAIN = "helpdesk.example.com"
+    settings.SITE_URL = "https://helpdesk.example.com"
+    sms_backends.outbox.clear()
+    sms_backends.inbox.clear()
+    yield
+    sms_backends.outbox.clear()
+
+
+@pytest.fixture
+def customer(db):
+    return CustomerFactory(full_name="مریم کاظمی", email="maryam@example.com", mobile="09121110000")
+
+
+@pytest.fixture
+def agent(db):
+    return AgentFactory(full_name="علی رضایی", email="ali@example.com", mobile="09122220000")
+
+
+@pytest.fixture
+def colleague(db):
+    """Another agent of the same department."""
+    return AgentFactory(full_name="سارا محمدی", email="sara@example.com", mobile="09123330000")
+
+
+@pytest.fixture
+def supervisor(db):
+    return SupervisorFactory(full_name="رضا ناظر")
+
+
+@pytest.fixture
+def site_admin(db):
+    return AdminFactory(full_name="مدیر سامانه", email="admin@example.com")
+
+
+@pytest.fixture
+def department(agent, colleague, supervisor):
+    return DepartmentFactory(name="پشتیبانی فنی", members=[agent, colleague], supervisors=[supervisor])
+
+
+@pytest.fixture
+def priority(db):
+    return PriorityFactory(name="عادی", order=2, is_default=True)
+
+
+@pytest.fixture
+def make_ticket(customer, department, priority):
+    """File a ticket through the real service (default: the customer on the web portal)."""
+
+    def make(**kwargs):
+        requester = kwargs.pop("requester", customer)
+        params = {
+            "requester": requester,
+            "department": department,
+            "subject": "چاپگر کار نمی‌کند",
+            "body": "از دیروز چاپگر طبقه دوم **چیزی** چاپ نمی‌کند.",
+            "channel": Channel.WEB,
+            "created_by": requester,
+        }
+        params.update(kwargs)
+        return services.ticket_create(**params)
+
+    return make
+
+
+@pytest.fixture
+def kavenegar(settings):
+    """The Kavenegar stub, with the kavenegar backend pointed at it (1 s timeout)."""
+    with KavenegarStub() as stub:
+        settings.SMS_BACKEND = "kavenegar"
+        settings.KAVENEGAR_API_KEY = API_KEY
+        settings.KAVENEGAR_BASE_URL = stub.base_url
+        settings.KAVENEGAR_SENDER = "10004346"
+        settings.KAVENEGAR_TIMEOUT = 1.0
+        yield stub
+
+
+# --- a real worker on the real Redis ------------------------------------------------------------------------------
+
+
+def redis_available(url: str = TEST_REDIS_URL) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
+    except Exception:
+        return False
+
+
+def reset_connections(app) -> None:
+    """Forget the app's broker connections (after changing `broker_url`). kombu keeps pools in a global group keyed
+    by the connection's URL, so that group is reset too (closing a pool alone leaves a closed pool to reuse)."""
+    from kombu import pools
+
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+    pools.reset()
+
+
+@contextmanager
+def celery_broker(url: str):
+    """The project's Celery app publishing to `url`, not eager, for the duration of the block."""
+    from helpdesk.celery import app
+
+    keys = ("broker_url", "task_always_eager", "broker_connection_retry_on_startup", "broker_connection_timeout")
+    saved = {key: app.conf[key] for key in keys}
+    app.conf.update(
+        broker_url=url,
+        task_always_eager=False,
+        broker_connection_retry_on_startup=False,
+        broker_connection_timeout=2,
+    )
+    reset_connections(app)
+    try:
+        yield app
+    finally:
+        reset_connections(app)
+        app.conf.update(saved)
+
+
+def _in_memory_sqlite(conn) -> bool:
+    return conn.vendor == "sqlite" and conn.is_in_memory_db()
+
+
+@contextmanager
+def shared_test_connection():
+    """On SQLite's in-memory test database, let other threads (the worker, a second deliverer) use this thread's
+    connection, as Django's live server does: with one connection per thread, shared-cache SQLite answers
+    "database table is locked" instead of waiting. PostgreSQL keeps real, separate connections."""
+    from celery.signals import task_prerun
+    from django.db import connections
+
+    conn = connections["default"]
+    if not _in_memory_sqlite(conn):
+        yield
+        return
+
+    def use_test_connection(**kwargs):
+        connections["default"] = conn
+
+    conn.inc_thread_sharing()
+    task_prerun.connect(use_test_connection, weak=False)
+    try:
+        yield
+    finally:
+        task_prerun.disconnect(use_test_connection)
+        conn.dec_thread_sharing()
+
+
+def adopt_connection(conn) -> None:
+    """In a helper thread: use `conn` (the test thread's connection) when it is in-memory SQLite."""
+    from django.db import connections
+
+    if _in_memory_sqlite(conn):
+        connections["default"] = conn
+
+
+@contextmanager
+def running_worker(url: str = TEST_REDIS_URL):
+    """A real Celery worker (solo pool, in a thread) consuming from Redis at `url`; the queue starts empty."""
+    from celery.contrib.testing.worker import start_worker
+
+    if not redis_available(url):
+        service_unavailable(f"Redis is not reachable at {url} (set TEST_REDIS_URL)")
+    with celery_broker(url) as app:
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge(app.conf.task_default_queue)
+        with (
+            shared_test_connection(),
+            start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"),
+        ):
+            yield app
+
+
+@pytest.fixture
+def worker(transactional_db):
+    with running_worker() as app:
+        yield app
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):
+    """Poll until `predicate()` is true (the worker runs in another thread); fail with a clear message."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s: {getattr(predicate, '__doc__', '') or predicate}")
