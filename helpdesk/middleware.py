@@ -68,7 +68,10 @@ class MaintenanceMiddleware:
 
 def _may_pass(request) -> bool:
     path = request.path  # with the script prefix, like reverse() and STATIC_URL
-    if path in _exempt_paths() or path.startswith(_exempt_prefixes()):
+    # `/media/branding/../attachments/x` starts with an exempt prefix but a file server resolves the dots:
+    # a path with dot segments is never exempt.
+    dotted = any(segment in {".", ".."} for segment in path.split("/"))
+    if not dotted and (path in _exempt_paths() or path.startswith(_exempt_prefixes())):
         return True
     user = getattr(request, "user", None)
     return bool(user and user.is_authenticated and (user.is_superuser or user.role == Role.ADMIN))

@@ -125,3 +125,10 @@ def test_health_check_language_switch_and_static_files_stay_reachable(client, ma
 def test_only_the_branding_part_of_media_is_exempt(client, maintenance):
     assert client.get("/media/branding/missing.png").status_code == 404
     assert client.get("/media/attachments/secret.pdf").status_code == 503
+
+
+@pytest.mark.parametrize(
+    "path", ["/media/branding/../attachments/secret.pdf", "/media/branding/./../x", "/static/../tickets/"]
+)
+def test_dot_segments_do_not_borrow_an_exemption(client, maintenance, settings, path):
+    assert_maintenance_page(client.get(path), settings)
