@@ -20,7 +20,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import STAFF_ROLES, Organisation, User
+from accounts.models import Organisation, User
 from helpdesk import jalali
 from helpdesk.forms import JalaliDateField
 from helpdesk.persian import normalize, to_latin_digits
@@ -167,8 +167,11 @@ class TicketFilter(django_filters.FilterSet):
     )
     assignee = django_filters.CharFilter(label=_("Assignee"), method="filter_assignee", widget=forms.Select)
     tag = django_filters.CharFilter(label=_("Tag"), method="filter_tag", max_length=100)
-    organisation = django_filters.ModelChoiceFilter(
-        label=_("Organisation"), queryset=Organisation.objects.all(), empty_label=_("Any organisation")
+    organisation = django_filters.CharFilter(
+        label=_("Organisation"),
+        method="filter_organisation",
+        max_length=150,
+        widget=forms.TextInput(attrs={"placeholder": _("Name of the organisation")}),
     )
     requester = django_filters.CharFilter(
         label=_("Requester"),
@@ -208,12 +211,14 @@ class TicketFilter(django_filters.FilterSet):
             self.form.fields["view"].choices = [("", self.filters["view"].extra["empty_label"]), *choices]
 
     def _set_assignee_choices(self) -> None:
-        staff = User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("full_name").only("pk", "full_name")
+        from .selectors import queue_choices  # selectors builds on this module
+
+        self.staff_choices = queue_choices()["staff"]
         self.form.fields["assignee"].widget.choices = [
             ("", _("Anyone")),
             (ASSIGNEE_ME, _("Me")),
             (ASSIGNEE_NONE, _("Unassigned")),
-            (_("Agents"), [(str(u.pk), _user_label(u)) for u in staff]),
+            (_("Agents"), self.staff_choices),
         ]
 
     # --- sort: pinned first, then the chosen order ---------------------------------------------------
@@ -286,6 +291,15 @@ class TicketFilter(django_filters.FilterSet):
         for tag_name in names:
             match |= Q(tag__name__iexact=tag_name) | Q(tag__slug=tag_name)
         return queryset.filter(pk__in=TaggedTicket.objects.filter(match).values("content_object_id"))
+
+    def filter_organisation(self, queryset, name, value):
+        value = " ".join(str(value).split())
+        if not value:
+            return queryset
+        latin = to_latin_digits(value)
+        if latin.isdigit():
+            return queryset.filter(organisation_id=int(latin))
+        return queryset.filter(organisation__in=Organisation.objects.filter(name__icontains=value).values("pk"))
 
     def filter_requester(self, queryset, name, value):
         value = " ".join(str(value).split())

@@ -114,6 +114,7 @@ def test_filters(staff_client, agent, department):
     assert only("tag=چاپگر") == {t_tag.reference}
     assert only("tag=چاپگر,فوری") == {t_tag.reference}  # once, not once per tag
     assert only(f"organisation={org.pk}") == {t_org.reference}
+    assert only("organisation=نمونه") == {t_org.reference}  # part of the name
     assert only("requester=sara@example.com") == {t_org.reference}
     assert only("requester=۰۹۱۲۱۱۱۲۲۳۳") == {t_org.reference}
     assert only("requester=احمدی") == {t_org.reference}
@@ -157,6 +158,16 @@ def test_jalali_date_ranges_and_overdue(staff_client, department):
     page = staff_client.get(QUEUE).content.decode()
     assert "گذشته" in page and "مانده" in page  # overdue and time-left badges
     assert due_later.reference in only("due_from=1403/12/20")
+
+
+def test_filter_form_offers_the_choices_and_keeps_the_values(staff_client, agent, department):
+    colleague = AgentFactory(full_name="نرگس توانا")
+    html = staff_client.get(QUEUE + f"?department={department.pk}&assignee={colleague.pk}&status=waiting&q=x").content
+    html = html.decode()
+    assert f'<option value="{department.pk}" selected>{department.name}</option>' in html
+    assert f'<option value="{colleague.pk}" selected>نرگس توانا</option>' in html
+    assert '<option value="waiting" selected>' in html
+    assert 'name="q" id="f-q" class="form-control" maxlength="200" value="x"' in html
 
 
 def test_bad_filter_input_says_so(staff_client, department):

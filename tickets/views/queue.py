@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from helpdesk.templatetags.persian import localize_digits
+
 from .. import permissions, selectors, services
 from ..filters import (
-    ASSIGNEE_ME,
     VIEW_ALL,
     VIEW_MINE,
     VIEW_MY_DEPARTMENTS,
@@ -21,7 +22,7 @@ from ..filters import (
     VIEW_UNASSIGNED,
 )
 from ..forms import BulkActionForm, SavedFilterForm
-from ..models import SavedFilter
+from ..models import SavedFilter, Status
 from ._common import form_errors_text, ldigits, paginate, safe_next, staff_required
 
 # Parameters that are not filters (kept out of saved filters and of the page links' query string).
@@ -49,6 +50,31 @@ def _quick_views(user, current: str) -> list[dict]:
     ]
 
 
+def _controls(request, filterset) -> dict:
+    """What the filter and bulk forms render: choice lists (one query each) and the submitted values.
+
+    The queue renders these with `tickets_ui.tk_select` rather than Django's widget templates, which render
+    a template per option and would dominate the page's time.
+    """
+    fields = filterset.form.fields
+    choices = selectors.queue_choices()
+    return {
+        "values": {key: request.GET.get(key, "") for key in request.GET},
+        "statuses": request.GET.getlist("status"),
+        "view_choices": [c for c in fields["view"].choices if c[0] != ""],
+        "status_choices": list(fields["status"].choices),
+        "channel_choices": [c for c in fields["channel"].choices if c[0] != ""],
+        "sort_choices": list(fields["sort"].choices),
+        "assignee_choices": [c for c in fields["assignee"].widget.choices if c[0] != ""],
+        "departments": choices["departments"],
+        "types": choices["types"],
+        "priorities": choices["priorities"],
+        "staff": choices["staff"],
+        "bulk_actions": list(BulkActionForm.base_fields["action"].choices),
+        "bulk_statuses": list(Status.choices),
+    }
+
+
 @staff_required
 @require_GET
 def queue(request):
@@ -64,8 +90,8 @@ def queue(request):
         "quick_views": _quick_views(user, request.GET.get("view", "")),
         "saved_filters": selectors.saved_filters(user=user),
         "saved_filter_form": SavedFilterForm(initial={"querystring": querystring}),
-        "bulk_form": BulkActionForm(initial={"next": request.get_full_path()}),
-        "assignee_me": ASSIGNEE_ME,
+        "controls": _controls(request, filterset),
+        "date_example": localize_digits("1403/01/31"),
     }
     return render(request, "tickets/queue.html", context)
 
