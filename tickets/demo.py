@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from . import services
-from .models import CannedResponse, Channel, Department, Priority, Status, Ticket, TicketType
+from .models import CannedResponse, Channel, Department, Priority, SLAPolicy, Status, Ticket, TicketType
 
 CUSTOMER = "customer@example.com"
 CUSTOMER2 = "customer2@example.com"
@@ -62,6 +62,23 @@ def _configuration(users: dict[str, User]):
         priorities[name], _ = Priority.objects.get_or_create(name=name, defaults={"order": order, "colour": colour})
     if not Priority.objects.filter(is_default=True).exists():
         Priority.objects.filter(pk=priorities["عادی"].pk).update(is_default=True)
+    # SLA targets in business minutes (first response, resolution), so demo tickets show due times.
+    for name, first_response, resolution in (
+        ("کم", 8 * 60, 5 * 8 * 60),
+        ("عادی", 4 * 60, 3 * 8 * 60),
+        ("زیاد", 2 * 60, 8 * 60),
+        ("فوری", 30, 4 * 60),
+    ):
+        SLAPolicy.objects.get_or_create(
+            priority=priorities[name],
+            department=None,
+            type=None,
+            defaults={
+                "name": f"SLA {name}",
+                "first_response_minutes": first_response,
+                "resolution_minutes": resolution,
+            },
+        )
 
     types = {}
     for name, dept, prio, template in (

@@ -24,6 +24,7 @@ def test_loads_and_is_idempotent():
     assert Message.objects.filter(is_internal=True).exists()
     assert Ticket.objects.filter(status="closed").exists()
     assert Ticket.objects.filter(tags__name="چاپگر").exists()
+    assert Ticket.objects.filter(resolution_due__isnull=False).exists(), "demo SLA policies give due times"
     demo.load()
     assert counts == (
         Department.objects.count(),
