@@ -97,3 +97,15 @@ def test_load_demo_prints_one_account_per_role_and_is_idempotent(capsys):
     assert "manager@example.com" in first
     call_command("load_demo")
     assert User.objects.count() == count
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/healthz", "/does-not-exist/"])
+def test_security_headers_on_every_kind_of_page(client, path):
+    response = client.get(path)
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
