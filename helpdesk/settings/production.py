@@ -7,6 +7,8 @@ DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # required: no default in production
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# A load balancer or container probe asks /healthz over plain HTTP: answer it rather than redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Behind a TLS-terminating proxy, name the header it sets, e.g. "HTTP_X_FORWARDED_PROTO,https".
 _proxy_ssl = env.tuple("SECURE_PROXY_SSL_HEADER", default=())
 SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl) if _proxy_ssl else None

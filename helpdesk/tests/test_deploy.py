@@ -61,15 +61,21 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
-def test_production_settings_values():
+def test_production_settings_values(tmp_path):
     code = (
         "from django.conf import settings as s;"
         "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
-        " s.SECURE_HSTS_SECONDS >= 31536000, s.X_FRAME_OPTIONS, s.SESSION_COOKIE_HTTPONLY)"
+        " s.SECURE_HSTS_SECONDS >= 31536000, s.X_FRAME_OPTIONS, s.SESSION_COOKIE_HTTPONLY);"
+        "from django.test import Client;"
+        "c = Client(SERVER_NAME='example.ir');"
+        "print(c.get('/accounts/login/').status_code, c.get('/healthz').status_code in (200, 503))"
     )
-    result = _manage("shell", "-c", code, env=_production_env())
+    result = _manage("shell", "-c", code, env=_production_env(DATABASE_URL=f"sqlite:///{tmp_path / 'p.sqlite3'}"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1].split() == ["False", "True", "True", "True", "True", "DENY", "True"]
+    values, plain_http = result.stdout.strip().splitlines()[-2:]
+    assert values.split() == ["False", "True", "True", "True", "True", "DENY", "True"]
+    # Plain HTTP is redirected to HTTPS, except the health check that probes ask over HTTP.
+    assert plain_http.split() == ["301", "True"]
 
 
 def test_load_demo_refuses_with_production_settings():
