@@ -50,6 +50,18 @@ def exemption_for(year: int) -> int:
     return params.exemption
 
 
+def missing_parameters_message(period: Period) -> str | None:
+    """Why no ceiling can be computed for `period` (its year's parameters are missing), or None when they exist.
+
+    Customer pages show this instead of "not computed yet", so a year without figures (e.g. 1405 before an admin
+    enters them) reads as what it is, naming the year."""
+    try:
+        exemption_for(exemption_year(period.year, policies()))
+    except YearParametersMissing as exc:
+        return exc.messages[0]
+    return None
+
+
 def vat_rate_for(year: int) -> Fraction:
     """r of `year` as an exact fraction of one; raises YearParametersMissing naming the year."""
     params = year_parameters(year)

@@ -216,3 +216,28 @@ def test_request_detail_shows_steps_in_persian(client, taxpayer, seller, officer
     assert "۱۰۰٬۰۰۰٬۰۰۰" in text  # the VAT
     assert "(۱۰%)" in text  # the rate, without an exponent
     assert "۵۲ روز مانده" in text  # 1404/05/10 → 06/31
+
+
+def test_year_without_parameters_is_explained_on_customer_pages_not_a_500(client, taxpayer, seller, clock):
+    """1405 has no parameters (ARTICLE6.md): the pages name the year instead of "not computed yet" or a 500."""
+    clock.move_to(tehran(1405, 8, 2))
+    client.force_login(seller)
+    for url in (reverse("limits:taxpayer_list"), reverse("limits:taxpayer_detail", args=[taxpayer.pk])):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "۱۴۰۵" in page_text(response)
+        assert response.context["missing_parameters"]
+        assert "has not been computed" not in page_text(response)
+    response = client.post(
+        reverse("limits:request_create", args=[taxpayer.pk]),
+        {"period": "1405-3", "amount": "۱۰۰٬۰۰۰", "signed_form": signed_form()},
+    )
+    assert response.status_code == 400
+    assert "۱۴۰۵" in page_text(response)
+    assert not IncreaseRequest.objects.exists()
+
+
+def test_year_with_parameters_says_not_computed_yet(client, taxpayer, seller):
+    client.force_login(seller)
+    response = client.get(reverse("limits:taxpayer_detail", args=[taxpayer.pk]))
+    assert response.context["missing_parameters"] is None

@@ -47,12 +47,20 @@ def taxpayer_list(request):
     page = Paginator(
         selectors.taxpayers_overview(taxpayers, period=current), get_site_settings().records_per_page
     ).get_page(request.GET.get("page"))
+    missing = False
     for taxpayer in page:
         taxpayer.current_ceiling = taxpayer.current[0] if taxpayer.current else None
+        missing = missing or taxpayer.current_ceiling is None
     return render(
         request,
         "limits/taxpayer_list.html",
-        {"page_obj": page, "period": current, "query": query, "is_staff": permissions.is_staff(user)},
+        {
+            "page_obj": page,
+            "period": current,
+            "query": query,
+            "is_staff": permissions.is_staff(user),
+            "missing_parameters": selectors.missing_parameters_message(current) if missing else None,
+        },
     )
 
 
@@ -69,6 +77,7 @@ def _taxpayer_page(request, taxpayer: Taxpayer, *, usage_form=None, status=200):
         "taxpayer": taxpayer,
         "period": current,
         "current_ceiling": current_ceiling,
+        "missing_parameters": selectors.missing_parameters_message(current) if current_ceiling is None else None,
         "past_ceilings": [c for c in ceilings if c.period < current],
         "requests": list(selectors.requests_of(taxpayer)[:50]),
         "can_file": permissions.can_file(user, taxpayer),
