@@ -87,10 +87,18 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
     return message
 
 
+def describe(exc: Exception) -> str:
+    try:
+        text = str(exc)
+    except Exception:  # some exceptions can't describe themselves (e.g. an ESP error without its response)
+        text = repr(exc.args)
+    return f"{type(exc).__name__}: {text}"
+
+
 def classify_email_error(exc: Exception) -> DeliveryError:
     from anymail import exceptions as anymail
 
-    reason = f"{type(exc).__name__}: {exc}"
+    reason = describe(exc)
     if isinstance(exc, anymail.AnymailRecipientsRefused | anymail.AnymailInvalidAddress):
         return Undeliverable(reason)
     if isinstance(exc, ImproperlyConfigured):  # includes AnymailConfigurationError

@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from helpdesk.models import DeliveryAlert, Notification
 
 from . import preferences, recipients, render
-from .channels import SENDERS, Park, RetryLater, Undeliverable
+from .channels import SENDERS, Park, RetryLater, Undeliverable, describe
 
 if TYPE_CHECKING:
     from tickets.models import TicketEvent
@@ -228,10 +228,11 @@ def deliver(*, notification_id: int) -> str:
         return State.PARKED
     except Exception as exc:  # a bug or an unforeseen error: keep the row, retry later, say why
         logger.exception("Delivering notification %s failed unexpectedly", notification.pk)
+        reason = describe(exc)
         Notification.objects.filter(pk=notification.pk, state=State.SENDING).update(
-            state=State.PENDING, touched_at=timezone.now(), last_error=f"{type(exc).__name__}: {exc}"[:2000]
+            state=State.PENDING, touched_at=timezone.now(), last_error=reason[:2000]
         )
-        raise RetryLater(f"{type(exc).__name__}: {exc}") from exc
+        raise RetryLater(reason) from exc
     _finish(notification, State.SENT, message_id=message_id or "")
     alert_clear(key=notification.channel)
     return State.SENT
