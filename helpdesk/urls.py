@@ -15,6 +15,8 @@ urlpatterns = [
     path("kb/", include("knowledgebase.urls")),
     path("limits/", include("limits.urls")),
     path("notifications/", include("helpdesk.notification_urls")),
+    path("inbound/", include("inbound.urls")),
+    path("anymail/", include("anymail.urls")),
     path("admin/", admin.site.urls),
 ]
 

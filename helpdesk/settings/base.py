@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "accounts",
     "tickets",
     "automation",
+    "inbound",
     "knowledgebase",
     "limits",
 ]
@@ -262,3 +263,25 @@ CELERY_BEAT_SCHEDULE["notifications-sweep"] = {"task": "helpdesk.tasks.sweep_pen
 # --- SLA (tickets/services/sla.py) --------------------------------------------------------------------------------
 # Every minute: SLA warnings (80% of a target), breaches and escalations, each recorded once.
 CELERY_BEAT_SCHEDULE["sla-scan"] = {"task": "tickets.tasks.scan_sla", "schedule": 60.0}
+
+# --- Email and SMS in (inbound/) ----------------------------------------------------------------------------------
+# Basic-auth credentials of anymail's webhooks ("user:password"; several, comma-separated, while rotating). The ESP
+# posts to https://user:password@host/anymail/<esp>/inbound/. Added to ANYMAIL unless ANYMAIL already sets it.
+_anymail_webhook_secret = env.list("ANYMAIL_WEBHOOK_SECRET", default=[])
+if _anymail_webhook_secret and "WEBHOOK_SECRET" not in ANYMAIL:
+    ANYMAIL = {**ANYMAIL, "WEBHOOK_SECRET": _anymail_webhook_secret}
+# Unknown senders (email address or mobile): "create" a customer for them, or "refuse" the message.
+INBOUND_UNKNOWN_SENDERS = env("INBOUND_UNKNOWN_SENDERS", default="create")
+# Department (name or id) of new tickets from email to an address no department's inbound_email matches.
+INBOUND_EMAIL_DEPARTMENT = env("INBOUND_EMAIL_DEPARTMENT", default="")
+# Department (name or id) of new tickets by SMS.
+SMS_DEPARTMENT = env("SMS_DEPARTMENT", default="")
+# Secret part of Kavenegar's receive-callback URL /inbound/sms/kavenegar/<secret>/ (empty: the callback is off).
+KAVENEGAR_INBOUND_SECRET = env("KAVENEGAR_INBOUND_SECRET", default="")
+# Seconds between polls of Kavenegar's sms/receive on KAVENEGAR_SENDER (0: no polling; use the callback).
+INBOUND_SMS_POLL_SECONDS = env.int("INBOUND_SMS_POLL_SECONDS", default=0)
+if INBOUND_SMS_POLL_SECONDS > 0:
+    CELERY_BEAT_SCHEDULE["inbound-sms-poll"] = {
+        "task": "inbound.tasks.poll_sms",
+        "schedule": float(INBOUND_SMS_POLL_SECONDS),
+    }

@@ -1,0 +1,77 @@
+"""Every email and SMS that reached us, stored once (ESP and gateway retries become no-ops)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    REPLY = "reply", _("Added as a reply")
+    TICKET = "ticket", _("New ticket")
+    IGNORED = "ignored", _("Ignored")
+    REFUSED = "refused", _("Refused")
+    FAILED = "failed", _("Failed")
+
+
+_STATES = [s.value for s in State]
+
+
+class InboundEmail(models.Model):
+    """One inbound email, keyed by its Message-ID (or a hash of the raw message when it has none)."""
+
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    esp_name = models.CharField(_("provider"), max_length=40, blank=True)
+    sender = models.CharField(_("sender"), max_length=254, blank=True)
+    recipients = models.TextField(_("recipients"), blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    raw = models.TextField(_("raw message"), blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RECEIVED)
+    reason = models.TextField(_("reason"), blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("ticket"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("inbound email")
+        verbose_name_plural = _("inbound emails")
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["state"], name="inbound_email_state")]
+        constraints = [models.CheckConstraint(condition=Q(state__in=_STATES), name="inbound_email_state_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject}"
+
+
+class InboundSms(models.Model):
+    """One inbound SMS, keyed by Kavenegar's `messageid` (the callback and the polling may both deliver it)."""
+
+    class Source(models.TextChoices):
+        CALLBACK = "callback", _("Callback")
+        POLL = "poll", _("Polling")
+
+    provider_message_id = models.CharField(_("provider message ID"), max_length=64, unique=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    sender = models.CharField(_("sender"), max_length=32)
+    receptor = models.CharField(_("receiving line"), max_length=32, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RECEIVED)
+    reason = models.TextField(_("reason"), blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("ticket"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("inbound SMS")
+        verbose_name_plural = _("inbound SMS")
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["state"], name="inbound_sms_state")]
+        constraints = [models.CheckConstraint(condition=Q(state__in=_STATES), name="inbound_sms_state_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.text[:40]}"

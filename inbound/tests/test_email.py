@@ -1,0 +1,266 @@
+"""Email-in with real RFC 822 messages, through the service and end to end through anymail's Postmark webhook."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import pytest
+from anymail.inbound import AnymailInboundMessage
+from anymail.signals import AnymailInboundEvent, inbound
+from PIL import Image
+
+from accounts.models import User
+from helpdesk.notifications.tokens import reply_address
+from inbound.models import InboundEmail, State
+from inbound.services import email_receive
+from tickets.models import Attachment, Channel, Message, Ticket
+
+pytestmark = pytest.mark.django_db
+AUTH = "Basic " + base64.b64encode(b"hook:pass").decode()
+
+
+def eml(
+    *,
+    sender="Maryam <maryam@example.com>",
+    to="support@inbound.example.com",
+    subject="Printer broken",
+    body="The printer on the second floor prints nothing.",
+    message_id="<m1@mail.example.org>",
+    headers=(),
+    attachments=(),
+) -> bytes:
+    lines = [
+        f"From: {sender}",
+        f"To: {to}",
+        f"Subject: {subject}",
+        f"Message-ID: {message_id}",
+        "Date: Mon, 23 Nov 2026 10:00:00 +0000",
+        "MIME-Version: 1.0",
+        *headers,
+    ]
+    if not attachments:
+        lines += ["Content-Type: text/plain; charset=utf-8", "", body]
+        return ("\r\n".join(lines) + "\r\n").encode()
+    lines += [
+        'Content-Type: multipart/mixed; boundary="BOUND"',
+        "",
+        "--BOUND",
+        "Content-Type: text/plain; charset=utf-8",
+        "",
+        body,
+    ]
+    for name, ctype, content in attachments:
+        lines += [
+            "--BOUND",
+            f"Content-Type: {ctype}",
+            f'Content-Disposition: attachment; filename="{name}"',
+            "Content-Transfer-Encoding: base64",
+            "",
+            base64.b64encode(content).decode(),
+        ]
+    lines += ["--BOUND--", ""]
+    return "\r\n".join(lines).encode()
+
+
+def receive(raw: bytes):
+    return email_receive(message=AnymailInboundMessage.parse_raw_mime_bytes(raw), esp_name="Test")
+
+
+def post_postmark(client, raw: bytes, *, auth=AUTH, recipient="support@inbound.example.com"):
+    payload = {"RawEmail": raw.decode(), "MessageID": "pm-1", "OriginalRecipient": recipient}
+    extra = {"HTTP_AUTHORIZATION": auth} if auth else {}
+    return client.post("/anymail/postmark/inbound/", json.dumps(payload), content_type="application/json", **extra)
+
+
+def png_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(out, format="PNG")
+    return out.getvalue()
+
+
+# --- new tickets --------------------------------------------------------------------------------------------------
+
+
+def test_unknown_sender_becomes_a_customer_with_a_new_ticket(department, priority):
+    row, created = receive(eml(sender="Reza Karimi <reza@example.net>"))
+    assert created and row.state == State.TICKET
+    ticket = row.ticket
+    assert ticket.department == department and ticket.channel == Channel.EMAIL
+    assert ticket.subject == "Printer broken"
+    assert ticket.requester.email == "reza@example.net" and ticket.requester.full_name == "Reza Karimi"
+    assert ticket.requester.is_customer
+    assert ticket.messages.get().message_id == "<m1@mail.example.org>"
+
+
+def test_unknown_sender_refused_by_setting(settings, department):
+    settings.INBOUND_UNKNOWN_SENDERS = "refuse"
+    row, _ = receive(eml(sender="reza@example.net"))
+    assert row.state == State.REFUSED and "refuse" in row.reason
+    assert not Ticket.objects.exists() and not User.objects.filter(email="reza@example.net").exists()
+
+
+def test_known_sender_new_ticket_uses_stripped_text_and_default_department(settings, customer, department):
+    department.inbound_email = ""
+    department.save(update_fields=["inbound_email"])
+    settings.INBOUND_EMAIL_DEPARTMENT = str(department.pk)
+    message = AnymailInboundMessage.parse_raw_mime_bytes(eml(body="New text\n> quoted old text"))
+    message.stripped_text = "New text"
+    row, _ = email_receive(message=message)
+    assert row.ticket.requester == customer and row.ticket.department == department
+    assert row.ticket.messages.get().body == "New text"
+
+
+def test_no_department_is_recorded_not_raised(department):
+    department.inbound_email = ""
+    department.save(update_fields=["inbound_email"])
+    row, _ = receive(eml())
+    assert row.state == State.REFUSED and not Ticket.objects.exists()
+
+
+# --- replies ------------------------------------------------------------------------------------------------------
+
+
+def test_reply_matched_by_in_reply_to(make_ticket, customer):
+    ticket = make_ticket()
+    Message.objects.filter(ticket=ticket).update(message_id="<first@helpdesk.example.com>")
+    row, _ = receive(
+        eml(subject="Re: something else", message_id="<r1@x>", headers=["In-Reply-To: <first@helpdesk.example.com>"])
+    )
+    assert row.state == State.REPLY and row.ticket == ticket
+    reply = ticket.messages.get(message_id="<r1@x>")
+    assert reply.author == customer and reply.channel == Channel.EMAIL and not reply.is_internal
+
+
+def test_reply_matched_by_references_to_an_outbox_email(make_ticket, customer):
+    from helpdesk.models import Notification
+
+    ticket = make_ticket()
+    ack = Notification.objects.get(recipient=customer, channel="email", event__ticket=ticket)  # the acknowledgement
+    Notification.objects.filter(pk=ack.pk).update(provider_message_id="<out.1@helpdesk.example.com>")
+    row, _ = receive(eml(message_id="<r2@x>", headers=["References: <a@b> <out.1@helpdesk.example.com>"]))
+    assert row.state == State.REPLY and row.ticket == ticket
+
+
+def test_reply_matched_by_signed_token_in_recipient(make_ticket, customer):
+    ticket = make_ticket()
+    row, _ = receive(eml(to=reply_address(ticket.pk), subject="no tag here", message_id="<r3@x>"))
+    assert row.state == State.REPLY and row.ticket == ticket
+    assert Ticket.objects.count() == 1
+
+
+def test_forged_token_is_not_a_reply(make_ticket, customer):
+    ticket = make_ticket()
+    forged = reply_address(ticket.pk).replace("+", "+").split("@")[0][:-4] + "0000@inbound.example.com"
+    row, _ = receive(eml(to=forged, message_id="<r4@x>"))
+    assert row.state == State.TICKET and row.ticket != ticket
+
+
+def test_reply_by_subject_tag_from_a_participant(make_ticket, customer):
+    ticket = make_ticket()
+    row, _ = receive(eml(subject=f"Re: [#{ticket.reference}] Printer", message_id="<r5@x>"))
+    assert row.state == State.REPLY and row.ticket == ticket
+
+
+def test_subject_tag_from_a_stranger_opens_a_new_ticket(make_ticket):
+    ticket = make_ticket()
+    row, _ = receive(eml(sender="mallory@evil.example", subject=f"[#{ticket.reference}] hijack", message_id="<r6@x>"))
+    assert row.state == State.TICKET and row.ticket != ticket
+    assert ticket.messages.count() == 1
+
+
+def test_stranger_with_the_thread_id_does_not_reply(make_ticket):
+    ticket = make_ticket()
+    Message.objects.filter(ticket=ticket).update(message_id="<first@helpdesk.example.com>")
+    row, _ = receive(
+        eml(sender="mallory@evil.example", message_id="<r7@x>", headers=["In-Reply-To: <first@helpdesk.example.com>"])
+    )
+    assert row.ticket != ticket and ticket.messages.count() == 1
+
+
+# --- duplicates and loops -----------------------------------------------------------------------------------------
+
+
+def test_same_email_posted_twice_makes_one_reply(client, make_ticket, customer):
+    ticket = make_ticket()
+    raw = eml(to=reply_address(ticket.pk), message_id="<dup@x>")
+    assert post_postmark(client, raw).status_code == 200
+    assert post_postmark(client, raw).status_code == 200
+    assert ticket.messages.filter(message_id="<dup@x>").count() == 1
+    assert ticket.messages.count() == 2 and InboundEmail.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"headers": ["Auto-Submitted: auto-replied"]},
+        {"headers": ["Precedence: bulk"]},
+        {"headers": ["Precedence: auto_reply"]},
+        {"headers": ["Precedence: list"]},
+        {"sender": "MAILER-DAEMON@mail.example.org"},
+        {"sender": "postmaster@mail.example.org"},
+        {"sender": "Helpdesk <helpdesk@example.com>"},
+    ],
+)
+def test_auto_replies_and_loops_are_ignored(make_ticket, customer, kwargs):
+    ticket = make_ticket()
+    kwargs.setdefault("sender", "maryam@example.com")
+    row, _ = receive(eml(to=reply_address(ticket.pk), message_id="<auto@x>", **kwargs))
+    assert row.state == State.IGNORED
+    assert ticket.messages.count() == 1 and Ticket.objects.count() == 1
+
+
+def test_auto_submitted_no_is_a_person(make_ticket, customer):
+    ticket = make_ticket()
+    row, _ = receive(eml(to=reply_address(ticket.pk), message_id="<p@x>", headers=["Auto-Submitted: no"]))
+    assert row.state == State.REPLY
+
+
+# --- the webhook --------------------------------------------------------------------------------------------------
+
+
+def test_webhook_end_to_end_creates_a_ticket(client, department):
+    response = post_postmark(client, eml(sender="new@example.net", message_id="<e2e@x>"))
+    assert response.status_code == 200
+    assert Ticket.objects.get().requester.email == "new@example.net"
+
+
+@pytest.mark.parametrize("auth", [None, "Basic " + base64.b64encode(b"hook:wrong").decode()])
+def test_forged_webhook_without_the_secret_is_400_and_stores_nothing(client, department, auth):
+    response = post_postmark(client, eml(sender="new@example.net"), auth=auth)
+    assert response.status_code == 400
+    assert not InboundEmail.objects.exists() and not Ticket.objects.exists()
+    assert not User.objects.filter(email="new@example.net").exists()
+
+
+def test_signal_from_any_esp_is_handled(department):
+    message = AnymailInboundMessage.parse_raw_mime_bytes(eml(sender="sig@example.net", message_id="<sig@x>"))
+    inbound.send(
+        sender=object,
+        event=AnymailInboundEvent(event_type="inbound", event_id="e1", message=message),
+        esp_name="Mailgun",
+    )
+    assert InboundEmail.objects.get().esp_name == "Mailgun"
+
+
+# --- attachments --------------------------------------------------------------------------------------------------
+
+
+def test_attachment_accepted_and_disguised_one_refused(department):
+    disguised = b"MZ\x90\x00" + b"\x00" * 200  # a Windows executable named like a picture
+    row, _ = receive(
+        eml(
+            sender="att@example.net",
+            message_id="<att@x>",
+            attachments=[
+                ("photo.png", "image/png", png_bytes()),
+                ("invoice.png", "image/png", disguised),
+            ],
+        )
+    )
+    assert row.state == State.TICKET
+    message = row.ticket.messages.get()
+    (stored,) = Attachment.objects.filter(message=message)
+    assert stored.original_name == "photo.png" and stored.content_type == "image/png"
+    assert "invoice.png" in message.body and "photo.png" not in message.body.split("\n\n", 1)[-1]
