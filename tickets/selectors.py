@@ -32,7 +32,13 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-QUEUE_RELATED = ("requester", "assignee", "department", "priority", "type")
+QUEUE_RELATED = ("requester", "assignee", "department", "priority")
+# The columns a queue row shows (the rest of a ticket and of its people stay in the database).
+QUEUE_COLUMNS = (
+    "reference", "subject", "status", "is_pinned", "is_internal", "resolution_due", "sla_paused_at", "last_activity_at",
+    "created_at", "requester__full_name", "assignee__full_name", "department__name", "priority__name",
+    "priority__colour",
+)  # fmt: skip
 
 
 def _with_tags(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
@@ -52,7 +58,7 @@ def ticket_queue(*, user, params: Mapping | None) -> tuple[TicketFilter, QuerySe
     """
     data = params if params else None
     filterset = TicketFilter(data, queryset=permissions.visible_tickets(user), user=user)
-    queryset = filterset.qs.select_related(*QUEUE_RELATED)
+    queryset = filterset.qs.select_related(*QUEUE_RELATED).only(*QUEUE_COLUMNS)
     return filterset, _with_tags(queryset)
 
 
