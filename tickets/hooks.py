@@ -39,3 +39,13 @@ def run_ticket_created(ticket: Ticket) -> bool:
     for hook in hooks:
         hook(ticket)
     return bool(hooks)
+
+
+# Ticket types that another app files through its own form (e.g. the Article 6 increase request, which needs its
+# structured fields): still public for the ticket services, but never offered by the generic portal form.
+portal_hidden_type_codes: set[str] = set()
+
+
+def hide_type_from_portal(code: str) -> None:
+    """Keep the ticket type with this `code` out of `selectors.public_types()` (the portal's type choices)."""
+    portal_hidden_type_codes.add(code)

@@ -175,7 +175,13 @@ def public_departments() -> QuerySet[Department]:
 
 
 def public_types() -> QuerySet[TicketType]:
-    return TicketType.objects.filter(is_active=True, is_public=True).order_by("name")
+    """Types a customer may pick on the portal (without those an app files through its own form, see hooks)."""
+    from . import hooks
+
+    types = TicketType.objects.filter(is_active=True, is_public=True)
+    if hooks.portal_hidden_type_codes:
+        types = types.exclude(code__in=sorted(hooks.portal_hidden_type_codes))
+    return types.order_by("name")
 
 
 def active_types() -> QuerySet[TicketType]:

@@ -241,3 +241,32 @@ def test_year_with_parameters_says_not_computed_yet(client, taxpayer, seller):
     client.force_login(seller)
     response = client.get(reverse("limits:taxpayer_detail", args=[taxpayer.pk]))
     assert response.context["missing_parameters"] is None
+
+
+def test_generic_ticket_form_does_not_offer_the_article6_type(client, seller, taxpayer):
+    """The increase request needs its period, amount and signed form: the generic portal form neither lists nor
+    accepts its ticket type, while the limits form still files tickets of that type."""
+    from tickets.models import Ticket
+
+    ticket_type = services.article6_ticket_type()
+    client.force_login(seller)
+    page = client.get(reverse("tickets:create"))
+    assert page.status_code == 200
+    assert ticket_type not in page.context["form"].fields["type"].queryset
+    assert str(ticket_type.pk) not in [
+        o["value"] for o in BeautifulSoup(page.content, "html.parser").select("select[name=type] option")
+    ]
+    response = client.post(
+        reverse("tickets:create"),
+        {
+            "department": ticket_type.default_department.pk,
+            "type": ticket_type.pk,
+            "subject": "افزایش حد مجاز",
+            "body": "لطفاً حد مجاز را افزایش دهید.",
+            "attachments": signed_form(),
+        },
+    )
+    assert response.status_code in (200, 400)
+    assert "type" in response.context["form"].errors
+    assert not Ticket.objects.exists()
+    assert filed(taxpayer, seller).ticket.type == ticket_type
