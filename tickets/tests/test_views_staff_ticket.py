@@ -243,6 +243,14 @@ def test_priority_type_tags(staff_client, ticket):
     assert set(ticket.tags.names()) == {"چاپگر", "طبقه دوم"}
 
 
+def test_inactive_type_is_refused(staff_client, ticket):
+    retired = TicketTypeFactory(name="قدیمی", is_active=False)
+    response = staff_client.post(ticket_url("type", ticket), {"type": retired.pk}, follow=True)
+    assert _messages(response)
+    ticket.refresh_from_db()
+    assert ticket.type is None and not TicketEvent.objects.filter(ticket=ticket, kind="type").exists()
+
+
 def test_bad_priority_and_too_long_tag_change_nothing(staff_client, priority, ticket):
     response = staff_client.post(ticket_url("priority", ticket), {"priority": "999999"}, follow=True)
     assert _messages(response)
