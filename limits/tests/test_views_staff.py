@@ -273,3 +273,62 @@ def test_admin_pages_render(client):
     for name in ("taxpayer", "yearparameters", "priorperiodfigures", "ceiling", "usage", "increaserequest"):
         assert client.get(reverse(f"admin:limits_{name}_changelist")).status_code == 200
     assert client.get(reverse("admin:limits_taxpayer_change", args=[taxpayer.pk])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "year=abc",
+        "year=۱۴۰۴",
+        "year=99999999999999999999",
+        "quarter=9",
+        "quarter=٢",
+        "state=bogus",
+        "sort=bogus",
+        "sort=-days_left",
+        "page=abc",
+        "page=99999",
+        "open=maybe",
+        "q=%00",
+        "q=۴۱۱",
+    ],
+)
+def test_list_survives_weird_filters(client, officer, query):
+    filed()
+    client.force_login(officer)
+    assert client.get(f"{LIST}?{query}").status_code in (200, 400)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"announce-letter_number": "", "announce-letter_date": "1404/06/19", "announce-announced_amount": "1000"},
+        {"announce-letter_number": "۱/د", "announce-letter_date": "1404/13/40", "announce-announced_amount": "1000"},
+        {"announce-letter_number": "۱/د", "announce-letter_date": "not a date", "announce-announced_amount": "1e5"},
+        {"announce-letter_number": "۱/د", "announce-letter_date": "1404/06/19", "announce-announced_amount": "-5"},
+        {"announce-letter_number": "۱/د", "announce-letter_date": "1404/06/19", "announce-announced_amount": "9" * 60},
+        {"announce-letter_number": "۱/د", "announce-letter_date": "1404/06/19", "announce-announced_amount": ""},
+    ],
+)
+def test_announce_bad_input_is_a_400_and_changes_nothing(client, officer, data):
+    increase = filed(amount=1_000)
+    increase_id = increase.pk
+    client.force_login(officer)
+    assert step(client, increase, "review").status_code == 302
+    settlement = {"settlement-method": "payment", "settlement-payment_id": "123"}
+    assert step(client, increase, "settlement", settlement).status_code == 302
+    assert step(client, increase, "settle", {"settle-payment_reference": "987654"}).status_code == 302
+    increase.refresh_from_db()
+    assert increase.state == State.SETTLED, "the walk to 'settled' changed; fix the setup"
+    response = step(client, increase, "announce", data)
+    assert response.status_code == 400
+    assert IncreaseRequest.objects.get(pk=increase_id).state == State.SETTLED
+
+
+def test_reject_without_reason_and_unknown_action(client, officer):
+    increase = filed()
+    client.force_login(officer)
+    response = step(client, increase, "reject", {"reject-reason": "   "})
+    assert response.status_code == 400
+    assert IncreaseRequest.objects.get(pk=increase.pk).state == State.SUBMITTED
+    assert step(client, increase, "no-such-action").status_code == 404
