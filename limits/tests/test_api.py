@@ -194,3 +194,12 @@ def test_vat_errors(client, params, field):
     response = get(client, VAT, **params)
     assert response.status_code == 400
     assert list(response.json()["errors"]) == [field]
+
+
+@pytest.mark.parametrize("year", ["1200", "1404.0", "١٤٠٤x", "9" * 30, "", "٠"])
+def test_bad_year_message_in_persian_digits(client, year):
+    response = client.get("/limits/api/ceiling/", {"year": year, "quarter": "2", "new_unit": "1"})
+    assert response.status_code == 400
+    (message,) = response.json()["errors"]["year"]
+    if year:
+        assert "۱۳۰۰" in message and "1300" not in message
