@@ -116,9 +116,10 @@ def queue_rows(tickets):
     markup through template tags costs about 0.3 ms per row (see bench/results.md). Every value is escaped
     with `_e`."""
     detail_url = reverse("tickets:detail", args=[_URL_PLACEHOLDER])
-    pinned = _e(_("Pinned"))
-    internal = f' <span class="badge text-bg-dark">{_e(_("Internal"))}</span>'
-    nobody = f'<span class="text-body-secondary">{_e(_("nobody"))}</span>'
+    # Translated outside the f-strings below, where makemessages can see them.
+    pinned, internal_label, nobody_label = _e(_("Pinned")), _e(_("Internal")), _e(_("nobody"))
+    internal = f' <span class="badge text-bg-dark">{internal_label}</span>'
+    nobody = f'<span class="text-body-secondary">{nobody_label}</span>'
     select_label = _("Select ticket #%(ref)s")
     rows = []
     for ticket in tickets:

@@ -404,3 +404,19 @@ def test_query_count_does_not_grow_with_rows(staff_client, agent, department, qu
     with django_assert_num_queries(one):
         response = staff_client.get(url)
     assert len(response.context["page_obj"].object_list) == 30
+
+
+def test_count_stops_at_the_cap(staff_client, department, monkeypatch):
+    monkeypatch.setattr("tickets.views.queue.COUNT_CAP", 3)
+    SiteSettings.objects.update_or_create(pk=1, defaults={"records_per_page": 5})
+    for _ in range(6):
+        TicketFactory(department=department)
+    response = staff_client.get(QUEUE)
+    paginator = response.context["page_obj"].paginator
+    assert paginator.capped and paginator.count == 3
+    assert len(response.context["page_obj"].object_list) == 3
+    assert "بیش از ۳ تیکت" in response.content.decode()
+    monkeypatch.setattr("tickets.views.queue.COUNT_CAP", 6)
+    response = staff_client.get(QUEUE)
+    assert not response.context["page_obj"].paginator.capped
+    assert "۶ تیکت" in response.content.decode()

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from helpdesk.site import get_site_settings
@@ -49,8 +50,35 @@ def visible_ticket(request, reference: str) -> Ticket:
     return get_object_or_404(permissions.visible_tickets(request.user), reference=reference)
 
 
-def paginate(request, queryset):
-    paginator = Paginator(queryset, get_site_settings().records_per_page)
+class CappedPaginator(Paginator):
+    """A Paginator that counts at most `cap` rows (`SELECT COUNT(*) FROM (… LIMIT cap+1)`, without ORDER BY).
+
+    An exact COUNT(*) must visit every matching row — tens of thousands in a busy queue, all of them for a
+    keyword search on SQLite — while the page itself needs only 25. Past the cap the page says "more than
+    N" and the last reachable page is the cap's; narrowing the filters brings the rest into reach.
+    """
+
+    def __init__(self, object_list, per_page, *, cap: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def _capped_count(self) -> tuple[int, bool]:
+        found = self.object_list.order_by()[: self.cap + 1].count()
+        return min(found, self.cap), found > self.cap
+
+    @cached_property
+    def count(self) -> int:
+        return self._capped_count[0]
+
+    @property
+    def capped(self) -> bool:
+        return self._capped_count[1]
+
+
+def paginate(request, queryset, *, cap: int | None = None):
+    per_page = get_site_settings().records_per_page
+    paginator = Paginator(queryset, per_page) if cap is None else CappedPaginator(queryset, per_page, cap=cap)
     return paginator.get_page(request.GET.get("page"))
 
 

@@ -25,6 +25,8 @@ from ..forms import BulkActionForm, SavedFilterForm
 from ..models import SavedFilter, Status
 from ._common import form_errors_text, ldigits, paginate, safe_next, staff_required
 
+# The queue counts at most this many matching tickets ("more than 1,000"); see CappedPaginator.
+COUNT_CAP = 1000
 # Parameters that are not filters (kept out of saved filters and of the page links' query string).
 NON_FILTER_PARAMS = ("page",)
 
@@ -81,7 +83,7 @@ def queue(request):
     """Server-rendered, paginated with the admin's page size; pinned tickets first, then the chosen sort."""
     user = request.user
     filterset, tickets = selectors.ticket_queue(user=user, params=request.GET)
-    page_obj = paginate(request, tickets)
+    page_obj = paginate(request, tickets, cap=COUNT_CAP)
     querystring = _querystring(request.GET)
     context = {
         "filter": filterset,
