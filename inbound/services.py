@@ -225,7 +225,10 @@ def _key(message, raw: str) -> str:
 
 def email_receive(*, message, esp_name: str = "") -> tuple[InboundEmail, bool]:
     """Store an `AnymailInboundMessage` once and process it. Returns (row, created); a repeat is not processed."""
-    raw = message.as_string()
+    try:
+        raw = message.as_string()
+    except (UnicodeError, LookupError):  # 8-bit headers or an unknown charset: keep what we can
+        raw = message.as_bytes(policy=message.policy.clone(utf8=True)).decode("utf-8", "replace")
     key = _key(message, raw)
     try:
         with transaction.atomic():

@@ -264,3 +264,27 @@ def test_attachment_accepted_and_disguised_one_refused(department):
     (stored,) = Attachment.objects.filter(message=message)
     assert stored.original_name == "photo.png" and stored.content_type == "image/png"
     assert "invoice.png" in message.body and "photo.png" not in message.body.split("\n\n", 1)[-1]
+
+
+def test_persian_message_with_encoded_subject_and_8bit_body(department):
+    raw = (
+        "From: =?utf-8?b?" + base64.b64encode("مریم کاظمی".encode()).decode() + "?= <new-fa@example.net>\r\n"
+        "To: support@inbound.example.com\r\n"
+        "Subject: =?utf-8?b?" + base64.b64encode("چاپگر خراب است".encode()).decode() + "?=\r\n"
+        "Message-ID: <fa@x>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        "چاپگر طبقه دوم کار نمی‌کند.\r\n"
+    ).encode()
+    row, _ = receive(raw)
+    assert row.state == State.TICKET
+    assert row.ticket.subject == "چاپگر خراب است"
+    assert row.ticket.requester.full_name == "مریم کاظمی"
+    assert row.ticket.messages.get().body == "چاپگر طبقه دوم کار نمی‌کند."
+
+
+def test_message_without_message_id_is_still_stored_once(department):
+    raw = eml(sender="noid@example.net").replace(b"Message-ID: <m1@mail.example.org>\r\n", b"")
+    first, created = receive(raw)
+    again, created_again = receive(raw)
+    assert created and not created_again and first.pk == again.pk
+    assert Ticket.objects.count() == 1
