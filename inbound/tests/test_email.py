@@ -288,3 +288,17 @@ def test_message_without_message_id_is_still_stored_once(department):
     again, created_again = receive(raw)
     assert created and not created_again and first.pk == again.pk
     assert Ticket.objects.count() == 1
+
+
+def test_subject_tag_from_someone_who_could_see_but_takes_no_part_is_not_a_reply(make_ticket, colleague):
+    """An agent of the department can read the ticket but has no part in it: the tag alone is not enough."""
+    ticket = make_ticket()
+    row, _ = receive(eml(sender=colleague.email, subject=f"[#{ticket.reference}] hi", message_id="<r8@x>"))
+    assert row.ticket != ticket and ticket.messages.count() == 1
+
+
+def test_subject_tag_from_a_follower_is_a_reply(make_ticket, colleague):
+    ticket = make_ticket()
+    ticket.followers.add(colleague)
+    row, _ = receive(eml(sender=colleague.email, subject=f"[#{ticket.reference}] hi", message_id="<r9@x>"))
+    assert row.state == State.REPLY and row.ticket == ticket
