@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from helpdesk import jalali
 from tickets.filters import TicketFilter, _tsquery, search_terms, search_tickets
@@ -39,11 +40,35 @@ def test_search_matches_every_word_and_the_reference(admin_user):
 
 
 def test_search_uses_full_text_on_postgresql(admin_user):
-    sql = str(search_tickets(Ticket.objects.all(), "کتاب").query)
+    TicketFactory(search_document="کتاب")
+    with CaptureQueriesContext(connection) as ctx:
+        found = list(search_tickets(Ticket.objects.all(), "کتاب"))
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert len(found) == 1
     if connection.vendor == "postgresql":
         assert "to_tsvector" in sql and "to_tsquery" in sql and "LIKE" not in sql.upper()
     else:
         assert "LIKE" in sql.upper()
+
+
+@pytest.mark.parametrize("cap", [1000, 1])  # few matches: filtered by id; many: the GIN index and a sort
+def test_search_results_and_order_do_not_depend_on_the_path(admin_user, monkeypatch, cap):
+    monkeypatch.setattr("tickets.filters.SEARCH_IDS_CAP", cap)
+    base = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    old = TicketFactory(search_document="کتاب الف", last_activity_at=base)
+    new = TicketFactory(search_document="کتاب ب", last_activity_at=base + dt.timedelta(days=1))
+    pinned = TicketFactory(search_document="کتاب ج", last_activity_at=base - dt.timedelta(days=5), is_pinned=True)
+    TicketFactory(search_document="دفتر")
+    for sort in ("activity", "created", "due", "priority"):
+        filterset = TicketFilter(
+            {"q": "كتاب", "status": ["any"], "sort": sort}, queryset=Ticket.objects.all(), user=admin_user
+        )
+        results = list(filterset.qs)
+        assert set(results) == {old, new, pinned}
+        assert results[0] == pinned
+        if sort == "activity":
+            assert results == [pinned, new, old]
+        assert filterset.dense_search is (cap == 1 and connection.vendor == "postgresql")
 
 
 def test_tag_filter_needs_no_distinct(admin_user):
