@@ -87,6 +87,9 @@ SEARCH_IDS_CAP = 2000
 def _search(queryset: QuerySet[Ticket], text: str) -> tuple[QuerySet[Ticket], bool]:
     """(filtered queryset, dense) — `dense` when PostgreSQL found more than `SEARCH_IDS_CAP` matches.
 
+    The matching ids are read first (one query, unordered, at most `SEARCH_IDS_CAP` + 1): on SQLite that is
+    the one pass over the search text a page needs (the page and its count then go by id).
+
     Why the detour on PostgreSQL: the planner can't estimate a prefix tsquery (it guesses ~2% of rows), so
     for a rare word it walks the queue's sort index and computes to_tsvector for every ticket — seconds at
     100,000 tickets. Asking the GIN index for the matching ids first (one query, unordered, capped) and
@@ -100,21 +103,22 @@ def _search(queryset: QuerySet[Ticket], text: str) -> tuple[QuerySet[Ticket], bo
     if not terms:
         return queryset, False
     reference = parse_reference(text)
-    if connection.vendor != "postgresql":
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        match = Q(search_match=SearchQuery(_tsquery(terms), config="simple", search_type="raw"))
+        queryset_with_match = queryset.alias(search_match=SearchVector("search_document", config="simple"))
+    else:
         match = Q()
         for term in terms:
             match &= Q(search_document__contains=term)
-        if reference is not None:
-            match |= Q(reference=reference)
-        return queryset.filter(match), False
-    match = Q(search_match=SearchQuery(_tsquery(terms), config="simple", search_type="raw"))
+        queryset_with_match = queryset
     if reference is not None:
         match |= Q(reference=reference)
-    matched = queryset.alias(search_match=SearchVector("search_document", config="simple")).filter(match)
+    matched = queryset_with_match.filter(match)
     ids = list(matched.order_by().values_list("pk", flat=True)[: SEARCH_IDS_CAP + 1])
     if len(ids) <= SEARCH_IDS_CAP:
         return queryset.filter(pk__in=ids), False
-    return matched, True
+    return matched, postgres
 
 
 def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
