@@ -78,6 +78,7 @@ def article_detail(request, slug: str):
     article = get_object_or_404(selectors.article_for_page(user=request.user), slug=slug)
     if article.is_published:
         services.article_register_view(article=article)
+        article.view_count += 1  # the page counts the visit it is showing
     return render(request, "knowledgebase/article.html", _article_context(request, article, FeedbackForm()))
 
 

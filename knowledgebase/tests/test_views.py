@@ -168,6 +168,7 @@ def test_article_page_breadcrumbs_body_tags_related_and_jalali_date(client, make
     assert "۱۴۰۴" in html  # Jalali year in Persian digits
     article.refresh_from_db()
     assert article.view_count == 1
+    assert "۱ بازدید" in html  # the visit being shown is counted on the page too
 
 
 def test_persian_slug_urls_round_trip(client, make_article):
