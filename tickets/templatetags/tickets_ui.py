@@ -111,50 +111,46 @@ def tk_select(name: str, choices, selected=None, *, id: str = "", empty=None, mu
 
 
 @register.simple_tag
-def queue_rows(tickets):
-    """The queue's table rows. Built in Python because this is the hottest loop of the busiest page: the same
-    markup through template tags costs about 0.3 ms per row (see bench/results.md). Every value is escaped
-    with `_e`."""
+def queue_table_rows(rows):
+    """The queue's table rows (`tickets.selectors.QueueRow`s). Built in Python because this is the hottest loop
+    of the busiest page: the same markup through template tags costs about 0.3 ms per row. Every value is
+    escaped with `_e`."""
     detail_url = reverse("tickets:detail", args=[_URL_PLACEHOLDER])
     # Translated outside the f-strings below, where makemessages can see them.
     pinned, internal_label, nobody_label = _e(_("Pinned")), _e(_("Internal")), _e(_("nobody"))
     internal = f' <span class="badge text-bg-dark">{internal_label}</span>'
     nobody = f'<span class="text-body-secondary">{nobody_label}</span>'
     select_label = _("Select ticket #%(ref)s")
-    rows = []
-    for ticket in tickets:
-        ref = localize_digits(ticket.reference)
-        url = _e(detail_url.replace(_URL_PLACEHOLDER, ticket.reference))
-        pin = f'<span title="{pinned}" aria-label="{pinned}">📌</span> ' if ticket.is_pinned else ""
-        tags = "".join(
-            f' <span class="badge rounded-pill text-bg-light border">{_e(item.tag.name)}</span>'
-            for item in ticket.tagged_items.all()
-        )
-        priority = ticket.priority
-        priority_html = (
+    html = []
+    for row in rows:
+        ref = localize_digits(row.reference)
+        url = _e(detail_url.replace(_URL_PLACEHOLDER, row.reference))
+        pin = f'<span title="{pinned}" aria-label="{pinned}">📌</span> ' if row.is_pinned else ""
+        tags = "".join(f' <span class="badge rounded-pill text-bg-light border">{_e(tag)}</span>' for tag in row.tags)
+        priority = (
             '<span class="tk-priority"><svg class="tk-dot" width="10" height="10" viewBox="0 0 10 10" '
-            f'aria-hidden="true" focusable="false"><circle cx="5" cy="5" r="5" fill="{_e(priority.colour)}"/></svg> '
-            f"{_e(priority.name)}</span>"
-            if priority is not None
+            f'aria-hidden="true" focusable="false"><circle cx="5" cy="5" r="5" fill="{_e(row.priority_colour)}"/>'
+            f"</svg> {_e(row.priority_name)}</span>"
+            if row.priority_name is not None
             else ""
         )
-        requester = _e(ticket.requester.full_name) if ticket.requester_id else "—"
-        assignee = _e(ticket.assignee.full_name) if ticket.assignee_id else nobody
-        row_class = ' class="tk-pinned"' if ticket.is_pinned else ""
-        rows.append(
+        requester = _e(row.requester_name) if row.requester_name is not None else "—"
+        assignee = _e(row.assignee_name) if row.assignee_id else nobody
+        row_class = ' class="tk-pinned"' if row.is_pinned else ""
+        html.append(
             f"<tr{row_class}>"
-            f'<td><input type="checkbox" class="form-check-input" name="tickets" value="{int(ticket.pk)}" '
+            f'<td><input type="checkbox" class="form-check-input" name="tickets" value="{int(row.pk)}" '
             f'aria-label="{_e(select_label % {"ref": ref})}"></td>'
             f'<td class="text-nowrap">{pin}<a href="{url}">#{_e(ref)}</a></td>'
-            f'<td><a href="{url}">{_e(ticket.subject)}</a>{internal if ticket.is_internal else ""}{tags}</td>'
-            f"<td>{requester}</td><td>{_e(ticket.department.name)}</td><td>{priority_html}</td>"
-            f'<td><span class="badge {status_class(ticket.status)}">{_e(ticket.get_status_display())}</span></td>'
+            f'<td><a href="{url}">{_e(row.subject)}</a>{internal if row.is_internal else ""}{tags}</td>'
+            f"<td>{requester}</td><td>{_e(row.department_name)}</td><td>{priority}</td>"
+            f'<td><span class="badge {status_class(row.status)}">{_e(row.get_status_display())}</span></td>'
             f"<td>{assignee}</td>"
-            f'<td class="text-nowrap">{due_badge(ticket)}</td>'
-            f'<td class="text-nowrap"><time datetime="{ticket.last_activity_at.isoformat()}">'
-            f"{_e(jdatetime_filter(ticket.last_activity_at))}</time></td></tr>"
+            f'<td class="text-nowrap">{due_badge(row)}</td>'
+            f'<td class="text-nowrap"><time datetime="{row.last_activity_at.isoformat()}">'
+            f"{_e(jdatetime_filter(row.last_activity_at))}</time></td></tr>"
         )
-    return mark_safe("\n".join(rows))  # noqa: S308 - every value above went through _e
+    return mark_safe("\n".join(html))  # noqa: S308 - every value above went through _e
 
 
 _URL_PLACEHOLDER = "1000000"

@@ -84,6 +84,7 @@ def queue(request):
     user = request.user
     filterset, tickets = selectors.ticket_queue(user=user, params=request.GET)
     page_obj = paginate(request, tickets, cap=COUNT_CAP)
+    page_obj.object_list = selectors.queue_rows(page_obj.object_list)
     querystring = _querystring(request.GET)
     context = {
         "filter": filterset,
