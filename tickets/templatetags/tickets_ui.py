@@ -154,3 +154,18 @@ def queue_table_rows(rows):
 
 
 _URL_PLACEHOLDER = "1000000"
+
+
+@register.simple_tag
+def tk_bound_select(bound_field, css: str = "form-select"):
+    """A form's select field rendered like `tk_select` (label and errors are the template's), with its
+    current value selected — instead of Django's template-per-option widget."""
+    field = bound_field.field
+    value = bound_field.value()
+    required = " required" if field.required else ""
+    invalid = " is-invalid" if bound_field.errors else ""
+    options = _options(field.choices, _values(value if isinstance(value, list | tuple) else [value]))
+    return mark_safe(  # noqa: S308 - escaped by _e/_options
+        f'<select name="{_e(bound_field.html_name)}" id="{_e(bound_field.auto_id)}" '
+        f'class="{_e(css)}{invalid}"{required}>{options}</select>'
+    )
