@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 import time
-from contextlib import contextmanager
+import uuid
+from contextlib import contextmanager, suppress
 
 import pytest
 from django.utils import translation
@@ -122,12 +123,12 @@ def redis_available(url: str = TEST_REDIS_URL) -> bool:
 
 
 def reset_connections(app) -> None:
-    """Forget the app's broker connections (after changing `broker_url`). kombu keeps pools in a global group keyed
+    """Forget the app's broker connections and queues (after changing `broker_url` or `task_default_queue`). kombu keeps pools in a global group keyed
     by the connection's URL, so that group is reset too (closing a pool alone leaves a closed pool to reuse)."""
     from kombu import pools
 
     app._pool = None
-    amqp = app.__dict__.get("amqp")
+    amqp = app.__dict__.pop("amqp", None)  # rebuilt on next use, with the queues and routes of the new settings
     if amqp is not None:
         amqp._producer_pool = None
     pools.reset()
@@ -135,21 +136,40 @@ def reset_connections(app) -> None:
 
 @contextmanager
 def celery_broker(url: str):
-    """The project's Celery app publishing to `url`, not eager, for the duration of the block."""
+    """The project's Celery app publishing to `url`, not eager, for the duration of the block.
+
+    Tasks go to a queue of this block's own (a random name), so a test run never takes another run's tasks when
+    several run at once on one Redis (people in parallel, CI); the queue is deleted at the end.
+    """
     from helpdesk.celery import app
 
-    keys = ("broker_url", "task_always_eager", "broker_connection_retry_on_startup", "broker_connection_timeout")
+    keys = (
+        "broker_url",
+        "task_always_eager",
+        "broker_connection_retry_on_startup",
+        "broker_connection_timeout",
+        "task_default_queue",
+    )
     saved = {key: app.conf[key] for key in keys}
+    queue = f"helpdesk-test-{uuid.uuid4().hex[:12]}"
     app.conf.update(
         broker_url=url,
         task_always_eager=False,
         broker_connection_retry_on_startup=False,
         broker_connection_timeout=2,
+        task_default_queue=queue,
     )
     reset_connections(app)
     try:
         yield app
     finally:
+        with suppress(Exception), app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1)
+            conn.default_channel.queue_delete(queue)
+        with suppress(Exception):
+            import redis
+
+            redis.Redis.from_url(url).delete(f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
         reset_connections(app)
         app.conf.update(saved)
 
@@ -193,7 +213,7 @@ def adopt_connection(conn) -> None:
 
 @contextmanager
 def running_worker(url: str = TEST_REDIS_URL):
-    """A real Celery worker (solo pool, in a thread) consuming from Redis at `url`; the queue starts empty."""
+    """A real Celery worker (solo pool, in a thread) consuming this run's own queue on Redis at `url`."""
     from celery.contrib.testing.worker import start_worker
 
     if not redis_available(url):
