@@ -182,7 +182,9 @@ def _in_memory_sqlite(conn) -> bool:
 def shared_test_connection():
     """On SQLite's in-memory test database, let other threads (the worker, a second deliverer) use this thread's
     connection, as Django's live server does: with one connection per thread, shared-cache SQLite answers
-    "database table is locked" instead of waiting. PostgreSQL keeps real, separate connections."""
+    "database table is locked" instead of waiting. PostgreSQL keeps real, separate connections.
+
+    So on SQLite, don't write in the test thread while the worker is busy (write, commit, then wait for it)."""
     from celery.signals import task_prerun
     from django.db import connections
 

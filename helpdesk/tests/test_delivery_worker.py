@@ -11,7 +11,7 @@ from email import message_from_bytes, policy
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -115,8 +115,9 @@ def test_no_credit_parks_the_rows_and_alerts_the_admins_once(
     worker, kavenegar, sms_only, make_ticket, customer, site_admin
 ):
     kavenegar.script("sms/send", *[Reply(code=418) for _ in range(20)])
-    first = make_ticket()
-    second = make_ticket(subject="دومین درخواست")
+    with transaction.atomic():  # one commit: the worker starts once both are written
+        first = make_ticket()
+        second = make_ticket(subject="دومین درخواست")
     rows = list(Notification.objects.filter(event__ticket__in=[first, second], channel=Channel.SMS))
     assert len(rows) == 6  # the customer, two agents; two tickets
     wait_for(_settled(*[r.pk for r in rows]), timeout=30)
