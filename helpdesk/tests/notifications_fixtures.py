@@ -123,8 +123,9 @@ def redis_available(url: str = TEST_REDIS_URL) -> bool:
 
 
 def reset_connections(app) -> None:
-    """Forget the app's broker connections and queues (after changing `broker_url` or `task_default_queue`). kombu keeps pools in a global group keyed
-    by the connection's URL, so that group is reset too (closing a pool alone leaves a closed pool to reuse)."""
+    """Forget the app's broker connections and queues (after changing `broker_url` or `task_default_queue`).
+    kombu keeps pools in a global group keyed by the connection's URL, so that group is reset too (closing a pool
+    alone leaves a closed pool to reuse)."""
     from kombu import pools
 
     app._pool = None
