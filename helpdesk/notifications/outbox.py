@@ -82,13 +82,14 @@ def _event_rows(event: TicketEvent, rule: recipients.Rule) -> list[Notification]
     if not people:
         return []
     wanted = preferences.channels_for_users([user for user, _ in people], rule.group)
+    message = render.quoted_message(event)
     rows = []
     for user, audience in people:
         channels = wanted.get(user.pk) or []
         if not channels:
             continue
         with translation.override(user.language or settings.LANGUAGE_CODE):
-            content = render.event_content(event, user, audience)
+            content = render.event_content(event, user, audience, message=message)
             rows += _rows_for(user, channels, content, kind=event.kind, event=event)
     return rows
 

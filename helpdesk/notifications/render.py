@@ -62,8 +62,8 @@ def _message(pk):
     return Message.objects.filter(pk=pk).first() if pk else None
 
 
-def _quoted(event: TicketEvent):
-    """The message an event carries (a reply, a note, or a new ticket's first message)."""
+def quoted_message(event: TicketEvent):
+    """The message an event carries (a reply, a note, or a new ticket's first message), or None."""
     if event.kind in ("replied", "noted"):
         return _message(event.data.get("message"))
     if event.kind == "created":
@@ -117,9 +117,14 @@ def _title_and_text(event: TicketEvent, audience: str) -> tuple[str, str]:
     return ticket_events.label(kind), ticket_events.describe(event)
 
 
-def event_content(event: TicketEvent, user, audience: str) -> Content:
+_UNSET = object()
+
+
+def event_content(event: TicketEvent, user, audience: str, *, message=_UNSET) -> Content:
+    """`message`: the event's `quoted_message()` when the caller already has it (one query for all recipients)."""
     title, text = _title_and_text(event, audience)
-    message = _quoted(event)
+    if message is _UNSET:
+        message = quoted_message(event)
     ticket = event.ticket
     return Content(
         title=title,

@@ -260,3 +260,23 @@ def test_without_a_broker_tasks_run_in_process_after_commit(make_ticket, custome
     assert set(rows.values_list("state", flat=True)) == {Notification.State.SENT}
     assert customer.email in [m.to[0] for m in mail.outbox]
     assert customer.mobile in [m["to"] for m in sms_backends.outbox]
+
+
+def test_notify_costs_the_same_queries_for_one_or_many_recipients(make_ticket, department, customer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.tests.factories import AgentFactory
+
+    def queries_for_a_reply() -> int:
+        ticket = make_ticket()
+        event = events.record(ticket=ticket, kind="replied", actor=customer, data={"message": ticket.messages.get().pk})
+        with CaptureQueriesContext(connection) as captured:
+            notify(event)
+        return len(captured.captured_queries)
+
+    few = queries_for_a_reply()
+    department.members.add(*AgentFactory.create_batch(10))
+    many = queries_for_a_reply()
+    assert Notification.objects.filter(kind="replied").count() > 30
+    assert many == few
