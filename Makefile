@@ -46,6 +46,7 @@ beat: install
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/notifications.py
 
 lint: install
 	$(VENV)/bin/ruff check .
