@@ -2,8 +2,8 @@ from django.apps import AppConfig
 
 
 class TicketsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'tickets'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "tickets"
 
     def ready(self):
         from .services import sla  # noqa: F401 - registers the SLA event kinds (sla_warning, sla_breach, escalated)
