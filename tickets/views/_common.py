@@ -118,3 +118,14 @@ def ldigits(value) -> str:
     from helpdesk.templatetags.persian import localize_digits
 
     return localize_digits(str(value))
+
+
+def run_service(request, ticket: Ticket, action, success: str, anchor: str = ""):
+    """Call `action()` (one service); report its refusal or `success` as a message; back to the ticket."""
+    try:
+        action()
+    except ValidationError as exc:
+        report_service_error(request, exc)
+    else:
+        messages.success(request, success)
+    return to_ticket(ticket, anchor)

@@ -25,19 +25,17 @@ from ..forms import (
     TypeForm,
 )
 from ..models import Ticket
-from ._common import form_errors_text, is_htmx, ldigits, report_service_error, staff_required, to_ticket, visible_ticket
+from ._common import (
+    form_errors_text,
+    is_htmx,
+    ldigits,
+    report_service_error,
+    run_service,
+    staff_required,
+    to_ticket,
+    visible_ticket,
+)
 from .ticket import _load, render_staff_page
-
-
-def _run(request, ticket: Ticket, action, success: str, anchor: str = ""):
-    """Call `action()` (one service); report its refusal or `success` as a message; back to the ticket."""
-    try:
-        action()
-    except ValidationError as exc:
-        report_service_error(request, exc)
-    else:
-        messages.success(request, success)
-    return to_ticket(ticket, anchor)
 
 
 def _invalid(request, ticket: Ticket, form):
@@ -114,14 +112,14 @@ def ticket_assign(request, reference: str):
         if agent
         else _("Nobody holds the ticket now.")
     )
-    return _run(request, ticket, assign, done)
+    return run_service(request, ticket, assign, done)
 
 
 @staff_required
 @require_POST
 def ticket_take(request, reference: str):
     ticket = visible_ticket(request, reference)
-    return _run(
+    return run_service(
         request,
         ticket,
         lambda: services.ticket_assign(ticket=ticket, agent=request.user, actor=request.user),
@@ -137,7 +135,7 @@ def ticket_transfer(request, reference: str):
     if not form.is_valid():
         return _invalid(request, ticket, form)
     data = form.cleaned_data
-    return _run(
+    return run_service(
         request,
         ticket,
         lambda: services.ticket_transfer(
@@ -154,7 +152,7 @@ def ticket_status(request, reference: str):
     form = StatusForm(request.POST, ticket=ticket)
     if not form.is_valid():
         return _invalid(request, ticket, form)
-    return _run(
+    return run_service(
         request,
         ticket,
         lambda: services.ticket_change_status(ticket=ticket, status=form.cleaned_data["status"], actor=request.user),
@@ -169,7 +167,7 @@ def ticket_priority(request, reference: str):
     form = PriorityForm(request.POST)
     if not form.is_valid():
         return _invalid(request, ticket, form)
-    return _run(
+    return run_service(
         request,
         ticket,
         lambda: services.ticket_change_priority(
@@ -186,7 +184,7 @@ def ticket_type(request, reference: str):
     form = TypeForm(request.POST)
     if not form.is_valid():
         return _invalid(request, ticket, form)
-    return _run(
+    return run_service(
         request,
         ticket,
         lambda: services.ticket_change_type(ticket=ticket, type=form.cleaned_data["type"], actor=request.user),
@@ -201,7 +199,7 @@ def ticket_tags(request, reference: str):
     form = TagsForm(request.POST)
     if not form.is_valid():
         return _invalid(request, ticket, form)
-    return _run(
+    return run_service(
         request,
         ticket,
         lambda: services.ticket_set_tags(ticket=ticket, tags=form.cleaned_data["tags"], actor=request.user),
@@ -216,7 +214,7 @@ def ticket_due(request, reference: str):
     form = DueForm(request.POST)
     if not form.is_valid():
         return _invalid(request, ticket, form)
-    return _run(
+    return run_service(
         request,
         ticket,
         lambda: services.ticket_set_due(
@@ -234,7 +232,7 @@ def ticket_due(request, reference: str):
 def ticket_pin(request, reference: str):
     ticket = visible_ticket(request, reference)
     pinned = request.POST.get("pinned") == "1"
-    return _run(
+    return run_service(
         request,
         ticket,
         lambda: services.ticket_set_pinned(ticket=ticket, pinned=pinned, actor=request.user),

@@ -29,7 +29,7 @@ from ..forms import (
     TypeForm,
 )
 from ..models import Channel, Status, Ticket
-from ._common import optional_url, report_service_error, to_ticket, visible_ticket
+from ._common import optional_url, run_service, to_ticket, visible_ticket
 
 
 def _load(request, reference: str) -> Ticket:
@@ -196,49 +196,42 @@ def ticket_reply(request, reference: str):
 @require_POST
 def ticket_close(request, reference: str):
     ticket = visible_ticket(request, reference)
-    try:
-        services.ticket_close(ticket=ticket, actor=request.user)
-    except ValidationError as exc:
-        report_service_error(request, exc)
-    else:
-        messages.success(request, _("The ticket was closed."))
-    return to_ticket(ticket)
+    return run_service(
+        request, ticket, lambda: services.ticket_close(ticket=ticket, actor=request.user), _("The ticket was closed.")
+    )
 
 
 @login_required
 @require_POST
 def ticket_reopen(request, reference: str):
     ticket = visible_ticket(request, reference)
-    try:
-        services.ticket_reopen(ticket=ticket, actor=request.user)
-    except ValidationError as exc:
-        report_service_error(request, exc)
-    else:
-        messages.success(request, _("The ticket was reopened."))
-    return to_ticket(ticket)
+    return run_service(
+        request,
+        ticket,
+        lambda: services.ticket_reopen(ticket=ticket, actor=request.user),
+        _("The ticket was reopened."),
+    )
 
 
 @login_required
 @require_POST
 def ticket_follow(request, reference: str):
     ticket = visible_ticket(request, reference)
-    try:
-        services.follower_add(ticket=ticket, user=request.user, actor=request.user)
-    except ValidationError as exc:
-        report_service_error(request, exc)
-    else:
-        messages.success(request, _("You now follow this ticket."))
-    return to_ticket(ticket)
+    return run_service(
+        request,
+        ticket,
+        lambda: services.follower_add(ticket=ticket, user=request.user, actor=request.user),
+        _("You now follow this ticket."),
+    )
 
 
 @login_required
 @require_POST
 def ticket_unfollow(request, reference: str):
     ticket = visible_ticket(request, reference)
-    try:
-        services.follower_remove(ticket=ticket, user=request.user, actor=request.user)
-    except ValidationError as exc:
-        report_service_error(request, exc)
-    else:
-        messages.success(request, _("You no longer follow this ticket."))
-    return to_ticket(ticket)
+    return run_service(
+        request,
+        ticket,
+        lambda: services.follower_remove(ticket=ticket, user=request.user, actor=request.user),
+        _("You no longer follow this ticket."),
+    )
