@@ -1,9 +1,14 @@
-"""Fixtures of the notification tests (imported by `test_notifications_*.py`, `test_sms_*.py`,
-`test_delivery_worker.py`): people around a department, the Kavenegar stub, and a real Celery worker on Redis."""
+"""Fixtures of the notification tests, registered as a pytest plugin by the root `conftest.py` (so tests request
+them by name, no imports): people around a department, the Kavenegar stub, and a real Celery worker on Redis.
+
+The two set-up fixtures `notifications_env` (Persian, empty SMS outboxes, reply address) are not autouse, because a
+plugin's autouse fixtures would apply to the whole suite; the modules that want them say
+`pytestmark = pytest.mark.usefixtures("notifications_env")`."""
 
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
 from contextlib import contextmanager, suppress
@@ -23,23 +28,19 @@ from .kavenegar_stub import API_KEY, KavenegarStub
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
 
 
-@pytest.fixture(autouse=True)
-def _persian():
-    with translation.override("fa"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _outboxes(settings):
-    """Every test starts with empty mail/SMS outboxes, the locmem SMS backend and a reply address."""
+@pytest.fixture
+def notifications_env(settings):
+    """Persian, empty SMS outboxes, the locmem SMS backend and a reply address (`usefixtures` in each module)."""
     settings.SMS_BACKEND = "locmem"
     settings.INBOUND_EMAIL_ADDRESS = "support@inbound.example.com"
     settings.MAIL_ID_DOMAIN = "helpdesk.example.com"
     settings.SITE_URL = "https://helpdesk.example.com"
     sms_backends.outbox.clear()
     sms_backends.inbox.clear()
-    yield
+    with translation.override("fa"):
+        yield
     sms_backends.outbox.clear()
+    sms_backends.inbox.clear()
 
 
 @pytest.fixture
@@ -151,7 +152,11 @@ def celery_broker(url: str):
         "broker_connection_timeout",
         "task_default_queue",
     )
-    saved = {key: app.conf[key] for key in keys}
+    # Set in the app's own layer of changes (above Django's settings, so a test's `settings.CELERY_…` override
+    # can't make this block eager) and afterwards put that layer back exactly as it was (so nothing of this block
+    # sticks and the next test reads Django's settings again).
+    changes = app.conf.changes
+    saved = {key: changes[key] for key in keys if key in changes}
     queue = f"helpdesk-test-{uuid.uuid4().hex[:12]}"
     app.conf.update(
         broker_url=url,
@@ -172,21 +177,33 @@ def celery_broker(url: str):
 
             redis.Redis.from_url(url).delete(f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
         reset_connections(app)
-        app.conf.update(saved)
+        for key in keys:
+            if key in saved:
+                changes[key] = saved[key]
+            else:
+                changes.pop(key, None)
 
 
 def _in_memory_sqlite(conn) -> bool:
     return conn.vendor == "sqlite" and conn.is_in_memory_db()
 
 
+# The turns of the shared SQLite connection while a worker runs (None otherwise; see `shared_test_connection`).
+_turns: threading.RLock | None = None
+
+
 @contextmanager
-def shared_test_connection():
+def shared_test_connection(*, take_turns: bool = False):
     """On SQLite's in-memory test database, let other threads (the worker, a second deliverer) use this thread's
     connection, as Django's live server does: with one connection per thread, shared-cache SQLite answers
     "database table is locked" instead of waiting. PostgreSQL keeps real, separate connections.
 
-    So on SQLite, don't write in the test thread while the worker is busy (write, commit, then wait for it)."""
-    from celery.signals import task_prerun
+    One connection must not run two threads' statements at once (SQLite: "cannot open savepoint - SQL statements
+    in progress"; and a transaction or savepoint of one thread would swallow the other's queries). With
+    `take_turns` (a worker), the test thread and the worker take turns: the test thread holds the connection, and
+    lets go only while `wait_for` sleeps; the worker takes it for one whole task at a time."""
+    global _turns
+    from celery.signals import task_postrun, task_prerun
     from django.db import connections
 
     conn = connections["default"]
@@ -194,16 +211,39 @@ def shared_test_connection():
         yield
         return
 
-    def use_test_connection(**kwargs):
+    turns = threading.RLock() if take_turns else None
+
+    def before_task(**kwargs):
+        if turns is not None:
+            turns.acquire()
         connections["default"] = conn
 
+    def after_task(**kwargs):
+        if turns is not None:
+            turns.release()
+
     conn.inc_thread_sharing()
-    task_prerun.connect(use_test_connection, weak=False)
+    task_prerun.connect(before_task, weak=False)
+    task_postrun.connect(after_task, weak=False)
+    if turns is not None:
+        turns.acquire()  # the test thread's turn
+        _turns = turns
     try:
         yield
     finally:
-        task_prerun.disconnect(use_test_connection)
+        _hand_over_connection()
+        task_prerun.disconnect(before_task)
+        task_postrun.disconnect(after_task)
         conn.dec_thread_sharing()
+
+
+def _hand_over_connection() -> None:
+    """The test thread gives the shared connection up for good (before stopping the worker, which may be waiting
+    for its turn to run a task)."""
+    global _turns
+    turns, _turns = _turns, None
+    if turns is not None:
+        turns.release()
 
 
 def adopt_connection(conn) -> None:
@@ -225,10 +265,13 @@ def running_worker(url: str = TEST_REDIS_URL):
         with app.connection_for_write() as conn:
             conn.default_channel.queue_purge(app.conf.task_default_queue)
         with (
-            shared_test_connection(),
+            shared_test_connection(take_turns=True),
             start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"),
         ):
-            yield app
+            try:
+                yield app
+            finally:
+                _hand_over_connection()  # the worker finishes its task (if any) and stops
 
 
 @pytest.fixture
@@ -237,12 +280,24 @@ def worker(transactional_db):
         yield app
 
 
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):
-    """Poll until `predicate()` is true (the worker runs in another thread); fail with a clear message."""
+def wait_for(predicate, timeout: float = 60.0, interval: float = 0.05):
+    """Poll until `predicate()` is true (the worker runs in another thread); fail with a clear message.
+
+    The limit is generous (a loaded CI machine); a passing test returns as soon as the condition holds. On SQLite
+    the worker gets the shared connection only while this sleeps (see `shared_test_connection`)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         result = predicate()
         if result:
             return result
-        time.sleep(interval)
+        if time.monotonic() >= deadline:
+            break
+        turns = _turns
+        if turns is not None:
+            turns.release()
+        try:
+            time.sleep(interval)
+        finally:
+            if turns is not None:
+                turns.acquire()
     raise AssertionError(f"condition not met within {timeout} s: {getattr(predicate, '__doc__', '') or predicate}")

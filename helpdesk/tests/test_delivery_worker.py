@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures are imported from notifications_fixtures and requested by name
 """Delivery end to end: a real Celery worker (solo pool, in a thread) on the real Redis, SMS over real HTTP to the
 local Kavenegar stub, email through anymail's test backend. Nothing here runs in eager mode."""
 
@@ -21,27 +20,16 @@ from helpdesk.notifications.tokens import ticket_id_from_address
 from tickets.models import Ticket
 
 from .kavenegar_stub import API_KEY, Reply
-from .notifications_fixtures import (  # noqa: F401 - fixtures
-    _outboxes,
-    _persian,
+from .notifications_fixtures import (
+    TEST_REDIS_URL,
     adopt_connection,
-    agent,
     celery_broker,
-    colleague,
-    customer,
-    department,
-    kavenegar,
-    make_ticket,
-    priority,
     running_worker,
     shared_test_connection,
-    site_admin,
-    supervisor,
     wait_for,
-    worker,
 )
 
-pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("notifications_env")]
 
 State = Notification.State
 Channel = Notification.Channel
@@ -100,7 +88,7 @@ def test_timeout_then_success_is_not_sent_twice(worker, kavenegar, customer_sms_
     kavenegar.script("sms/send", Reply(delay=2.0))
     ticket = make_ticket()
     row = _sms_rows(ticket, customer).get()
-    wait_for(_settled(row.pk), timeout=30)
+    wait_for(_settled(row.pk))
     row.refresh_from_db()
     assert row.state == State.SENT, row.last_error
     sends = [c for c in kavenegar.calls_to("sms/send") if c.params.get("localid") == str(row.pk)]
@@ -120,7 +108,7 @@ def test_no_credit_parks_the_rows_and_alerts_the_admins_once(
         second = make_ticket(subject="دومین درخواست")
     rows = list(Notification.objects.filter(event__ticket__in=[first, second], channel=Channel.SMS))
     assert len(rows) == 6  # the customer, two agents; two tickets
-    wait_for(_settled(*[r.pk for r in rows]), timeout=30)
+    wait_for(_settled(*[r.pk for r in rows]))
     for row in rows:
         row.refresh_from_db()
         assert row.state == State.PARKED
@@ -323,3 +311,17 @@ def test_api_key_never_reaches_the_logs_or_the_row(worker, kavenegar, customer, 
     assert "ConnectionError" in row.last_error
     assert API_KEY not in row.last_error
     assert API_KEY not in caplog.text
+
+
+def test_the_worker_block_is_never_eager_and_leaves_no_trace(settings):
+    """A test's eager setting can't leak into a worker block, and nothing of the block sticks afterwards."""
+    from helpdesk.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with celery_broker(TEST_REDIS_URL) as inside:
+        assert inside.conf.task_always_eager is False
+        assert inside.conf.task_default_queue.startswith("helpdesk-test-")
+    assert app.conf.task_always_eager is True
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # Django's settings are read again
+    assert app.conf.task_always_eager is False
+    assert app.conf.task_default_queue == "celery"

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures are imported from notifications_fixtures and requested by name
 """Email: the message we build, the Reply-To token, and how ESP/SMTP errors decide a row's fate.
 (The end-to-end email test with a real worker is in test_delivery_worker.py.)"""
 
@@ -24,20 +23,7 @@ from helpdesk.notifications.selectors import ticket_id_for_message_id
 from helpdesk.notifications.tokens import reply_address, reply_token, ticket_id_from_address, ticket_id_from_token
 from tickets.models import Message
 
-from .notifications_fixtures import (  # noqa: F401 - fixtures
-    _outboxes,
-    _persian,
-    agent,
-    colleague,
-    customer,
-    department,
-    make_ticket,
-    priority,
-    site_admin,
-    supervisor,
-)
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("notifications_env")]
 
 State = Notification.State
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures are imported from notifications_fixtures and requested by name
 """Panel notifications (F21): the bell, the list, mark as read; the preferences page; the outbox admin."""
 
 from __future__ import annotations
@@ -13,20 +12,7 @@ from accounts.tests.factories import CustomerFactory
 from helpdesk.models import DeliveryAlert, Notification, NotificationPreference
 from helpdesk.notifications import outbox
 
-from .notifications_fixtures import (  # noqa: F401 - fixtures
-    _outboxes,
-    _persian,
-    agent,
-    colleague,
-    customer,
-    department,
-    make_ticket,
-    priority,
-    site_admin,
-    supervisor,
-)
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("notifications_env")]
 
 C = Notification.Channel
 S = Notification.State

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures are imported from notifications_fixtures and requested by name
 """Who hears about what, on which channels, in which words (F20, G4, B3). Data through the real services; the
 rows are inspected as `notify` wrote them inside the service's transaction."""
 
@@ -19,20 +18,7 @@ from tickets import events, services
 from tickets.models import Channel, Status, TicketEvent
 from tickets.tests.factories import DepartmentFactory
 
-from .notifications_fixtures import (  # noqa: F401 - fixtures
-    _outboxes,
-    _persian,
-    agent,
-    colleague,
-    customer,
-    department,
-    make_ticket,
-    priority,
-    site_admin,
-    supervisor,
-)
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("notifications_env")]
 
 C = Notification.Channel
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures are imported from notifications_fixtures and requested by name
 """Our Kavenegar client and the SMS backends, over real HTTP to the local stub."""
 
 from __future__ import annotations
@@ -14,7 +13,8 @@ from helpdesk.sms.backends import ConsoleBackend, KavenegarBackend, LocmemBacken
 from helpdesk.sms.kavenegar import KavenegarClient, KavenegarError
 
 from .kavenegar_stub import API_KEY, KavenegarStub, Reply
-from .notifications_fixtures import _outboxes, _persian, kavenegar  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.usefixtures("notifications_env")
 
 
 @pytest.fixture

@@ -1,22 +1,11 @@
-# ruff: noqa: F401, F811 - fixtures imported by name and requested by name
-import pytest
+"""The inbound tests use the notification fixtures (people, department, Kavenegar stub) of the
+`helpdesk.tests.notifications_fixtures` plugin, registered in the root conftest."""
 
-from helpdesk.tests.notifications_fixtures import (
-    _outboxes,
-    _persian,
-    agent,
-    colleague,
-    customer,
-    department,
-    kavenegar,
-    make_ticket,
-    priority,
-    supervisor,
-)
+import pytest
 
 
 @pytest.fixture(autouse=True)
-def _inbound_settings(settings, department):
+def _inbound_settings(notifications_env, settings, department):
     department.inbound_email = "support@inbound.example.com"
     department.save(update_fields=["inbound_email"])
     settings.INBOUND_UNKNOWN_SENDERS = "create"
