@@ -26,7 +26,7 @@ from helpdesk.validators import normalize_mobile
 from tickets import permissions
 from tickets.models import Channel, Department, Message, Ticket
 from tickets.references import parse_reference
-from tickets.services import reply_add, ticket_create
+from tickets.services import note_add, reply_add, ticket_create
 from tickets.uploads import validate_upload
 
 from .models import InboundEmail, InboundSms, State
@@ -204,16 +204,20 @@ def _attachments(message) -> tuple[list, list[str]]:
     return accepted, refused
 
 
-def _body(message, refused: list[str]) -> str:
+def _body(message) -> str:
     body = (getattr(message, "stripped_text", None) or message.text or "").strip()
     if not body and message.html:
         from django.utils.html import strip_tags
 
         body = strip_tags(message.html).strip()
-    body = body or _("(no text)")
+    return body or _("(no text)")
+
+
+def _note_refused(ticket: Ticket, refused: list[str]) -> None:
+    """Tell the staff (an internal note by the system) which attachments were not taken; the sender's public
+    message stays as they wrote it."""
     if refused:
-        body += "\n\n" + _("Attachments not accepted:") + "\n" + "\n".join(refused)
-    return body
+        note_add(ticket=ticket, author=None, body=_("Attachments not accepted:") + "\n" + "\n".join(refused))
 
 
 def _key(message, raw: str) -> str:
@@ -262,7 +266,7 @@ def _process_email(row: InboundEmail, message) -> None:
             ticket = _ticket_by_thread(message) or _ticket_by_token(recipients)
             ticket = ticket or _ticket_by_subject(message.subject, user)
             accepted, refused = _attachments(message)
-            body = _body(message, refused)
+            body = _body(message)
             if ticket is not None and user is not None and permissions.can_reply(user, ticket):
                 reply = reply_add(
                     ticket=ticket,
@@ -272,6 +276,7 @@ def _process_email(row: InboundEmail, message) -> None:
                     channel=Channel.EMAIL,
                     message_id=row.message_id,
                 )
+                _note_refused(reply.ticket, refused)
                 _finish(row, state=State.REPLY, ticket=reply.ticket)
                 return
             department = _department_for(recipients)
@@ -290,6 +295,7 @@ def _process_email(row: InboundEmail, message) -> None:
                 created_by=None,
                 message_id=row.message_id,
             )
+            _note_refused(ticket, refused)
             _finish(row, state=State.TICKET, ticket=ticket)
     except Refused as exc:
         _finish(row, state=State.REFUSED, reason=str(exc))

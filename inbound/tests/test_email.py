@@ -260,10 +260,32 @@ def test_attachment_accepted_and_disguised_one_refused(department):
         )
     )
     assert row.state == State.TICKET
-    message = row.ticket.messages.get()
+    message = row.ticket.messages.get(is_internal=False)
     (stored,) = Attachment.objects.filter(message=message)
     assert stored.original_name == "photo.png" and stored.content_type == "image/png"
-    assert "invoice.png" in message.body and "photo.png" not in message.body.split("\n\n", 1)[-1]
+    assert "invoice.png" not in message.body  # the sender's message stays as written
+    # The staff learn of the refused file from an internal note by the system, never shown to the customer.
+    note = row.ticket.messages.get(is_internal=True)
+    assert note.author is None and not note.attachments.exists()
+    assert "invoice.png" in note.body and "photo.png" not in note.body
+    assert "invoice.png" not in row.ticket.search_document
+
+
+def test_refused_attachment_of_a_reply_is_noted_for_the_staff(customer, make_ticket):
+    ticket = make_ticket()
+    disguised = b"MZ\x90\x00" + b"\x00" * 200
+    row, _ = receive(
+        eml(
+            subject=f"Re: [#{ticket.reference}] چاپگر",
+            message_id="<att-reply@x>",
+            attachments=[("setup.png", "image/png", disguised)],
+        )
+    )
+    assert row.state == State.REPLY and row.ticket == ticket
+    reply = ticket.messages.filter(is_internal=False).latest("pk")
+    assert reply.author == customer and "setup.png" not in reply.body
+    note = ticket.messages.get(is_internal=True)
+    assert note.author is None and "setup.png" in note.body
 
 
 def test_persian_message_with_encoded_subject_and_8bit_body(department):

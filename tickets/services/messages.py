@@ -92,12 +92,13 @@ def note_add(*, ticket, author, body: str, attachments: Sequence = ()) -> Messag
     """Add an internal note (staff only, never shown to customers). Records `noted`.
 
     Notes don't change `last_activity_at` (customers would see activity they can't read) or the search text.
+    `author=None` is the system (e.g. email-in noting the attachments it refused).
     """
     body = clean_body(body)
     prepared = c.prepare_attachments(attachments)
     with transaction.atomic():
         ticket = c.lock(ticket)
-        c.require(permissions.can_note(author, ticket))
+        c.require(c.allowed(permissions.can_note, author, ticket))
         message = Message.objects.create(
             ticket=ticket, author=author, body=body, is_internal=True, channel=Channel.STAFF
         )
