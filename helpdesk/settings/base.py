@@ -246,9 +246,10 @@ MAIL_ID_DOMAIN = env("MAIL_ID_DOMAIN", default="helpdesk.localhost")
 # Address that receives replies by email (email-in); ours go out with Reply-To `local+<signed ticket token>@domain`.
 # Empty: no Reply-To, replies go to DEFAULT_FROM_EMAIL.
 INBOUND_EMAIL_ADDRESS = env("INBOUND_EMAIL_ADDRESS", default="")
-# SMS backend: console (log only), kavenegar, locmem (tests) or a dotted path to a helpdesk.sms.BaseSmsBackend.
-SMS_BACKEND = env("SMS_BACKEND", default="console")
 KAVENEGAR_API_KEY = env("KAVENEGAR_API_KEY", default="")
+# SMS backend: console (log only), kavenegar, locmem (tests) or a dotted path to a helpdesk.sms.BaseSmsBackend.
+# Default: kavenegar once an API key is configured (production), else console (development needs nothing).
+SMS_BACKEND = env("SMS_BACKEND", default="kavenegar" if KAVENEGAR_API_KEY else "console")
 KAVENEGAR_BASE_URL = env("KAVENEGAR_BASE_URL", default="https://api.kavenegar.com/v1")
 KAVENEGAR_SENDER = env("KAVENEGAR_SENDER", default="")  # the sending line; empty: the account's default line
 KAVENEGAR_TIMEOUT = env.float("KAVENEGAR_TIMEOUT", default=10.0)  # seconds per API call
