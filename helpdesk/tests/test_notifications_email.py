@@ -150,6 +150,44 @@ def test_retries_end_in_failed_with_the_reason(email_row, monkeypatch, settings)
     assert email_row.state == State.FAILED and "gave up after 2 attempts" in email_row.last_error
 
 
+def test_a_temporary_failure_is_retried_with_exponential_back_off_and_jitter(monkeypatch):
+    """The task retries `RetryLater` after 0–1 s, 0–2 s, 0–4 s… (full jitter), never more than 180 s."""
+    from celery.exceptions import Retry
+
+    from helpdesk.tasks import deliver_notification
+
+    def temporary_failure(*, notification_id):
+        raise RetryLater("[409] try later")
+
+    countdowns = []
+
+    def fake_retry(*, exc, countdown, **kwargs):
+        assert isinstance(exc, RetryLater)
+        countdowns.append(countdown)
+        raise Retry(exc=exc, when=countdown)
+
+    monkeypatch.setattr(outbox, "deliver", temporary_failure)
+    monkeypatch.setattr(deliver_notification, "retry", fake_retry)
+
+    def countdowns_after(retries: int, times: int = 30) -> list:
+        countdowns.clear()
+        deliver_notification.push_request(retries=retries)
+        try:
+            for _ in range(times):
+                with pytest.raises(Retry):
+                    deliver_notification.run(1)
+        finally:
+            deliver_notification.pop_request()
+        return list(countdowns)
+
+    assert all(0 <= c <= 1 for c in countdowns_after(0))
+    after_three = countdowns_after(3)
+    assert all(0 <= c <= 8 for c in after_three) and len(set(after_three)) > 1  # jitter
+    late = countdowns_after(12)
+    assert all(0 <= c <= 180 for c in late) and max(late) > 8  # grows, up to the cap
+    assert deliver_notification.acks_late
+
+
 def test_a_rejected_recipient_fails_at_once(email_row, monkeypatch):
     rejected = AnymailRecipientStatus(message_id=None, status="rejected")
     _failing(monkeypatch, {"recipient_status": {email_row.address: rejected}})
