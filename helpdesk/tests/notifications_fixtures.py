@@ -231,7 +231,8 @@ def shared_test_connection(*, take_turns: bool = False):
     try:
         yield
     finally:
-        _hand_over_connection()
+        if turns is not None:
+            _hand_over_connection()
         task_prerun.disconnect(before_task)
         task_postrun.disconnect(after_task)
         conn.dec_thread_sharing()
@@ -285,6 +286,7 @@ def wait_for(predicate, timeout: float = 60.0, interval: float = 0.05):
 
     The limit is generous (a loaded CI machine); a passing test returns as soon as the condition holds. On SQLite
     the worker gets the shared connection only while this sleeps (see `shared_test_connection`)."""
+    global _turns
     deadline = time.monotonic() + timeout
     while True:
         result = predicate()
@@ -298,6 +300,8 @@ def wait_for(predicate, timeout: float = 60.0, interval: float = 0.05):
         try:
             time.sleep(interval)
         finally:
-            if turns is not None:
-                turns.acquire()
+            # A task may run long (retries, the stub's delays); a worker that never lets go fails the test.
+            if turns is not None and not turns.acquire(timeout=max(deadline - time.monotonic(), 0) + 30):
+                _turns = None  # not ours any more: nothing to hand over at the end
+                raise AssertionError("the worker kept the database connection: a task never finished")
     raise AssertionError(f"condition not met within {timeout} s: {getattr(predicate, '__doc__', '') or predicate}")
