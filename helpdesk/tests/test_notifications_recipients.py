@@ -248,6 +248,31 @@ def test_without_a_broker_tasks_run_in_process_after_commit(make_ticket, custome
     assert customer.mobile in [m["to"] for m in sms_backends.outbox]
 
 
+def test_rows_are_written_in_the_changes_transaction_and_sent_only_after_commit(
+    make_ticket, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from tickets.models import Ticket
+
+    with django_capture_on_commit_callbacks() as callbacks:  # the commit hasn't happened: nothing runs
+        ticket = make_ticket()
+    rows = Notification.objects.filter(event__ticket=ticket).exclude(channel=C.PANEL)
+    assert {C.EMAIL, C.SMS} <= set(rows.values_list("channel", flat=True))
+    assert set(rows.values_list("state", flat=True)) == {Notification.State.PENDING}
+    assert callbacks and mail.outbox == [] and sms_backends.outbox == []  # delivery waits for the commit
+
+    # The change rolls back: its notifications go with it, and nothing is queued.
+    written = Notification.objects.count()
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+        make_ticket(subject="برگشت می‌خورد")
+        assert Notification.objects.count() > written  # written inside the change's transaction
+        raise RuntimeError("the change fails after notify")
+    assert not Ticket.objects.filter(subject="برگشت می‌خورد").exists()
+    assert Notification.objects.count() == written
+    assert callbacks == []
+
+
 def test_notify_costs_the_same_queries_for_one_or_many_recipients(make_ticket, department, customer):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
