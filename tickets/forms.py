@@ -132,20 +132,10 @@ class TicketCreateForm(forms.Form):
     body = body_field(_("Describe your request"), rows=8)
     attachments = attachments_field()
 
-    def __init__(self, *args, suggest_url: str = "", **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = selectors.public_departments()
         self.fields["type"].queryset = selectors.public_types()
-        if suggest_url:
-            # Knowledge-base suggestions while the customer types the subject (htmx; the page links the KB too).
-            self.fields["subject"].widget.attrs.update(
-                {
-                    "hx-get": suggest_url,
-                    "hx-trigger": "keyup changed delay:400ms",
-                    "hx-target": "#kb-suggestions",
-                    "hx-swap": "innerHTML",
-                }
-            )
 
     def clean(self):
         data = super().clean()
