@@ -5,9 +5,11 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from knowledgebase.models import SuggestionSession
+from tickets import hooks
 from tickets import services as ticket_services
 from tickets.models import Channel, Status, Ticket
 from tickets.tests.factories import DepartmentFactory
+from tickets.tests.views_support import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +103,20 @@ def test_customers_see_none_of_the_agents_tools(client, agent, customer, ticket)
     html = client.get(detail(ticket)).content.decode()
     assert "راه‌حل" in html
     assert draft(ticket) not in html and reverse("knowledgebase:picker") not in html
+
+
+def test_the_panels_add_no_query_to_the_ticket_pages(client, agent, customer, ticket, monkeypatch):
+    ticket_services.reply_add(ticket=ticket, author=agent, body="راه‌حل", status=Status.RESOLVED)
+    client.force_login(agent)
+    client.get(detail(ticket))  # warm the caches (site settings)
+    with_panels = count_queries(lambda: client.get(detail(ticket)))
+    client.force_login(customer)
+    client.get(CREATE)
+    form_with_panels = count_queries(lambda: client.get(CREATE))
+
+    monkeypatch.setattr(hooks, "panels", [])
+    assert 'id="kb-suggestions"' not in client.get(CREATE).content.decode()
+    assert count_queries(lambda: client.get(CREATE)) == form_with_panels
+    client.force_login(agent)
+    assert draft(ticket) not in client.get(detail(ticket)).content.decode()
+    assert count_queries(lambda: client.get(detail(ticket))) == with_panels
