@@ -22,12 +22,12 @@ from accounts.services import customer_create
 from helpdesk.notifications.selectors import ticket_id_for_message_id
 from helpdesk.notifications.tokens import ticket_id_from_address
 from helpdesk.persian import to_latin_digits
+from helpdesk.uploads import validate_upload
 from helpdesk.validators import normalize_mobile
 from tickets import permissions
 from tickets.models import Channel, Department, Message, Ticket
 from tickets.references import parse_reference
 from tickets.services import note_add, reply_add, ticket_create
-from tickets.uploads import validate_upload
 
 from .models import InboundEmail, InboundSms, State
 

@@ -6,3 +6,10 @@ class KnowledgebaseConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "knowledgebase"
     verbose_name = _("Knowledge base")
+
+    def ready(self):
+        # tickets must not import the knowledge base (dependency direction), so the KB plugs its panels and its
+        # self-service outcome into the ticket pages' registries.
+        from . import ticket_pages
+
+        ticket_pages.register()

@@ -1,6 +1,7 @@
 """Writes to the knowledge base. Each function is one transaction: validate → write → record.
 
-The admin, the demo data, the views and the tickets app all call these; nothing else writes KB rows.
+The admin, the demo data, the views and the ticket pages' hooks (`ticket_pages`) call these; nothing else writes
+KB rows.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from accounts.models import STAFF_ROLES
 from helpdesk.markdown import render_markdown
 from helpdesk.persian import normalize
 from helpdesk.templatetags.persian import pdigits
+from tickets.models import Status, Ticket
 
 from .models import (
     Article,
@@ -256,19 +258,22 @@ def attachment_delete(*, attachment: ArticleAttachment) -> None:
         transaction.on_commit(lambda: storage.delete(path))
 
 
+def can_draft_from(ticket: Ticket) -> bool:
+    """Only the answer of a resolved or closed ticket becomes a draft article."""
+    return ticket.status in (Status.RESOLVED, Status.CLOSED)
+
+
 @transaction.atomic
-def article_draft_from_ticket(*, ticket, message=None, actor) -> Article:
+def article_draft_from_ticket(*, ticket: Ticket, message=None, actor) -> Article:
     """Turn a resolved ticket's answer into a draft article (staff-only until someone publishes it).
 
     `message` is a public reply of `ticket`; None takes the latest public reply written by staff. The title is the
     ticket's subject and the body the reply; the editor trims personal details before publishing. The caller has
     already looked the ticket up through `tickets.permissions.visible_tickets(actor)`.
     """
-    from tickets.models import Status
-
     if not is_kb_staff(actor):
         raise ValidationError(MSG_NOT_STAFF, code="not_staff")
-    if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+    if not can_draft_from(ticket):
         raise ValidationError(MSG_TICKET_NOT_RESOLVED, code="not_resolved")
     if message is None:
         message = (

@@ -1,4 +1,4 @@
-"""Files attached to articles are checked exactly like ticket attachments: `tickets.uploads` sniffs the content
+"""Files attached to articles are checked exactly like ticket attachments: `helpdesk.uploads` sniffs the content
 (never trusting the name or the browser's type), applies the site's size and type limits, refuses programs,
 scripts and web pages, and re-encodes JPEG/PNG images so nothing hidden in them is stored.
 """
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.files import File
 
-from tickets.uploads import prepare_upload, validate_upload
+from helpdesk.uploads import prepare_upload, validate_upload
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from helpdesk.markdown import render_markdown
 from helpdesk.site import get_site_settings
+from tickets.permissions import visible_tickets
 
 from . import selectors, services
 from .forms import FeedbackForm, SearchForm
@@ -196,8 +196,6 @@ def _md_escape(text: str) -> str:
 @require_POST
 def draft_from_ticket(request, ticket_pk: int):
     """Agents: turn a resolved ticket's answer (POST `message`, optional) into a draft article, then edit it."""
-    from tickets.permissions import visible_tickets
-
     if not can_author(request.user):
         raise Http404
     ticket = get_object_or_404(visible_tickets(request.user), pk=ticket_pk)
@@ -208,7 +206,7 @@ def draft_from_ticket(request, ticket_pk: int):
         article = services.article_draft_from_ticket(ticket=ticket, message=message, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect(_ticket_url(ticket) or "knowledgebase:home")
+        return redirect("tickets:detail", reference=ticket.reference)
     messages.success(request, gettext("A draft article was created from the ticket. Edit it and publish it."))
     if request.user.has_perm("knowledgebase.change_article"):
         return redirect("admin:knowledgebase_article_change", article.pk)
@@ -220,16 +218,6 @@ def _int_or_404(value: str) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise Http404 from None
-
-
-def _ticket_url(ticket) -> str:
-    """The ticket's page (tickets owns the URL); "" when it cannot be reversed."""
-    try:
-        if hasattr(ticket, "get_absolute_url"):
-            return ticket.get_absolute_url()
-        return reverse("tickets:detail", kwargs={"reference": ticket.reference})
-    except NoReverseMatch:
-        return ""
 
 
 @require_POST

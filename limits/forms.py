@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.forms import JalaliDateField
-from tickets.uploads import validate_upload
+from helpdesk.uploads import validate_upload
 
 from . import text
 from .fields import AmountField, FlagField, QuarterField, YearField
@@ -109,7 +109,7 @@ class IncreaseRequestForm(BootstrapMixin, forms.Form):
 
     def clean_signed_form(self):
         upload = self.cleaned_data["signed_form"]
-        validate_upload(upload)  # the tickets rules: size, type, content (the service checks again)
+        validate_upload(upload)  # the site-wide upload rules: size, type, content (the service checks again)
         upload.seek(0)
         return upload
 

@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation, User
 from helpdesk.forms import JalaliDateTimeField, MobileField
 from helpdesk.persian import to_latin_digits
+from helpdesk.uploads import validate_upload
 
 from . import selectors
 from .models import ALLOWED_TRANSITIONS, CannedResponse, Department, Priority, Status, Ticket, TicketType
 from .references import parse_reference
 from .services import BULK_ACTIONS, clean_tags
-from .uploads import validate_upload
 
 MAX_FILES = 10
 BODY_MAX = 50_000
@@ -46,7 +46,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input. Each is checked with `tickets.uploads.validate_upload` so the person sees
+    """Several files in one input. Each is checked with `helpdesk.uploads.validate_upload` so the person sees
     the reason (size, type, content) before anything is saved; the service checks again."""
 
     widget = MultipleFileInput
@@ -132,20 +132,10 @@ class TicketCreateForm(forms.Form):
     body = body_field(_("Describe your request"), rows=8)
     attachments = attachments_field()
 
-    def __init__(self, *args, suggest_url: str = "", **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = selectors.public_departments()
         self.fields["type"].queryset = selectors.public_types()
-        if suggest_url:
-            # Knowledge-base suggestions while the customer types the subject (htmx; the page links the KB too).
-            self.fields["subject"].widget.attrs.update(
-                {
-                    "hx-get": suggest_url,
-                    "hx-trigger": "keyup changed delay:400ms",
-                    "hx-target": "#kb-suggestions",
-                    "hx-swap": "innerHTML",
-                }
-            )
 
     def clean(self):
         data = super().clean()

@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from helpdesk import notifications
 from helpdesk.persian import normalize
+from helpdesk.uploads import UploadCheck, prepare_upload
 
 from .. import events
 from ..models import ALLOWED_TRANSITIONS, Attachment, Message, Status, Ticket, TicketEvent
-from ..uploads import UploadCheck, prepare_upload
 from .errors import ERR_CLOSED, ERR_NOT_ALLOWED, ERR_TRANSITION, TicketError, TicketPermissionError
 
 # PostgreSQL refuses tsvectors over 1 MB; keep the search text well below (the head holds reference, subject,

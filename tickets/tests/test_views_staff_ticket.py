@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.urls import reverse
 
 from accounts.tests.factories import AgentFactory
 from helpdesk import jalali
@@ -338,12 +337,3 @@ def test_closed_ticket_offers_no_actions(staff_client, agent, ticket):
     assert 'name="send"' not in html  # no reply; internal notes stay possible
     response = staff_client.post(ticket_url("take", ticket), follow=True)
     assert "بسته" in _messages(response)
-
-
-def test_knowledge_base_tools_for_agents(staff_client, agent, ticket):
-    page = staff_client.get(ticket_url("detail", ticket)).content.decode()
-    assert reverse("knowledgebase:picker") in page  # insert an article link
-    assert reverse("knowledgebase:draft_from_ticket", args=[ticket.pk]) not in page  # not resolved yet
-    services.reply_add(ticket=ticket, author=agent, body="راه‌حل", status=Status.RESOLVED)
-    page = staff_client.get(ticket_url("detail", ticket)).content.decode()
-    assert reverse("knowledgebase:draft_from_ticket", args=[ticket.pk]) in page

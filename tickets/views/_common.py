@@ -1,4 +1,4 @@
-"""Small helpers shared by the ticket views: scoped lookups, pagination, messages, optional URLs."""
+"""Small helpers shared by the ticket views: scoped lookups, pagination, messages."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -22,14 +22,6 @@ from ..models import Ticket
 
 def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def optional_url(name: str, *args) -> str:
-    """The URL of a view another app provides, or "" while it doesn't exist (apps are built in parallel)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 def staff_required(view):

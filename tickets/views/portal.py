@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,12 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import permissions, selectors, services
+from .. import hooks, permissions, selectors, services
 from ..forms import TicketCreateForm
 from ..models import Channel
-from ._common import ldigits, optional_url, paginate, to_ticket
-
-logger = logging.getLogger(__name__)
+from ._common import ldigits, paginate, to_ticket
 
 
 @login_required
@@ -53,29 +49,13 @@ def _initial_from_type(request) -> dict:
     return initial
 
 
-def _record_kb_outcome(request) -> None:
-    """Tell the knowledge base a ticket was filed from this browser session (self-service statistics)."""
-    try:
-        from knowledgebase import services as kb_services
-    except ImportError:  # pragma: no cover - the app is always installed
-        return
-    outcome = getattr(kb_services, "suggestion_outcome_ticket_filed", None)
-    if outcome is None:
-        return
-    try:
-        outcome(request.session.session_key)
-    except Exception:  # statistics must never cost the customer their ticket
-        logger.exception("knowledge base: recording the ticket-filed outcome failed")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def ticket_create(request):
     if permissions.is_staff_user(request.user):
         return redirect("tickets:staff_create")
-    suggest_url = optional_url("knowledgebase:suggest")
     if request.method == "POST":
-        form = TicketCreateForm(request.POST, request.FILES, suggest_url=suggest_url)
+        form = TicketCreateForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -92,18 +72,17 @@ def ticket_create(request):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                _record_kb_outcome(request)
+                hooks.run_portal_ticket_filed(request, ticket)
                 messages.success(
                     request,
                     _("Your ticket #%(ref)s was sent. We will answer you here.") % {"ref": ldigits(ticket.reference)},
                 )
                 return to_ticket(ticket)
     else:
-        form = TicketCreateForm(initial=_initial_from_type(request), suggest_url=suggest_url)
+        form = TicketCreateForm(initial=_initial_from_type(request))
     context = {
         "form": form,
         "type_templates": _type_templates(),
-        "kb_url": optional_url("knowledgebase:home"),
-        "kb_suggest_url": suggest_url,
+        "panels": hooks.panels_for(request, hooks.PORTAL_CREATE),
     }
     return render(request, "tickets/create.html", context, status=400 if form.is_bound else 200)

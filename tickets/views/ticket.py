@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import permissions, presence, selectors, services
+from .. import hooks, permissions, presence, selectors, services
 from ..forms import (
     AssignForm,
     CannedInsertForm,
@@ -28,8 +28,8 @@ from ..forms import (
     TransferForm,
     TypeForm,
 )
-from ..models import Channel, Status, Ticket
-from ._common import optional_url, run_service, to_ticket, visible_ticket
+from ..models import Channel, Ticket
+from ._common import run_service, to_ticket, visible_ticket
 
 
 def _load(request, reference: str) -> Ticket:
@@ -96,10 +96,7 @@ def staff_context(request, ticket: Ticket, *, reply_form=None, newer=None, **ext
         "is_following": any(f.pk == user.pk for f in ticket.followers.all()),
         "others": presence.others(ticket_id=ticket.pk, user=user),
         "presence_poll_seconds": presence.POLL_SECONDS,
-        "kb_picker": bool(optional_url("knowledgebase:picker")),
-        "kb_draft_url": optional_url("knowledgebase:draft_from_ticket", ticket.pk)
-        if ticket.status in (Status.RESOLVED, Status.CLOSED)
-        else "",
+        "panels": hooks.panels_for(request, hooks.STAFF_REPLY, hooks.STAFF_SIDE, hooks.STAFF_MESSAGE, ticket=ticket),
     }
     context.update(extra)
     return context
