@@ -71,13 +71,15 @@ def test_missing_exemption_is_an_error_naming_the_year_and_stores_nothing():
     with pytest.raises(YearParametersMissing) as exc:
         services.ceiling_compute(taxpayer=taxpayer, period=Period(1402, 3))
     assert "1402" in to_latin_digits(exc.value.messages[0])
+    assert exc.value.code == "missing_exemption"
     assert not Ceiling.objects.exists()
 
 
 def test_never_reuses_another_years_exemption():
     YearParameters.objects.filter(year=1404).update(exemption=None)
-    with pytest.raises(YearParametersMissing):
+    with pytest.raises(YearParametersMissing) as exc:
         services.ceiling_compute(taxpayer=TaxpayerFactory(), period=Q2_1404)
+    assert (exc.value.code, exc.value.year) == ("missing_exemption", 1404)
 
 
 def test_compute_twice_keeps_one_row_and_the_first_result():
