@@ -26,8 +26,9 @@ class TestAttributes:
         event = TicketEvent.objects.get(ticket=ticket, kind="priority")
         assert event.data["old"]["name"] == "عادی" and event.data["new"]["name"] == "زیاد"
         assert notified.kinds[-1] == "priority"
-        with pytest.raises(errors.TicketError):
+        with pytest.raises(errors.TicketError) as exc:
             services.ticket_change_priority(ticket=ticket, priority=PriorityFactory(is_active=False), actor=agent)
+        assert codes(exc) == "priority_not_available"
 
     def test_type(self, ticket, agent, notified):
         kind = TicketTypeFactory()
@@ -56,10 +57,12 @@ class TestAttributes:
         assert codes(exc) == "tag_too_long"
 
     def test_customer_cannot_edit(self, ticket, customer):
-        with pytest.raises(errors.TicketPermissionError):
+        with pytest.raises(errors.TicketPermissionError) as exc:
             services.ticket_set_tags(ticket=ticket, tags=["x"], actor=customer)
-        with pytest.raises(errors.TicketPermissionError):
+        assert codes(exc) == "not_allowed"
+        with pytest.raises(errors.TicketPermissionError) as exc:
             services.ticket_set_pinned(ticket=ticket, pinned=True, actor=customer)
+        assert codes(exc) == "not_allowed"
 
     def test_pin(self, ticket, agent, notified):
         services.ticket_set_pinned(ticket=ticket, pinned=True, actor=agent)
@@ -110,8 +113,9 @@ class TestFollowers:
         assert codes(exc) == "follower_not_allowed"
 
     def test_customer_cannot_add_others(self, ticket, customer, colleague):
-        with pytest.raises(errors.TicketPermissionError):
+        with pytest.raises(errors.TicketPermissionError) as exc:
             services.follower_add(ticket=ticket, user=colleague, actor=customer)
+        assert codes(exc) == "not_allowed"
 
     def test_agent_following_sees_ticket(self, ticket, other_agent, manager):
         assert not Ticket.objects.visible_to(other_agent).filter(pk=ticket.pk).exists()

@@ -79,6 +79,7 @@ class TestReplies:
         with pytest.raises(errors.TicketPermissionError) as exc:
             services.reply_add(ticket=ticket, author=customer, body="x")
         assert exc.value.message == errors.ERR_CLOSED
+        assert codes(exc) == "closed"
         assert notified.kinds == []
 
     def test_stranger_cannot_reply(self, ticket, stranger, other_agent):
@@ -86,6 +87,7 @@ class TestReplies:
             with pytest.raises(errors.TicketPermissionError) as exc:
                 services.reply_add(ticket=ticket, author=user, body="x")
             assert exc.value.message == errors.ERR_NOT_ALLOWED
+            assert codes(exc) == "not_allowed"
 
     def test_reply_is_added_to_search_document(self, ticket, agent):
         services.reply_add(ticket=ticket, author=agent, body="راه‌حل: درايور را نصب كنيد")
@@ -103,8 +105,9 @@ class TestReplies:
         assert after.last_activity_at == before
         assert "ویژه" not in after.search_document
         assert notified.kinds[-1] == "noted"
-        with pytest.raises(errors.TicketPermissionError):
+        with pytest.raises(errors.TicketPermissionError) as exc:
             services.note_add(ticket=ticket, author=customer, body="x")
+        assert codes(exc) == "not_allowed"
 
 
 # --- sharing --------------------------------------------------------------------------------------
@@ -112,8 +115,9 @@ class TestReplies:
 
 def test_org_sharing_lets_colleague_reply(make_ticket, colleague, org):
     ticket = make_ticket()
-    with pytest.raises(errors.TicketPermissionError):
+    with pytest.raises(errors.TicketPermissionError) as exc:
         services.reply_add(ticket=ticket, author=colleague, body="x")
+    assert codes(exc) == "not_allowed"
     org.sharing = Organisation.Sharing.ALL
     org.save()
     services.reply_add(ticket=ticket, author=colleague, body="من هم همین مشکل را دارم")

@@ -76,8 +76,9 @@ class TestTicketCreate:
 
     def test_bad_attachment_saves_nothing(self, make_ticket):
         bad = SimpleUploadedFile("x.pdf", b"MZ\x90\x00" + b"\x00" * 200)
-        with pytest.raises(errors.ValidationError):
+        with pytest.raises(errors.ValidationError) as exc:
             make_ticket(attachments=[pdf(), bad])
+        assert codes(exc) == "executable"
         assert Ticket.objects.count() == 0
         assert Message.objects.count() == 0
 
@@ -86,6 +87,7 @@ class TestTicketCreate:
         with pytest.raises(errors.TicketError) as exc:
             make_ticket(department=private)
         assert exc.value.message == errors.ERR_DEPARTMENT_NOT_AVAILABLE
+        assert codes(exc) == "department_not_public"
         assert Ticket.objects.count() == 0
 
     def test_inactive_department_refused(self, make_ticket):
@@ -106,17 +108,20 @@ class TestTicketCreate:
     @pytest.mark.parametrize("field", ["is_internal", "assignee", "tags"])
     def test_customer_cannot_set_staff_fields(self, make_ticket, agent, field):
         value = {"is_internal": True, "assignee": agent, "tags": ["فوری"]}[field]
-        with pytest.raises(errors.TicketPermissionError):
+        with pytest.raises(errors.TicketPermissionError) as exc:
             make_ticket(**{field: value})
+        assert codes(exc) == "customer_fields"
         assert Ticket.objects.count() == 0
 
     def test_empty_subject_and_body_refused(self, make_ticket):
         with pytest.raises(errors.TicketError) as exc:
             make_ticket(subject="   ")
         assert exc.value.message == errors.ERR_SUBJECT_REQUIRED
+        assert codes(exc) == "subject_required"
         with pytest.raises(errors.TicketError) as exc:
             make_ticket(body="\n ")
         assert exc.value.message == errors.ERR_BODY_REQUIRED
+        assert codes(exc) == "body_required"
         with pytest.raises(errors.TicketError) as exc:
             make_ticket(subject="x" * 201)
         assert codes(exc) == "subject_too_long"
@@ -282,8 +287,9 @@ class TestMerge:
 
     def test_customer_cannot_merge(self, make_ticket, customer):
         a, b = make_ticket(), make_ticket()
-        with pytest.raises(errors.TicketPermissionError):
+        with pytest.raises(errors.TicketPermissionError) as exc:
             services.ticket_merge(source=a, target=b, actor=customer)
+        assert codes(exc) == "not_allowed"
 
 
 @pytest.mark.django_db(transaction=True)
