@@ -1,9 +1,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from accounts.tests.factories import CustomerFactory, OrganisationFactory
-from helpdesk.persian import to_latin_digits
 from helpdesk.tests.errors import error_codes
 from helpdesk.validators import is_valid_legal_id, is_valid_national_id
 from limits.models import Taxpayer, YearParameters
@@ -106,18 +106,20 @@ def test_seeded_years():
         assert row.exemption_source and row.vat_rate_source
 
 
-@pytest.mark.parametrize("year", [1400, 1401, 1402])
-def test_missing_exemption_names_the_year(year):
-    with pytest.raises(YearParametersMissing) as exc:
-        exemption_for(year)
-    assert str(year) in to_latin_digits(exc.value.messages[0])
+@pytest.mark.parametrize(("year", "persian_year"), [(1400, "۱۴۰۰"), (1401, "۱۴۰۱"), (1402, "۱۴۰۲")])
+def test_missing_exemption_names_the_year(year, persian_year):
+    with translation.override("fa"):
+        with pytest.raises(YearParametersMissing) as exc:
+            exemption_for(year)
+        assert exc.value.messages == [f"معافیت سالانه (ماده ۱۰۱) برای سال {persian_year} تعریف نشده است."]
     assert exc.value.code == "missing_exemption"
 
 
 def test_missing_year_names_the_year():
-    with pytest.raises(YearParametersMissing) as exc:
-        vat_rate_for(1399)
-    assert "1399" in to_latin_digits(exc.value.messages[0])
+    with translation.override("fa"):
+        with pytest.raises(YearParametersMissing) as exc:
+            vat_rate_for(1399)
+        assert exc.value.messages == ["هیچ پارامتری برای ماده ۶ در سال ۱۳۹۹ تعریف نشده است."]
     assert exc.value.code == "missing_year"
 
 
