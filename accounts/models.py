@@ -152,6 +152,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=Q(email__isnull=False) | Q(mobile__isnull=False),
                 name="user_has_email_or_mobile",
                 violation_error_message=_("Enter an email address or a mobile number (at least one of them)."),
+                violation_error_code="email_or_mobile",
             ),
             models.UniqueConstraint(
                 Lower("email"),
@@ -167,7 +168,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         # Not AbstractBaseUser.clean(): that would write get_username() (possibly the mobile) into `email`.
         self.email = clean_email(self.email)
         if self.organisation_id is not None and self.role != Role.CUSTOMER:
-            raise ValidationError({"organisation": MSG_ORGANISATION_CUSTOMERS_ONLY}, code="not_customer")
+            raise ValidationError(
+                {"organisation": ValidationError(MSG_ORGANISATION_CUSTOMERS_ONLY, code="not_customer")}
+            )
 
     def get_username(self) -> str:
         """The login identifier to show: the email, or the mobile of a user who has no email."""

@@ -54,7 +54,7 @@ def _check_rank(actor: User | None, role: str) -> None:
     if actor is None or actor.is_superuser:
         return
     if ROLE_RANK.get(role, len(ROLE_RANK)) > ROLE_RANK.get(actor.role, -1):
-        raise ValidationError({"role": MSG_RANK}, code="rank")
+        raise ValidationError({"role": ValidationError(MSG_RANK, code="rank")})
 
 
 def _lock(user: User) -> User:
@@ -183,7 +183,7 @@ def employee_create(
 ) -> User:
     """A new agent, supervisor, manager or admin (F05)."""
     if role not in STAFF_ROLES:
-        raise ValidationError({"role": MSG_NOT_STAFF_ROLE}, code="not_staff_role")
+        raise ValidationError({"role": ValidationError(MSG_NOT_STAFF_ROLE, code="not_staff_role")})
     user = _new_user(
         full_name=full_name,
         email=email,

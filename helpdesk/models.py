@@ -145,7 +145,7 @@ class IPBlock(models.Model):
             # strict=False: "203.0.113.7/24" means the range 203.0.113.0/24; a bare address becomes /32 or /128.
             self.network = str(ipaddress.ip_network(self.network.strip(), strict=False))
         except ValueError:
-            raise ValidationError({"network": MSG_NETWORK_INVALID}, code="invalid") from None
+            raise ValidationError({"network": ValidationError(MSG_NETWORK_INVALID, code="invalid")}) from None
 
     @property
     def is_active(self) -> bool:

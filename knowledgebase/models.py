@@ -112,7 +112,7 @@ class Category(models.Model):
         if self.pk and self.parent_id:
             parent = self.parent
             if parent.pk == self.pk or self.pk in parent.ancestor_ids:
-                raise ValidationError({"parent": CATEGORY_CYCLE_ERROR})
+                raise ValidationError({"parent": ValidationError(CATEGORY_CYCLE_ERROR, code="cycle")})
 
 
 class ArticleQuerySet(models.QuerySet):

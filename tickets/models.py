@@ -546,9 +546,13 @@ class CannedResponse(models.Model):
         from django.core.exceptions import ValidationError
 
         if self.scope == self.Scope.DEPARTMENT and not self.department_id:
-            raise ValidationError({"department": _("Choose the department this response belongs to.")})
+            raise ValidationError(
+                {"department": ValidationError(_("Choose the department this response belongs to."), code="required")}
+            )
         if self.scope == self.Scope.PERSONAL and not self.owner_id:
-            raise ValidationError({"owner": _("Choose the person this response belongs to.")})
+            raise ValidationError(
+                {"owner": ValidationError(_("Choose the person this response belongs to."), code="required")}
+            )
 
 
 class SavedFilter(models.Model):

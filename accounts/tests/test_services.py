@@ -9,6 +9,7 @@ from accounts import services
 from accounts.models import Role, User
 from accounts.roles import ROLE_GROUPS
 from accounts.tests.factories import PASSWORD, CustomerFactory, OrganisationFactory
+from helpdesk.tests.errors import error_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -92,22 +93,22 @@ def test_customer_without_email_or_password():
 
 
 @pytest.mark.parametrize(
-    "kwargs, field",
+    "kwargs, field, code",
     [
-        ({"email": "TAKEN@example.com"}, "email"),
-        ({"mobile": "+989350001122"}, "mobile"),
-        ({"mobile": "12345"}, "mobile"),
-        ({"national_id": "1111111111", "email": "new@example.com"}, "national_id"),
-        ({"email": "", "mobile": ""}, "__all__"),
-        ({"email": "not-an-email"}, "email"),
+        ({"email": "TAKEN@example.com"}, "email", "unique"),
+        ({"mobile": "+989350001122"}, "mobile", "unique"),
+        ({"mobile": "12345"}, "mobile", "invalid_mobile"),
+        ({"national_id": "1111111111", "email": "new@example.com"}, "national_id", "invalid_national_id"),
+        ({"email": "", "mobile": ""}, "__all__", "email_or_mobile"),
+        ({"email": "not-an-email"}, "email", "invalid"),
     ],
 )
-def test_customer_create_rejects_bad_input_and_saves_nothing(kwargs, field):
+def test_customer_create_rejects_bad_input_and_saves_nothing(kwargs, field, code):
     CustomerFactory(email="taken@example.com", mobile="09350001122")
     before = User.objects.count()
     with pytest.raises(ValidationError) as excinfo:
         services.customer_create(full_name="تازه", **kwargs)
-    assert field in excinfo.value.message_dict
+    assert error_codes(excinfo.value) == {field: [code]}
     assert User.objects.count() == before
 
 
@@ -123,6 +124,7 @@ def test_employee_create_refuses_the_customer_role():
     with pytest.raises(ValidationError) as excinfo:
         services.employee_create(full_name="x", role=Role.CUSTOMER, email="x@example.com")
     assert excinfo.value.message_dict["role"] == [str(services.MSG_NOT_STAFF_ROLE)]
+    assert error_codes(excinfo.value) == {"role": ["not_staff_role"]}
     assert not User.objects.filter(email="x@example.com").exists()
 
 
@@ -142,8 +144,10 @@ def test_suspend_needs_a_reason_and_not_yourself(customer, manager):
     with pytest.raises(ValidationError) as excinfo:
         services.user_suspend(user=customer, reason="   ", actor=manager)
     assert excinfo.value.messages == [str(services.MSG_REASON_REQUIRED)]
-    with pytest.raises(ValidationError):
+    assert excinfo.value.code == "reason_required"
+    with pytest.raises(ValidationError) as excinfo:
         services.user_suspend(user=manager, reason="x", actor=manager)
+    assert excinfo.value.code == "suspend_self"
     customer.refresh_from_db()
     manager.refresh_from_db()
     assert not customer.is_suspended and not manager.is_suspended
@@ -151,8 +155,9 @@ def test_suspend_needs_a_reason_and_not_yourself(customer, manager):
 
 def test_suspend_twice_is_refused(customer, manager):
     services.user_suspend(user=customer, reason="اول", actor=manager)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as excinfo:
         services.user_suspend(user=customer, reason="دوم", actor=manager)
+    assert excinfo.value.code == "already_suspended"
     customer.refresh_from_db()
     assert customer.suspension_reason == "اول"
 
@@ -182,8 +187,9 @@ def test_organisation_add_member(customer, organisation):
 
 
 def test_only_customers_join_organisations(manager, organisation):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as excinfo:
         services.organisation_add_member(organisation=organisation, user=manager)
+    assert excinfo.value.code == "not_customer"
     manager.refresh_from_db()
     assert manager.organisation_id is None
 
@@ -192,7 +198,7 @@ def test_user_update_rejects_a_taken_mobile_and_saves_nothing(customer):
     CustomerFactory(mobile="09350001122")
     with pytest.raises(ValidationError) as excinfo:
         services.user_update(user=customer, full_name="نام تازه", mobile="۰۹۳۵۰۰۰۱۱۲۲")
-    assert "mobile" in excinfo.value.message_dict
+    assert error_codes(excinfo.value) == {"mobile": ["unique"]}
     customer.refresh_from_db()
     assert (customer.full_name, customer.mobile) == ("مریم احمدی", "09121234567")
 
@@ -217,12 +223,15 @@ def test_actors_cannot_act_above_their_rank(manager, supervisor):
     with pytest.raises(ValidationError) as excinfo:
         services.user_set_role(user=agent, role=Role.ADMIN, actor=manager)
     assert excinfo.value.message_dict["role"] == [str(services.MSG_RANK)]
-    with pytest.raises(ValidationError):
-        services.user_set_role(user=boss, role=Role.AGENT, actor=manager)
-    with pytest.raises(ValidationError):
-        services.user_suspend(user=boss, reason="x", actor=supervisor)
-    with pytest.raises(ValidationError):
-        services.employee_create(full_name="x", role=Role.MANAGER, email="x@example.com", actor=supervisor)
+    assert error_codes(excinfo.value) == {"role": ["rank"]}
+    for refused in (
+        lambda: services.user_set_role(user=boss, role=Role.AGENT, actor=manager),
+        lambda: services.user_suspend(user=boss, reason="x", actor=supervisor),
+        lambda: services.employee_create(full_name="x", role=Role.MANAGER, email="x@example.com", actor=supervisor),
+    ):
+        with pytest.raises(ValidationError) as excinfo:
+            refused()
+        assert error_codes(excinfo.value) == {"role": ["rank"]}
     boss.refresh_from_db()
     agent.refresh_from_db()
     assert (boss.role, boss.suspended_at, agent.role) == (Role.ADMIN, None, Role.AGENT)

@@ -111,6 +111,7 @@ def test_agent_set_away_refuses_an_end_in_the_past(agent):
     with pytest.raises(ValidationError) as info:
         agent_set_away(user=agent, away=True, until=timezone.now() - timedelta(minutes=1))
     assert info.value.messages == [str(ERR_AWAY_UNTIL_PAST)]
+    assert info.value.code == "away_until_past"
     assert not AgentStatus.objects.exists()
 
 

@@ -29,14 +29,17 @@ def test_system_reply_is_not_a_first_response_and_keeps_the_status(ticket):
 
 def test_system_still_cannot_change_a_closed_ticket(ticket, agent):
     closed = services.ticket_close(ticket=ticket, actor=agent)
-    with pytest.raises(TicketPermissionError):
+    with pytest.raises(TicketPermissionError) as exc:
         services.ticket_change_priority(ticket=closed, priority=PriorityFactory(), actor=None)
-    with pytest.raises(TicketPermissionError):
+    assert exc.value.code == "closed"
+    with pytest.raises(TicketPermissionError) as exc:
         services.reply_add(ticket=closed, author=None, body="x")
+    assert exc.value.code == "closed"
 
 
 def test_anonymous_users_are_still_refused(ticket):
     from django.contrib.auth.models import AnonymousUser
 
-    with pytest.raises(TicketPermissionError):
+    with pytest.raises(TicketPermissionError) as exc:
         services.ticket_change_priority(ticket=ticket, priority=PriorityFactory(), actor=AnonymousUser())
+    assert exc.value.code == "not_allowed"

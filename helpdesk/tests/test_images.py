@@ -97,8 +97,9 @@ def test_file_size_limit_comes_from_settings():
     big.save(out, format="PNG")
     assert len(data) < 1000 < out.tell()
     images.logo_from_upload(upload(data))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         images.logo_from_upload(upload(out.getvalue()))
+    assert exc.value.code == "file_too_large"
 
 
 def test_too_many_pixels_is_refused_before_decoding():
@@ -188,8 +189,9 @@ def test_service_stores_the_logo_under_a_random_name_and_removes_the_old_one(dja
 @pytest.mark.django_db
 def test_service_refuses_a_bad_logo_and_saves_nothing():
     SiteSettings.objects.create(title="قبلی")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         site_settings_update(title="جدید", logo=upload(b"<html></html>"))
+    assert exc.value.code == "not_image"
     row = SiteSettings.objects.get()
     assert row.title == "قبلی" and not row.logo
 

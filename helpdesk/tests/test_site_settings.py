@@ -23,6 +23,7 @@ from helpdesk import services
 from helpdesk.context_processors import site as site_context
 from helpdesk.models import MSG_EXTENSIONS_FORBIDDEN, MSG_EXTENSIONS_INVALID, SiteSettings
 from helpdesk.site import CACHE_KEY, get_site_settings
+from helpdesk.tests.errors import error_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -130,17 +131,18 @@ def test_service_normalises_the_file_type_list(django_capture_on_commit_callback
 
 
 @pytest.mark.parametrize(
-    ("value", "message", "items"),
+    ("value", "message", "items", "code"),
     [
-        ("pdf, j*g, ../exe", MSG_EXTENSIONS_INVALID, "j*g، ../exe"),
-        ("pdf,html,svg", MSG_EXTENSIONS_FORBIDDEN, "html، svg"),
+        ("pdf, j*g, ../exe", MSG_EXTENSIONS_INVALID, "j*g، ../exe", "invalid"),
+        ("pdf,html,svg", MSG_EXTENSIONS_FORBIDDEN, "html، svg", "forbidden"),
     ],
 )
-def test_service_refuses_a_bad_file_type_list(value, message, items):
+def test_service_refuses_a_bad_file_type_list(value, message, items, code):
     SiteSettings.objects.create(title="قبلی")
     with pytest.raises(ValidationError) as exc:
         services.site_settings_update(title="جدید", allowed_file_types=value)
     assert exc.value.message_dict["allowed_file_types"] == [str(message) % {"items": items}]
+    assert error_codes(exc.value) == {"allowed_file_types": [code]}
     row = SiteSettings.objects.get()
     assert row.title == "قبلی" and row.allowed_file_types != value
 
@@ -153,7 +155,7 @@ def test_service_refuses_unknown_fields():
 def test_service_refuses_out_of_range_numbers():
     with pytest.raises(ValidationError) as exc:
         services.site_settings_update(records_per_page=1000, max_upload_mb=0)
-    assert set(exc.value.message_dict) == {"records_per_page", "max_upload_mb"}
+    assert error_codes(exc.value) == {"records_per_page": ["max_value"], "max_upload_mb": ["min_value"]}
     assert get_site_settings().records_per_page == 25
 
 

@@ -61,8 +61,9 @@ class TestMobile:
 
     def test_validator(self):
         validate_mobile("۰۹۱۲۱۲۳۴۵۶۷")
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as exc:
             validate_mobile("12345")
+        assert exc.value.code == "invalid_mobile"
 
 
 class TestNationalId:
@@ -92,6 +93,7 @@ class TestNationalId:
         with pytest.raises(ValidationError) as exc:
             validate_national_id(code)
         assert exc.value.messages == [str(MSG_NATIONAL_ID)]
+        assert exc.value.code == "invalid_national_id"
 
     def test_all_equal_digits_would_pass_the_checksum(self):
         # Why the all-equal rule exists: e.g. 1111111111 satisfies the check-digit formula.
@@ -118,6 +120,7 @@ class TestLegalId:
         with pytest.raises(ValidationError) as exc:
             validate_legal_id(code)
         assert exc.value.messages == [str(MSG_LEGAL_ID)]
+        assert exc.value.code == "invalid_legal_id"
 
     def test_each_single_digit_change_is_caught_in_the_check_digit(self):
         code = "14003778990"
@@ -142,3 +145,4 @@ class TestEconomicCode:
         with pytest.raises(ValidationError) as exc:
             validate_economic_code(code)
         assert exc.value.messages == [str(MSG_ECONOMIC_CODE)]
+        assert exc.value.code == "invalid_economic_code"

@@ -118,15 +118,15 @@ class Taxpayer(models.Model):
         try:
             self.economic_code = normalize_economic_code(self.economic_code)
         except ValidationError as exc:
-            errors["economic_code"] = exc.messages
+            errors["economic_code"] = exc.error_list
         self.national_id = _digits(self.national_id)
         if not errors and self.national_id:
             if len(self.economic_code) == 11 and self.national_id != self.economic_code:
-                errors["national_id"] = [MSG_LEGAL_CODE_MISMATCH]
+                errors["national_id"] = [ValidationError(MSG_LEGAL_CODE_MISMATCH, code="legal_code_mismatch")]
             elif len(self.economic_code) == 14 and len(self.national_id) != 10:
-                errors["national_id"] = [MSG_PERSON_NEEDS_NATIONAL_ID]
+                errors["national_id"] = [ValidationError(MSG_PERSON_NEEDS_NATIONAL_ID, code="person_needs_national_id")]
         if (self.owner_user_id is None) == (self.owner_organisation_id is None):
-            errors["owner_user"] = [MSG_ONE_OWNER]
+            errors["owner_user"] = [ValidationError(MSG_ONE_OWNER, code="one_owner")]
         if errors:
             raise ValidationError(errors)
 

@@ -108,13 +108,13 @@ def usage_record(
 ) -> Usage:
     """Add invoice totals to a period's usage and warn the seller at 80 % and 100 % (once per threshold)."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1:
-        raise ValidationError({"amount": [MSG_AMOUNT_POSITIVE]})
+        raise ValidationError({"amount": ValidationError(MSG_AMOUNT_POSITIVE, code="not_positive")})
     reference = (reference or "").strip()
     with transaction.atomic():
         ceiling = ceiling_compute(taxpayer=taxpayer, period=period, actor=actor)
         ceiling = Ceiling.objects.select_for_update().get(pk=ceiling.pk)
         if reference and ceiling.usages.filter(reference=reference).exists():
-            raise ValidationError({"reference": [MSG_DUPLICATE_REFERENCE]})
+            raise ValidationError({"reference": ValidationError(MSG_DUPLICATE_REFERENCE, code="duplicate_reference")})
         usage = Usage(ceiling=ceiling, amount=amount, reference=reference, source=source, recorded_by=actor)
         usage.full_clean(exclude=["ceiling"])
         usage.save()

@@ -121,9 +121,9 @@ def increase_request_file(
     if period > Period.current(now).next():
         raise LimitsError(MSG_PERIOD_NOT_YET, code="period_not_yet")
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1:
-        raise LimitsError({"amount": [MSG_AMOUNT]})
+        raise LimitsError({"amount": ValidationError(MSG_AMOUNT, code="not_positive")})
     if not signed_form:
-        raise LimitsError({"signed_form": [MSG_FORM_REQUIRED]})
+        raise LimitsError({"signed_form": ValidationError(MSG_FORM_REQUIRED, code="required")})
     params = year_parameters(period.year)
     if params.rate is None:
         raise YearParametersMissing(period.year, "vat_rate")
@@ -211,7 +211,7 @@ def _step(
 def _require(errors: dict, **fields) -> None:
     for name, value in fields.items():
         if value in (None, ""):
-            errors.setdefault(name, []).append(MSG_REQUIRED)
+            errors.setdefault(name, []).append(ValidationError(MSG_REQUIRED, code="required"))
 
 
 def _raise(errors: dict) -> None:
@@ -248,9 +248,9 @@ def increase_request_request_settlement(
     def prepare(locked):
         errors: dict = {}
         if method not in Settlement.values:
-            errors["method"] = [MSG_REQUIRED]
+            errors["method"] = [ValidationError(MSG_REQUIRED, code="required")]
         elif method == Settlement.PAYMENT and not payment_id:
-            errors["payment_id"] = [MSG_PAYMENT_ID]
+            errors["payment_id"] = [ValidationError(MSG_PAYMENT_ID, code="required")]
         _raise(errors)
         locked.settlement_method = method
         locked.payment_id = payment_id if method == Settlement.PAYMENT else ""
@@ -293,10 +293,14 @@ def increase_request_settle(
             )
             if guarantee_amount is not None and guarantee_amount < locked.vat:
                 errors.setdefault("guarantee_amount", []).append(
-                    ValidationError(MSG_GUARANTEE_TOO_LOW, params={"vat": text.rials(locked.vat)})
+                    ValidationError(
+                        MSG_GUARANTEE_TOO_LOW, code="guarantee_too_low", params={"vat": text.rials(locked.vat)}
+                    )
                 )
             if guarantee_expiry is not None and guarantee_expiry < now.astimezone(TEHRAN).date():
-                errors.setdefault("guarantee_expiry", []).append(MSG_GUARANTEE_EXPIRED)
+                errors.setdefault("guarantee_expiry", []).append(
+                    ValidationError(MSG_GUARANTEE_EXPIRED, code="guarantee_expired")
+                )
             data = {
                 "guarantee_type": guarantee_type,
                 "guarantee_amount": guarantee_amount,
@@ -324,10 +328,12 @@ def increase_request_announce(
         _require(errors, letter_number=letter_number, letter_date=letter_date, announced_amount=announced_amount)
         if announced_amount is not None and not 1 <= announced_amount <= locked.amount:
             errors.setdefault("announced_amount", []).append(
-                ValidationError(MSG_ANNOUNCED_RANGE, params={"amount": text.rials(locked.amount)})
+                ValidationError(
+                    MSG_ANNOUNCED_RANGE, code="announced_range", params={"amount": text.rials(locked.amount)}
+                )
             )
         if letter_date is not None and letter_date > now.astimezone(TEHRAN).date():
-            errors.setdefault("letter_date", []).append(MSG_DATE_IN_FUTURE)
+            errors.setdefault("letter_date", []).append(ValidationError(MSG_DATE_IN_FUTURE, code="date_in_future"))
         _raise(errors)
         locked.letter_number = letter_number
         locked.letter_date = letter_date

@@ -1,9 +1,10 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from accounts.tests.factories import CustomerFactory, OrganisationFactory
-from helpdesk.persian import to_latin_digits
+from helpdesk.tests.errors import error_codes
 from helpdesk.validators import is_valid_legal_id, is_valid_national_id
 from limits.models import Taxpayer, YearParameters
 from limits.selectors import YearParametersMissing, exemption_for, vat_rate_for
@@ -54,36 +55,37 @@ def test_legal_entity_code_must_equal_legal_id():
     bad = _taxpayer(economic_code="10380284790", national_id="14003778990", owner_user=None, owner_organisation=org)
     with pytest.raises(ValidationError) as exc:
         bad.full_clean()
-    assert "national_id" in exc.value.message_dict
+    assert error_codes(exc.value) == {"national_id": ["legal_code_mismatch"]}
 
 
 @pytest.mark.parametrize(
-    ("field", "value"),
+    ("field", "value", "code"),
     [
-        ("economic_code", "1234567890"),  # 10 digits
-        ("economic_code", "10380284791"),  # 11 digits, bad check digit
-        ("economic_code", "4123456789012a"),
-        ("national_id", "0076229646"),
-        ("national_id", "10380284791"),
+        ("economic_code", "1234567890", "invalid_economic_code"),  # 10 digits
+        ("economic_code", "10380284791", "invalid_economic_code"),  # 11 digits, bad check digit
+        ("economic_code", "4123456789012a", "invalid_economic_code"),
+        ("national_id", "0076229646", "invalid_taxpayer_id"),
+        ("national_id", "10380284791", "invalid_taxpayer_id"),
     ],
 )
-def test_bad_identifiers_refused(field, value):
+def test_bad_identifiers_refused(field, value, code):
     with pytest.raises(ValidationError) as exc:
         _taxpayer(**{field: value}).full_clean()
-    assert field in exc.value.message_dict
+    codes = error_codes(exc.value)
+    assert list(codes) == [field] and code in codes[field]
 
 
 def test_person_code_needs_a_person_id():
     with pytest.raises(ValidationError) as exc:
         _taxpayer(national_id="10380284790").full_clean()
-    assert "national_id" in exc.value.message_dict
+    assert error_codes(exc.value) == {"national_id": ["person_needs_national_id"]}
 
 
 def test_exactly_one_owner_clean_and_constraint():
-    with pytest.raises(ValidationError):
-        _taxpayer(owner_user=None).full_clean()
-    with pytest.raises(ValidationError):
-        _taxpayer(owner_organisation=OrganisationFactory()).full_clean()
+    for kwargs in ({"owner_user": None}, {"owner_organisation": OrganisationFactory()}):
+        with pytest.raises(ValidationError) as exc:
+            _taxpayer(**kwargs).full_clean()
+        assert error_codes(exc.value) == {"owner_user": ["one_owner"]}
     for kwargs in ({"owner_user": None}, {"owner_organisation": OrganisationFactory()}):
         with pytest.raises(IntegrityError), transaction.atomic():
             _taxpayer(**kwargs).save()
@@ -104,18 +106,20 @@ def test_seeded_years():
         assert row.exemption_source and row.vat_rate_source
 
 
-@pytest.mark.parametrize("year", [1400, 1401, 1402])
-def test_missing_exemption_names_the_year(year):
-    with pytest.raises(YearParametersMissing) as exc:
-        exemption_for(year)
-    assert str(year) in to_latin_digits(exc.value.messages[0])
+@pytest.mark.parametrize(("year", "persian_year"), [(1400, "۱۴۰۰"), (1401, "۱۴۰۱"), (1402, "۱۴۰۲")])
+def test_missing_exemption_names_the_year(year, persian_year):
+    with translation.override("fa"):
+        with pytest.raises(YearParametersMissing) as exc:
+            exemption_for(year)
+        assert exc.value.messages == [f"معافیت سالانه (ماده ۱۰۱) برای سال {persian_year} تعریف نشده است."]
     assert exc.value.code == "missing_exemption"
 
 
 def test_missing_year_names_the_year():
-    with pytest.raises(YearParametersMissing) as exc:
-        vat_rate_for(1399)
-    assert "1399" in to_latin_digits(exc.value.messages[0])
+    with translation.override("fa"):
+        with pytest.raises(YearParametersMissing) as exc:
+            vat_rate_for(1399)
+        assert exc.value.messages == ["هیچ پارامتری برای ماده ۶ در سال ۱۳۹۹ تعریف نشده است."]
     assert exc.value.code == "missing_year"
 
 

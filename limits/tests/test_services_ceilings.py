@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import translation
 
-from helpdesk.persian import to_latin_digits
 from limits import services, tasks
 from limits.calculations import Basis
 from limits.models import Ceiling, YearParameters
@@ -68,16 +68,19 @@ def test_bad_policy_setting_is_a_configuration_error(settings):
 
 def test_missing_exemption_is_an_error_naming_the_year_and_stores_nothing():
     taxpayer = TaxpayerFactory()
-    with pytest.raises(YearParametersMissing) as exc:
-        services.ceiling_compute(taxpayer=taxpayer, period=Period(1402, 3))
-    assert "1402" in to_latin_digits(exc.value.messages[0])
+    with translation.override("fa"):
+        with pytest.raises(YearParametersMissing) as exc:
+            services.ceiling_compute(taxpayer=taxpayer, period=Period(1402, 3))
+        assert exc.value.messages == ["معافیت سالانه (ماده ۱۰۱) برای سال ۱۴۰۲ تعریف نشده است."]
+    assert exc.value.code == "missing_exemption"
     assert not Ceiling.objects.exists()
 
 
 def test_never_reuses_another_years_exemption():
     YearParameters.objects.filter(year=1404).update(exemption=None)
-    with pytest.raises(YearParametersMissing):
+    with pytest.raises(YearParametersMissing) as exc:
         services.ceiling_compute(taxpayer=TaxpayerFactory(), period=Q2_1404)
+    assert (exc.value.code, exc.value.year) == ("missing_exemption", 1404)
 
 
 def test_compute_twice_keeps_one_row_and_the_first_result():

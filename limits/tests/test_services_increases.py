@@ -2,8 +2,10 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from accounts.tests.factories import AgentFactory, CustomerFactory, OrganisationFactory
+from helpdesk.tests.errors import error_codes
 from limits import events, services
 from limits.models import Ceiling, IncreaseRequest, State
 from limits.periods import Period
@@ -45,7 +47,8 @@ def kinds(request):
 
 
 def test_file_creates_ticket_request_and_event(clock, taxpayer, seller):
-    request = file(taxpayer, seller, amount=1_234_567_891)
+    with translation.override("fa"):
+        request = file(taxpayer, seller, amount=1_234_567_891)
     assert request.state == State.SUBMITTED
     assert (request.year, request.quarter) == (1404, 2)
     assert request.vat == 123_456_789  # 10 %, truncated
@@ -57,7 +60,14 @@ def test_file_creates_ticket_request_and_event(clock, taxpayer, seller):
     assert ticket.requester == seller
     first = ticket.messages.get()
     assert first.attachments.count() == 1
-    assert "۱٬۲۳۴٬۵۶۷٬۸۹۱" in first.body or "1,234,567,891" in first.body
+    assert first.body == (
+        f"- مودی: {taxpayer.name} (کد اقتصادی {taxpayer.economic_code})\n"
+        "- دوره: تابستان ۱۴۰۴\n"
+        "- فروش اضافه درخواستی: ۱٬۲۳۴٬۵۶۷٬۸۹۱ ریال\n"
+        "- مالیات بر ارزش افزوده آن با نرخ ۱۰٪: ۱۲۳٬۴۵۶٬۷۸۹ ریال\n"
+        "\n"
+        "برای قرارداد جدید"
+    )
     assert kinds(request) == ["created", events.SUBMITTED]
 
 
@@ -70,7 +80,7 @@ def test_vat_uses_the_years_rate(taxpayer, seller):
 def test_signed_form_required(clock, taxpayer, seller):
     with pytest.raises(LimitsError) as exc:
         file(taxpayer, seller, form=False)
-    assert "signed_form" in exc.value.message_dict
+    assert error_codes(exc.value) == {"signed_form": ["required"]}
     assert not IncreaseRequest.objects.exists()
 
 
@@ -79,7 +89,7 @@ def test_disguised_form_refused_and_nothing_saved(clock, taxpayer, seller):
 
     from tickets.models import Ticket
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         services.increase_request_file(
             taxpayer=taxpayer,
             period=Q2,
@@ -87,25 +97,29 @@ def test_disguised_form_refused_and_nothing_saved(clock, taxpayer, seller):
             signed_form=signed_form("form.pdf", b"MZ\x90\x00 this is a program"),
             filed_by=seller,
         )
+    assert exc.value.code == "executable"
     assert not IncreaseRequest.objects.exists() and not Ticket.objects.exists()
 
 
 @pytest.mark.parametrize("amount", [0, -5])
 def test_amount_must_be_positive(clock, taxpayer, seller, amount):
-    with pytest.raises(LimitsError):
+    with pytest.raises(LimitsError) as exc:
         file(taxpayer, seller, amount=amount)
+    assert error_codes(exc.value) == {"amount": ["not_positive"]}
 
 
 def test_buyer_or_other_customer_cannot_file(clock, taxpayer):
     buyer = CustomerFactory()
-    with pytest.raises(LimitsPermissionError):
+    with pytest.raises(LimitsPermissionError) as exc:
         file(taxpayer, buyer)
+    assert exc.value.code == "not_seller"
     assert not IncreaseRequest.objects.exists()
 
 
 def test_staff_cannot_file_for_a_seller(clock, taxpayer, officer):
-    with pytest.raises(LimitsPermissionError):
+    with pytest.raises(LimitsPermissionError) as exc:
         file(taxpayer, officer)
+    assert exc.value.code == "not_seller"
 
 
 def test_organisation_manager_files_but_plain_member_cannot(clock):
@@ -116,8 +130,9 @@ def test_organisation_manager_files_but_plain_member_cannot(clock):
     clerk = CustomerFactory(organisation=org, organisation_role=User.OrganisationRole.MEMBER)
     company = TaxpayerFactory(owner_user=None, owner_organisation=org)
     assert file(company, boss).filed_by == boss
-    with pytest.raises(LimitsPermissionError):
+    with pytest.raises(LimitsPermissionError) as exc:
         file(company, clerk)
+    assert exc.value.code == "not_seller"
 
 
 def test_last_second_accepted_next_midnight_refused(taxpayer, seller):
@@ -125,10 +140,14 @@ def test_last_second_accepted_next_midnight_refused(taxpayer, seller):
         assert file(taxpayer, seller).state == State.SUBMITTED
     with time_machine.travel(tehran(1404, 6, 31, 23, 59, 59), tick=False):
         assert file(taxpayer, seller).state == State.SUBMITTED
-    with time_machine.travel(tehran(1404, 7, 1, 0, 0), tick=False), pytest.raises(LimitsError) as exc:
-        file(taxpayer, seller)
-    assert exc.value.code == "period_ended"
-    assert "۲۳:۵۹:۵۹" in exc.value.messages[0] or "23:59:59" in exc.value.messages[0]
+    with translation.override("fa"):
+        with time_machine.travel(tehran(1404, 7, 1, 0, 0), tick=False), pytest.raises(LimitsError) as exc:
+            file(taxpayer, seller)
+        assert exc.value.code == "period_ended"
+        assert exc.value.messages == [
+            "دوره تابستان ۱۴۰۴ در ساعت ۲۳:۵۹:۵۹ به وقت تهران در تاریخ ۱۴۰۴/۰۶/۳۱ به پایان رسیده است؛ "
+            "حد مجاز هر دوره فقط تا پایان همان دوره قابل افزایش است."
+        ]
     assert IncreaseRequest.objects.count() == 2
 
 
@@ -136,8 +155,9 @@ def test_last_second_accepted_next_midnight_refused(taxpayer, seller):
 def test_q4_deadline_in_leap_and_ordinary_years(taxpayer, seller, year, last_day):
     with time_machine.travel(tehran(year, 12, last_day, 23, 59), tick=False):
         assert file(taxpayer, seller, period=Period(year, 4)).state == State.SUBMITTED
-    with time_machine.travel(tehran(year + 1, 1, 1, 0, 0), tick=False), pytest.raises(LimitsError):
+    with time_machine.travel(tehran(year + 1, 1, 1, 0, 0), tick=False), pytest.raises(LimitsError) as exc:
         file(taxpayer, seller, period=Period(year, 4))
+    assert exc.value.code == "period_ended"
 
 
 def test_past_period_refused_and_far_future_refused(clock, taxpayer, seller):
@@ -219,7 +239,7 @@ def test_announced_amount_is_what_gets_applied(clock, taxpayer, seller, officer)
         services.increase_request_announce(
             request=request, actor=officer, letter_number="1", letter_date=dt.date(2025, 8, 1), announced_amount=5_001
         )
-    assert "announced_amount" in exc.value.message_dict
+    assert error_codes(exc.value) == {"announced_amount": ["announced_range"]}
     request = services.increase_request_announce(
         request=request, actor=officer, letter_number="1", letter_date=dt.date(2025, 8, 1), announced_amount=4_000
     )
@@ -257,19 +277,22 @@ def test_apply_service_checks_the_announced_amount(clock, taxpayer, seller, offi
     with pytest.raises(LimitsError) as exc:
         services.increase_request_apply(request=request, actor=officer)
     assert exc.value.messages == [str(MSG_NEEDS_ANNOUNCEMENT)]
+    assert exc.value.code == "not_announced"
     assert Ceiling.objects.filter(taxpayer=taxpayer, increases__gt=0).count() == 0
 
 
 def test_prior_debt_loop(clock, taxpayer, seller, officer):
     request = services.increase_request_review(request=file(taxpayer, seller), actor=officer)
-    with pytest.raises(LimitsError):
+    with pytest.raises(LimitsError) as exc:
         services.increase_request_require_prior_debt(request=request, actor=officer, note=" ")
+    assert error_codes(exc.value) == {"note": ["required"]}
     request = services.increase_request_require_prior_debt(
         request=request, actor=officer, note="۵۰٪ مالیات تابستان ۱۴۰۳ پرداخت نشده"
     )
     assert request.state == State.AWAITING_PRIOR_DEBT
-    with pytest.raises(LimitsError):
+    with pytest.raises(LimitsError) as exc:
         services.increase_request_request_settlement(request=request, actor=officer, method="arrangement")
+    assert exc.value.code == "invalid_transition"
     request = services.increase_request_review(request=request, actor=officer)
     assert request.state == State.UNDER_REVIEW
     assert TicketEvent.objects.filter(ticket=request.ticket).last().data["from"] == State.AWAITING_PRIOR_DEBT
@@ -279,7 +302,7 @@ def test_settlement_evidence_is_required(clock, taxpayer, seller, officer):
     request = services.increase_request_review(request=file(taxpayer, seller, amount=10_000), actor=officer)
     with pytest.raises(LimitsError) as exc:
         services.increase_request_request_settlement(request=request, actor=officer, method="payment")
-    assert "payment_id" in exc.value.message_dict
+    assert error_codes(exc.value) == {"payment_id": ["required"]}
     request = services.increase_request_request_settlement(request=request, actor=officer, method="guarantee")
     with pytest.raises(LimitsError) as exc:
         services.increase_request_settle(
@@ -290,7 +313,11 @@ def test_settlement_evidence_is_required(clock, taxpayer, seller, officer):
             guarantee_issuer="",
             guarantee_expiry=dt.date(2020, 1, 1),
         )
-    assert set(exc.value.message_dict) == {"guarantee_amount", "guarantee_issuer", "guarantee_expiry"}
+    assert error_codes(exc.value) == {
+        "guarantee_amount": ["guarantee_too_low"],
+        "guarantee_issuer": ["required"],
+        "guarantee_expiry": ["guarantee_expired"],
+    }
     assert IncreaseRequest.objects.get(pk=request.pk).state == State.AWAITING_SETTLEMENT
 
 
@@ -298,8 +325,9 @@ def test_only_handling_staff_may_step(clock, taxpayer, seller):
     request = file(taxpayer, seller)
     outsider = AgentFactory()  # not in the Article 6 department
     for actor in (outsider, seller, CustomerFactory()):
-        with pytest.raises(LimitsPermissionError):
+        with pytest.raises(LimitsPermissionError) as exc:
             services.increase_request_review(request=request, actor=actor)
+        assert exc.value.code == "not_allowed"
 
 
 def test_manager_may_step(clock, taxpayer, seller, manager):
@@ -308,20 +336,22 @@ def test_manager_may_step(clock, taxpayer, seller, manager):
 
 def test_reject_needs_a_reason_and_ends_the_request(clock, taxpayer, seller, officer):
     request = file(taxpayer, seller)
-    with pytest.raises(LimitsError):
+    with pytest.raises(LimitsError) as exc:
         services.increase_request_reject(request=request, actor=officer, reason="")
+    assert error_codes(exc.value) == {"reason": ["required"]}
     request = services.increase_request_reject(request=request, actor=officer, reason="مدارک ناقص است")
     assert request.state == State.REJECTED and request.closed_at
-    with pytest.raises(LimitsError):
+    with pytest.raises(LimitsError) as exc:
         services.increase_request_review(request=request, actor=officer)
+    assert exc.value.code == "invalid_transition"
 
 
 def test_withdraw_by_the_seller_only(clock, taxpayer, seller, officer):
     request = file(taxpayer, seller)
-    with pytest.raises(LimitsPermissionError):
-        services.increase_request_withdraw(request=request, actor=CustomerFactory())
-    with pytest.raises(LimitsPermissionError):
-        services.increase_request_withdraw(request=request, actor=officer)
+    for actor in (CustomerFactory(), officer):
+        with pytest.raises(LimitsPermissionError) as exc:
+            services.increase_request_withdraw(request=request, actor=actor)
+        assert exc.value.code == "not_allowed"
     assert services.increase_request_withdraw(request=request, actor=seller).state == State.WITHDRAWN
 
 
@@ -368,5 +398,6 @@ def test_expiry_task(taxpayer, seller, officer):
 
 
 def test_expire_refused_before_the_end(clock, taxpayer, seller):
-    with pytest.raises(LimitsError):
+    with pytest.raises(LimitsError) as exc:
         services.increase_request_expire(request=file(taxpayer, seller))
+    assert exc.value.code == "not_ended"

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from accounts.tests.factories import CustomerFactory, OrganisationFactory
+from helpdesk.tests.errors import error_codes
 from limits import events, services
 from limits.models import Ceiling, FigureSource, Usage
 from limits.periods import Period
@@ -115,8 +116,9 @@ def test_nobody_to_warn_is_logged_not_an_error(caplog, notified):
 
 @pytest.mark.parametrize("amount", [0, -1, 1.5, True])
 def test_bad_amounts(taxpayer, amount):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         record(taxpayer, amount)
+    assert error_codes(exc.value) == {"amount": ["not_positive"]}
     assert not Usage.objects.exists()
 
 
@@ -124,5 +126,5 @@ def test_duplicate_reference_refused(taxpayer):
     record(taxpayer, 10, reference="batch-7")
     with pytest.raises(ValidationError) as exc:
         record(taxpayer, 10, reference="batch-7")
-    assert "reference" in exc.value.message_dict
+    assert error_codes(exc.value) == {"reference": ["duplicate_reference"]}
     assert Ceiling.objects.get(taxpayer=taxpayer).used == 10

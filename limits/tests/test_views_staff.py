@@ -153,9 +153,10 @@ def test_staff_walk_through_every_step(client, officer):
     assert step(client, increase, "review").status_code == 302
     response = step(client, increase, "settlement", {"settlement-method": "payment"})
     assert response.status_code == 400  # the payment ID is missing
-    assert "payment_id" in response.context["actions"][0]["form"].errors or any(
-        "payment_id" in a["form"].errors for a in response.context["actions"]
-    )
+    settlement = next(a["form"] for a in response.context["actions"] if a["name"] == "settlement")
+    assert {field: [e.code for e in errors] for field, errors in settlement.errors.as_data().items()} == {
+        "payment_id": ["required"]
+    }
     step(client, increase, "settlement", {"settlement-method": "guarantee"})
     detail = client.get(reverse("limits:request_detail", args=[increase.pk]))
     settle_form = next(a["form"] for a in detail.context["actions"] if a["name"] == "settle")

@@ -129,7 +129,7 @@ def test_newer_public_reply_stops_the_send_and_shows_it(staff_client, customer, 
     assert "یک نکته دیگر هم هست" in html and 'id="newer-replies"' in html
     form = response.context["reply_form"]
     assert form["body"].value() == "پاسخ من"  # the draft is kept
-    assert form["confirm"].value() is True or form.data["confirm"] == "1"
+    assert form.data["confirm"] == "1" and form.cleaned_data["confirm"] is True  # the second submit confirms
 
     confirmed = staff_client.post(
         ticket_url("reply", ticket), {"body": "پاسخ من", "last_seen": form.data["last_seen"], "confirm": "1"}
