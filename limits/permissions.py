@@ -62,3 +62,8 @@ def can_withdraw(user, request: IncreaseRequest) -> bool:
 def can_manage_figures(user) -> bool:
     """Recompute ceilings, record usage, import figures: staff."""
     return is_staff(user)
+
+
+def can_expire(user, request: IncreaseRequest) -> bool:
+    """Only the system (no user) expires a request, once its period has ended."""
+    return user is None

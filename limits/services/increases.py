@@ -1,16 +1,17 @@
 """Increase requests: filing (a ticket of the Article 6 type plus the structured request) and one service per step.
 
-Every step locks the request row, checks the transition table (`limits.models.ALLOWED_TRANSITIONS`), refuses once the
-period has ended (only expiry is possible then), checks the actor (`limits.permissions`), validates the evidence the
-step needs, writes, records a timeline event on the ticket and calls `helpdesk.notifications.notify` — all in one
-transaction.
+Every step is one step of the state machine (`helpdesk.statemachine`, `STATE`): it locks the request row, checks the
+actor (`limits.permissions`) and the transition table (`limits.models.ALLOWED_TRANSITIONS`), refuses once the period
+has ended (only expiry is possible then), validates the evidence the step needs, saves the step's fields only, records
+a timeline event on the ticket and calls `helpdesk.notifications.notify` — all in one transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,12 +21,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk import notifications
-from tickets.models import Channel, Ticket, TicketType
+from helpdesk.statemachine import Machine
+from tickets.models import Channel, TicketType
 from tickets.services import ticket_create
 
 from .. import events, permissions, text
 from ..calculations import vat_on
-from ..models import Ceiling, GuaranteeType, IncreaseRequest, Settlement, State, Taxpayer
+from ..models import ALLOWED_TRANSITIONS, Ceiling, GuaranteeType, IncreaseRequest, Settlement, State, Taxpayer
 from ..periods import TEHRAN, Period
 from ..selectors import YearParametersMissing, year_parameters
 
@@ -65,6 +67,19 @@ class LimitsError(ValidationError):
 
 class LimitsPermissionError(LimitsError):
     """The actor may not do this (views never offer it; a view treats it as 404)."""
+
+
+# The state machine of a request (ARTICLE6.md, "Steps"): the table is `limits.models.ALLOWED_TRANSITIONS`; every
+# step below goes through `_step`.
+STATE = Machine(
+    model=IncreaseRequest,
+    field="state",
+    transitions=ALLOWED_TRANSITIONS,
+    choices=State,
+    error=LimitsError,
+    message=MSG_TRANSITION,
+    forbidden=lambda request: LimitsPermissionError(MSG_NOT_ALLOWED, code="not_allowed"),
+)
 
 
 def _ended_error(period: Period) -> LimitsError:
@@ -173,38 +188,42 @@ def _record(request: IncreaseRequest, kind: str, *, actor, data: dict) -> None:
     notifications.notify(event)
 
 
+class Change(NamedTuple):
+    """What a step's `prepare` decided: the fields to set on the request and the event's data."""
+
+    fields: dict[str, object]
+    data: dict
+
+
 def _step(
     request: IncreaseRequest,
     to: str,
     *,
     actor,
     allowed: Callable[[object, IncreaseRequest], bool],
-    prepare: Callable[[IncreaseRequest], dict] | None = None,
+    prepare: Callable[[IncreaseRequest], Change] | None = None,
     now: dt.datetime | None = None,
 ) -> IncreaseRequest:
-    """Move a request to `to`. `prepare(locked)` validates, sets the step's fields on the locked row and returns
-    the event data. Raises LimitsError / LimitsPermissionError; nothing is written then."""
+    """Move a request to `to` through the state machine (`STATE`): lock, `allowed(actor, locked)`, the transition
+    table, the period's end (only expiry is possible after it), then `prepare(locked)` validates and returns the
+    step's fields and event data. Raises LimitsError / LimitsPermissionError; nothing is written then."""
     now = now or timezone.now()
-    with transaction.atomic():
-        locked = IncreaseRequest.objects.select_for_update().get(pk=request.pk)
-        locked.ticket = Ticket.objects.get(pk=locked.ticket_id)
-        locked.taxpayer = Taxpayer.objects.get(pk=locked.taxpayer_id)
-        system = actor is None and to == State.EXPIRED
-        if not system and not allowed(actor, locked):
-            raise LimitsPermissionError(MSG_NOT_ALLOWED, code="not_allowed")
-        if not locked.can_transition_to(to):
-            raise LimitsError(
-                MSG_TRANSITION,
-                code="invalid_transition",
-                params={"old": State(locked.state).label, "new": State(to).label},
-            )
+    data: dict = {}
+
+    def change(locked: IncreaseRequest) -> Iterable[str]:
         if to != State.EXPIRED and now >= locked.period_ends_at:
             raise _ended_error(locked.period)
-        old = locked.state
-        data = prepare(locked) if prepare else {}
-        locked.state = to
-        locked.save()
+        step = prepare(locked) if prepare else Change(fields={}, data={})
+        for name, value in step.fields.items():
+            setattr(locked, name, value)
+        data.update(step.data)
+        return step.fields
+
+    def record(locked: IncreaseRequest, old: str) -> None:
         _record(locked, events.KIND_FOR_STATE[to], actor=actor, data={"from": old, **data})
+
+    with transaction.atomic():
+        locked, _ = STATE.step(request.pk, to, actor=actor, allowed=allowed, change=change, record=record)
     return locked
 
 
@@ -228,12 +247,11 @@ def increase_request_require_prior_debt(*, request: IncreaseRequest, actor, note
     """under_review → awaiting_prior_debt (ب): the prior-period tax must be paid or arranged first."""
     note = (note or "").strip()
 
-    def prepare(locked):
+    def prepare(locked: IncreaseRequest) -> Change:
         errors: dict = {}
         _require(errors, note=note)
         _raise(errors)
-        locked.prior_debt_note = note
-        return {"note": note}
+        return Change(fields={"prior_debt_note": note}, data={"note": note})
 
     return _step(request, State.AWAITING_PRIOR_DEBT, actor=actor, allowed=permissions.can_handle, prepare=prepare)
 
@@ -245,16 +263,18 @@ def increase_request_request_settlement(
     guaranteed."""
     payment_id = (payment_id or "").strip()
 
-    def prepare(locked):
+    def prepare(locked: IncreaseRequest) -> Change:
         errors: dict = {}
         if method not in Settlement.values:
             errors["method"] = [ValidationError(MSG_REQUIRED, code="required")]
         elif method == Settlement.PAYMENT and not payment_id:
             errors["payment_id"] = [ValidationError(MSG_PAYMENT_ID, code="required")]
         _raise(errors)
-        locked.settlement_method = method
-        locked.payment_id = payment_id if method == Settlement.PAYMENT else ""
-        return {"method": method, "payment_id": locked.payment_id, "vat": locked.vat}
+        issued = payment_id if method == Settlement.PAYMENT else ""
+        return Change(
+            fields={"settlement_method": method, "payment_id": issued},
+            data={"method": method, "payment_id": issued, "vat": locked.vat},
+        )
 
     return _step(request, State.AWAITING_SETTLEMENT, actor=actor, allowed=permissions.can_handle, prepare=prepare)
 
@@ -274,7 +294,7 @@ def increase_request_settle(
     guarantee type, amount ≥ the VAT, issuer, expiry not past)."""
     now = timezone.now()
 
-    def prepare(locked):
+    def prepare(locked: IncreaseRequest) -> Change:
         errors: dict = {}
         method = locked.settlement_method
         if method == Settlement.PAYMENT:
@@ -308,10 +328,10 @@ def increase_request_settle(
                 "guarantee_expiry": guarantee_expiry.isoformat() if guarantee_expiry else None,
             }
         _raise(errors)
-        for name, value in data.items():
-            setattr(locked, name, dt.date.fromisoformat(value) if name == "guarantee_expiry" else value)
-        locked.settled_at = now
-        return {"method": method, **data}
+        fields = {**data, "settled_at": now}
+        if "guarantee_expiry" in data:
+            fields["guarantee_expiry"] = guarantee_expiry
+        return Change(fields=fields, data={"method": method, **data})
 
     return _step(request, State.SETTLED, actor=actor, allowed=permissions.can_handle, prepare=prepare, now=now)
 
@@ -323,7 +343,7 @@ def increase_request_announce(
     now = timezone.now()
     letter_number = (letter_number or "").strip()
 
-    def prepare(locked):
+    def prepare(locked: IncreaseRequest) -> Change:
         errors: dict = {}
         _require(errors, letter_number=letter_number, letter_date=letter_date, announced_amount=announced_amount)
         if announced_amount is not None and not 1 <= announced_amount <= locked.amount:
@@ -335,15 +355,19 @@ def increase_request_announce(
         if letter_date is not None and letter_date > now.astimezone(TEHRAN).date():
             errors.setdefault("letter_date", []).append(ValidationError(MSG_DATE_IN_FUTURE, code="date_in_future"))
         _raise(errors)
-        locked.letter_number = letter_number
-        locked.letter_date = letter_date
-        locked.announced_amount = announced_amount
-        locked.announced_at = now
-        return {
-            "letter_number": letter_number,
-            "letter_date": letter_date.isoformat(),
-            "announced_amount": announced_amount,
-        }
+        return Change(
+            fields={
+                "letter_number": letter_number,
+                "letter_date": letter_date,
+                "announced_amount": announced_amount,
+                "announced_at": now,
+            },
+            data={
+                "letter_number": letter_number,
+                "letter_date": letter_date.isoformat(),
+                "announced_amount": announced_amount,
+            },
+        )
 
     return _step(request, State.ANNOUNCED, actor=actor, allowed=permissions.can_handle, prepare=prepare, now=now)
 
@@ -354,14 +378,16 @@ def increase_request_apply(*, request: IncreaseRequest, actor) -> IncreaseReques
 
     now = timezone.now()
 
-    def prepare(locked):
+    def prepare(locked: IncreaseRequest) -> Change:
         if locked.announced_amount is None:
             raise LimitsError(MSG_NEEDS_ANNOUNCEMENT, code="not_announced")
         ceiling = ceiling_compute(taxpayer=locked.taxpayer, period=locked.period, actor=actor)
         Ceiling.objects.filter(pk=ceiling.pk).update(increases=F("increases") + locked.announced_amount)
         ceiling.refresh_from_db(fields=["increases"])
-        locked.applied_at = now
-        return {"applied_amount": locked.announced_amount, "ceiling_total": ceiling.total}
+        return Change(
+            fields={"applied_at": now},
+            data={"applied_amount": locked.announced_amount, "ceiling_total": ceiling.total},
+        )
 
     return _step(request, State.APPLIED, actor=actor, allowed=permissions.can_handle, prepare=prepare, now=now)
 
@@ -370,13 +396,11 @@ def increase_request_reject(*, request: IncreaseRequest, actor, reason: str) -> 
     reason = (reason or "").strip()
     now = timezone.now()
 
-    def prepare(locked):
+    def prepare(locked: IncreaseRequest) -> Change:
         errors: dict = {}
         _require(errors, reason=reason)
         _raise(errors)
-        locked.close_reason = reason
-        locked.closed_at = now
-        return {"reason": reason}
+        return Change(fields={"close_reason": reason, "closed_at": now}, data={"reason": reason})
 
     return _step(request, State.REJECTED, actor=actor, allowed=permissions.can_handle, prepare=prepare, now=now)
 
@@ -385,9 +409,8 @@ def increase_request_withdraw(*, request: IncreaseRequest, actor) -> IncreaseReq
     """By the seller, while the request is open and the period has not ended."""
     now = timezone.now()
 
-    def prepare(locked):
-        locked.closed_at = now
-        return {}
+    def prepare(locked: IncreaseRequest) -> Change:
+        return Change(fields={"closed_at": now}, data={})
 
     return _step(request, State.WITHDRAWN, actor=actor, allowed=permissions.can_withdraw, prepare=prepare, now=now)
 
@@ -396,13 +419,12 @@ def increase_request_expire(*, request: IncreaseRequest, now: dt.datetime | None
     """By the system once the period has ended (00:00 Tehran after its last day)."""
     now = now or timezone.now()
 
-    def prepare(locked):
+    def prepare(locked: IncreaseRequest) -> Change:
         if now < locked.period_ends_at:
             raise LimitsError(MSG_NOT_ENDED, code="not_ended")
-        locked.closed_at = now
-        return {}
+        return Change(fields={"closed_at": now}, data={})
 
-    return _step(request, State.EXPIRED, actor=None, allowed=lambda *_: True, prepare=prepare, now=now)
+    return _step(request, State.EXPIRED, actor=None, allowed=permissions.can_expire, prepare=prepare, now=now)
 
 
 def increase_requests_expire_due(*, now: dt.datetime | None = None) -> int:

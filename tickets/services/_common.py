@@ -1,4 +1,5 @@
-"""Helpers shared by the ticket services: locking, the one status-changing function, attachments, search text."""
+"""Helpers shared by the ticket services: the status machine (locking, permission errors, the one status-changing
+function), attachments, search text."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from helpdesk import notifications
 from helpdesk.persian import normalize
+from helpdesk.statemachine import Machine
 from helpdesk.uploads import UploadCheck, prepare_upload
 
 from .. import events
@@ -20,19 +22,34 @@ from .errors import ERR_CLOSED, ERR_NOT_ALLOWED, ERR_TRANSITION, TicketError, Ti
 SEARCH_DOCUMENT_LIMIT = 200_000
 
 
+def _refusal(ticket: Ticket | None) -> TicketPermissionError:
+    """The permission error (closed tickets get their own message)."""
+    if ticket is not None and ticket.status == Status.CLOSED:
+        return TicketPermissionError(ERR_CLOSED, code="closed")
+    return TicketPermissionError(ERR_NOT_ALLOWED, code="not_allowed")
+
+
+# The status machine (F12): the table is `ALLOWED_TRANSITIONS`; every status change is `set_status`.
+STATUS = Machine(
+    model=Ticket,
+    field="status",
+    transitions=ALLOWED_TRANSITIONS,
+    choices=Status,
+    error=TicketError,
+    message=ERR_TRANSITION,
+    forbidden=_refusal,
+)
+
+
 def lock(ticket: Ticket | int) -> Ticket:
     """The ticket row, re-read and locked until the end of the transaction. Call inside `transaction.atomic()`."""
-    pk = ticket.pk if isinstance(ticket, Ticket) else ticket
-    return Ticket.objects.select_for_update().get(pk=pk)
+    return STATUS.lock(ticket)
 
 
 def require(allowed: bool, ticket: Ticket | None = None) -> None:
     """Raise the right error when a permission check failed (closed tickets get their own message)."""
-    if allowed:
-        return
-    if ticket is not None and ticket.status == Status.CLOSED:
-        raise TicketPermissionError(ERR_CLOSED, code="closed")
-    raise TicketPermissionError(ERR_NOT_ALLOWED, code="not_allowed")
+    if not allowed:
+        raise _refusal(ticket)
 
 
 def allowed(check, actor, ticket: Ticket) -> bool:
@@ -50,48 +67,44 @@ def emit(event: TicketEvent) -> TicketEvent:
     return event
 
 
-def check_transition(ticket: Ticket, new: str) -> None:
-    """Raise unless `ALLOWED_TRANSITIONS` lets the ticket go to `new`."""
-    if new not in ALLOWED_TRANSITIONS.get(ticket.status, frozenset()):
-        raise TicketError(
-            ERR_TRANSITION,
-            code="invalid_transition",
-            params={"old": Status(ticket.status).label, "new": Status(new).label if new in Status.values else new},
-        )
-
-
 def set_status(ticket: Ticket, new: str, *, actor, now: datetime | None = None) -> TicketEvent | None:
-    """THE function that changes a ticket's status: checks `ALLOWED_TRANSITIONS`, keeps the timestamps
-    (resolved_at, closed_at, last_activity_at) in step, saves and records a `status` event.
+    """THE function that changes a ticket's status: the status machine's step (`ALLOWED_TRANSITIONS`), keeping
+    the timestamps (resolved_at, closed_at, last_activity_at) and the SLA clock in step, saving only those fields
+    and recording a `status` event.
 
-    Call while holding the row lock (`lock()`). Returns the event, or None when the status is unchanged.
-    The caller decides whether to `emit()` it (a reply that reopens a ticket notifies once, as a reply).
+    Call while holding the row lock (`lock()`), after the action's permission check. Returns the event, or None
+    when the status is unchanged. The caller decides whether to `emit()` it (a reply that reopens a ticket
+    notifies once, as a reply).
     """
-    old = ticket.status
-    if new == old:
+    if new == ticket.status:
         return None
-    check_transition(ticket, new)
     now = now or timezone.now()
-    ticket.status = new
-    fields = ["status", "last_activity_at"]
     from .sla import sla_on_status  # the SLA clock pauses and resumes with the status
 
-    fields += sla_on_status(ticket, old=old, new=new, now=now)
-    ticket.last_activity_at = now
-    if new == Status.RESOLVED:
-        ticket.resolved_at = now
-        fields.append("resolved_at")
-    elif new == Status.CLOSED:
-        ticket.closed_at = now
-        fields.append("closed_at")
-        if ticket.resolved_at is None:
+    def change(ticket: Ticket) -> list[str]:
+        old = ticket.status
+        ticket.last_activity_at = now
+        fields = ["last_activity_at", *sla_on_status(ticket, old=old, new=new, now=now)]
+        if new == Status.RESOLVED:
             ticket.resolved_at = now
             fields.append("resolved_at")
-    elif old == Status.RESOLVED:  # reopened
-        ticket.resolved_at = None
-        fields.append("resolved_at")
-    ticket.save(update_fields=fields)
-    return events.event_status(ticket=ticket, actor=actor, old=old, new=new)
+        elif new == Status.CLOSED:
+            ticket.closed_at = now
+            fields.append("closed_at")
+            if ticket.resolved_at is None:
+                ticket.resolved_at = now
+                fields.append("resolved_at")
+        elif old == Status.RESOLVED:  # reopened
+            ticket.resolved_at = None
+            fields.append("resolved_at")
+        return fields
+
+    return STATUS.advance(
+        ticket,
+        new,
+        change=change,
+        record=lambda ticket, old: events.event_status(ticket=ticket, actor=actor, old=old, new=new),
+    )
 
 
 def prepare_attachments(files: Sequence) -> list[tuple[UploadCheck, object]]:

@@ -61,7 +61,7 @@ def reply_add(
         if new_status == ticket.status:
             new_status = None
         if new_status is not None:
-            c.check_transition(ticket, new_status)  # refuse before writing anything
+            c.STATUS.check(ticket, new_status)  # refuse before writing anything
 
         now = timezone.now()
         message = Message.objects.create(
