@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.persian import parse_int, to_latin_digits
+from helpdesk.persian import clean_digits, parse_int
 from helpdesk.validators import normalize_economic_code
 
 from ..models import FigureSource, PriorPeriodFigures, Taxpayer
@@ -141,7 +141,7 @@ def _taxpayer(report, line, value, taxpayers: dict[str, Taxpayer]) -> Taxpayer |
 
 
 def _taxpayers_for(rows) -> dict[str, Taxpayer]:
-    codes = {to_latin_digits(values.get("economic_code", "")).replace(" ", "") for _line, values in rows}
+    codes = {clean_digits(values.get("economic_code", "")) for _line, values in rows}
     return {t.economic_code: t for t in Taxpayer.objects.filter(economic_code__in=codes)}
 
 

@@ -38,6 +38,14 @@ def test_figures_good_file(taxpayers, officer):
     assert second.sales == 1_500_000_000 and second.source_note == "q2.csv:3"
 
 
+def test_figures_find_a_taxpayer_whose_code_is_typed_with_dashes(taxpayers, officer):
+    # The code is validated and looked up after the same cleaning (it was once looked up with spaces removed only).
+    content = "economic_code,year,quarter,sales,vat_due,vat_paid\n۴۱۰-۰۰۰۰-۰۰۰۰-۰۰۱,1403,2,100,10,10\n"
+    report = services.figures_import_csv(file=csv_file(content), actor=officer)
+    assert report.ok, report.errors
+    assert PriorPeriodFigures.objects.get().taxpayer == taxpayers[0]
+
+
 def test_figures_bad_file_imports_nothing_and_reports_every_row(taxpayers, officer):
     content = (
         "economic_code,year,quarter,sales,vat_due,vat_paid\n"
