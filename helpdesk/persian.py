@@ -1,4 +1,5 @@
-"""Persian text helpers used by every app: digit conversion, number formatting and the search normaliser."""
+"""Persian text helpers used by every app: digit conversion, reading typed numbers and codes, and the search
+normaliser. Showing values in the active language's digits is `helpdesk.l10n`."""
 
 import re
 import unicodedata
@@ -98,11 +99,3 @@ def parse_int(text: object) -> int:
         raise ValueError(f"not an integer: {text!r}")
     sign, number = match.groups()
     return int(sign + clean_digits(number, separators=True))
-
-
-def format_int(value: int, *, persian: bool = True, grouping: bool = True) -> str:
-    """An integer for people: «۱۲٬۳۴۵٬۶۷۸» (persian) or «12,345,678»; `grouping=False` leaves out separators."""
-    text = f"{int(value):,}" if grouping else str(int(value))
-    if persian:
-        text = to_persian_digits(text.replace(",", PERSIAN_THOUSANDS_SEPARATOR))
-    return text

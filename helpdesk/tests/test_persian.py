@@ -4,7 +4,6 @@ import pytest
 
 from helpdesk.persian import (
     clean_digits,
-    format_int,
     normalize,
     parse_int,
     to_latin_digits,
@@ -105,14 +104,6 @@ class TestParseInt:
 
     def test_accepts_an_int(self):
         assert parse_int(12) == 12
-
-
-def test_format_int():
-    assert format_int(12345678) == "۱۲٬۳۴۵٬۶۷۸"
-    assert format_int(12345678, persian=False) == "12,345,678"
-    assert format_int(-1234, persian=False) == "-1,234"
-    assert format_int(1234, grouping=False) == "۱۲۳۴"
-    assert format_int(0) == "۰"
 
 
 class TestCleanDigits:

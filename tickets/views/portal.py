@@ -11,10 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from helpdesk.l10n import digits
+
 from .. import permissions, selectors, services
 from ..forms import TicketCreateForm
 from ..models import Channel
-from ._common import ldigits, optional_url, paginate, to_ticket
+from ._common import optional_url, paginate, to_ticket
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +97,7 @@ def ticket_create(request):
                 _record_kb_outcome(request)
                 messages.success(
                     request,
-                    _("Your ticket #%(ref)s was sent. We will answer you here.") % {"ref": ldigits(ticket.reference)},
+                    _("Your ticket #%(ref)s was sent. We will answer you here.") % {"ref": digits(ticket.reference)},
                 )
                 return to_ticket(ticket)
     else:
