@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.l10n import format_number
 from helpdesk.persian import clean_digits, parse_int
 from helpdesk.validators import normalize_economic_code
 
@@ -118,7 +119,8 @@ def _period(report, line, values) -> Period | None:
     with contextlib.suppress(ValueError):
         year = parse_int(values["year"])
     if year is None or not MIN_YEAR <= year <= MAX_YEAR:
-        report.add(line, "year", ValidationError(MSG_YEAR, params={"min": MIN_YEAR, "max": MAX_YEAR}).messages[0])
+        bounds = {"min": format_number(MIN_YEAR, grouping=False), "max": format_number(MAX_YEAR, grouping=False)}
+        report.add(line, "year", ValidationError(MSG_YEAR, params=bounds).messages[0])
         year = None
     with contextlib.suppress(ValueError):
         quarter = parse_int(values["quarter"])
