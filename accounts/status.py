@@ -7,10 +7,10 @@ only: no queries.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from helpdesk import jalali
+from helpdesk.l10n import format_date
 
 MSG_SUSPENDED = gettext_lazy("Your account has been suspended. Reason: %(reason)s")
 MSG_SUSPENDED_NO_REASON = gettext_lazy("Your account has been suspended. Please contact support.")
@@ -34,7 +34,7 @@ class AccountBlock:
     def message(self) -> str:
         if self.kind == SUSPENDED:
             return MSG_SUSPENDED % {"reason": self.reason} if self.reason else str(MSG_SUSPENDED_NO_REASON)
-        return MSG_EXPIRED % {"date": format_date(self.expires_at)}
+        return MSG_EXPIRED % {"date": format_date(self.expires_at, long=True) if self.expires_at else ""}
 
     def to_session(self) -> dict:
         return {
@@ -61,13 +61,3 @@ def account_block(user) -> AccountBlock | None:
     if expires_at is not None and expires_at <= timezone.now():
         return AccountBlock(kind=EXPIRED, expires_at=expires_at)
     return None
-
-
-def format_date(value: datetime | None) -> str:
-    """A day in the active language: «۱۵ اسفند ۱۴۰۳» in Persian, «5 March 2025» in English (Tehran time)."""
-    if value is None:
-        return ""
-    if jalali.uses_persian_digits(translation.get_language()):
-        return jalali.format_long_date(value)
-    local = jalali.to_tehran(value) if timezone.is_aware(value) else value
-    return dateformat.format(local.date(), "j F Y")

@@ -16,11 +16,11 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import jalali, validators
-from .persian import format_int, parse_int, to_latin_digits
+from .l10n import TEHRAN, format_number, to_tehran
+from .persian import parse_int, to_latin_digits
 from .widgets import JalaliDateInput, JalaliDateTimeInput, LocalizedNumberInput
 
 MSG_INTEGER = _("Enter a whole number, e.g. 1,500,000 (Persian or Latin digits).")
@@ -44,7 +44,7 @@ class JalaliDateField(forms.DateField):
         if value in self.empty_values:
             return None
         if isinstance(value, dt.datetime):
-            return jalali.to_tehran(value).date()
+            return to_tehran(value).date()
         if isinstance(value, dt.date):
             return value
         try:
@@ -71,7 +71,7 @@ class JalaliDateTimeField(forms.DateTimeField):
         if isinstance(value, dt.datetime):
             return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
         if isinstance(value, dt.date):
-            return dt.datetime.combine(value, dt.time(), tzinfo=jalali.TEHRAN)
+            return dt.datetime.combine(value, dt.time(), tzinfo=TEHRAN)
         try:
             return jalali.parse_jalali_datetime(value)
         except jalali.JalaliDateError as exc:
@@ -85,9 +85,8 @@ class _LocalizedLimit:
         try:
             super().__call__(value)
         except ValidationError as exc:
-            persian = jalali.uses_persian_digits(get_language())
             raise ValidationError(
-                self.message, code=self.code, params={"limit_value": format_int(self.limit_value, persian=persian)}
+                self.message, code=self.code, params={"limit_value": format_number(self.limit_value)}
             ) from exc
 
 

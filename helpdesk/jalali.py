@@ -1,10 +1,7 @@
-"""Jalali (Solar Hijri) calendar helpers on `jdatetime`, in the Asia/Tehran time zone.
+"""The Jalali (Solar Hijri) calendar on `jdatetime`: month lengths and leap years, Jalali → Gregorian, and
+reading dates people type (any digits, `/ - .` separators) with translated errors.
 
-Times are stored in UTC and shown in Tehran, so a moment's Jalali *date* depends on the zone:
-2025-03-20 21:00 UTC is already 1404/01/01 (Nowruz) in Tehran. Every helper that takes a datetime
-converts it to Tehran first. A **naive** datetime is taken to be UTC, because that is how this project
-stores time (USE_TZ); it is never read as server-local time. A `datetime.date` is a calendar day and
-is converted as it is, without any zone.
+Showing dates (Tehran time, the active language's digits and calendar) is `helpdesk.l10n`.
 
 Leap years follow jdatetime's 33-year arithmetic (year mod 33 ∈ {1, 5, 9, 13, 17, 22, 26, 30}), which
 matches the official calendar for 1395–1420 (1399, 1403, 1408 leap; 1400, 1404 not); the tests pin it.
@@ -14,37 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 import jdatetime
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .persian import to_latin_digits, to_persian_digits
-
-TEHRAN = ZoneInfo("Asia/Tehran")
+from .l10n import TEHRAN, digits, month_name, to_jalali_date
+from .persian import to_latin_digits
 
 # Years a person plausibly means (Gregorian 1821–2221). A Gregorian year typed by mistake
 # (2025/03/20) falls outside and gets a clear message instead of a date six centuries ahead.
 MIN_YEAR = 1200
 MAX_YEAR = 1599
-
-MONTH_NAMES = (
-    _("Farvardin"),
-    _("Ordibehesht"),
-    _("Khordad"),
-    _("Tir"),
-    _("Mordad"),
-    _("Shahrivar"),
-    _("Mehr"),
-    _("Aban"),
-    _("Azar"),
-    _("Dey"),
-    _("Bahman"),
-    _("Esfand"),
-)
 
 MSG_FORMAT = _("Enter a Jalali date as year/month/day, e.g. 1403/12/30.")
 MSG_DATETIME_FORMAT = _("Enter a Jalali date and time as year/month/day hour:minute, e.g. 1403/12/30 14:05.")
@@ -74,16 +53,6 @@ class JalaliDateError(ValueError):
         return str(self.message) % self.params if self.params else str(self.message)
 
 
-def _number(value: int) -> str:
-    """A number for a message in the active language's digits."""
-    return to_persian_digits(value) if uses_persian_digits(get_language()) else str(value)
-
-
-def uses_persian_digits(language: str | None) -> bool:
-    """Persian digits and the Jalali calendar for Persian (and when no language is active)."""
-    return language is None or language.split("-")[0].lower() == "fa"
-
-
 # Calendar arithmetic -------------------------------------------------------------------------
 
 
@@ -103,11 +72,6 @@ def month_length(jyear: int, jmonth: int) -> int:
     return 30 if is_leap(jyear) else 29
 
 
-def month_name(jmonth: int) -> str:
-    """The month's name in the active language (فروردین / Farvardin)."""
-    return str(MONTH_NAMES[jmonth - 1])
-
-
 def to_gregorian(jyear: int, jmonth: int, jday: int) -> dt.date:
     """Jalali year/month/day → Gregorian `datetime.date`; JalaliDateError for a day that does not exist."""
     days = month_length(jyear, jmonth)
@@ -115,7 +79,7 @@ def to_gregorian(jyear: int, jmonth: int, jday: int) -> dt.date:
         raise JalaliDateError(
             MSG_DAY,
             "invalid_day",
-            {"month": month_name(jmonth), "year": _number(jyear), "days": _number(days), "day": _number(jday)},
+            {"month": month_name(jmonth), "year": digits(jyear), "days": digits(days), "day": digits(jday)},
         )
     return jdatetime.date(jyear, jmonth, jday).togregorian()
 
@@ -130,55 +94,12 @@ def month_range(jyear: int, jmonth: int) -> tuple[dt.date, dt.date]:
     return to_gregorian(jyear, jmonth, 1), month_last_day(jyear, jmonth)
 
 
-# Moments and dates ---------------------------------------------------------------------------
-
-
-def to_tehran(value: dt.datetime) -> dt.datetime:
-    """An aware datetime in Asia/Tehran; a naive one is taken to be UTC (see the module docstring)."""
-    if timezone.is_naive(value):
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(TEHRAN)
-
-
-def to_jalali_date(value: dt.date | dt.datetime) -> jdatetime.date:
-    """The Jalali date of a calendar day, or of a moment as seen in Tehran."""
-    if isinstance(value, dt.datetime):
-        value = to_tehran(value).date()
-    return jdatetime.date.fromgregorian(date=value)
-
-
-def to_jalali_datetime(value: dt.datetime) -> jdatetime.datetime:
-    """A moment as a Jalali datetime in Tehran (aware, tzinfo Asia/Tehran)."""
-    return jdatetime.datetime.fromgregorian(datetime=to_tehran(value))
+# Today ---------------------------------------------------------------------------------------
 
 
 def today() -> jdatetime.date:
     """Today's Jalali date in Tehran (follows `timezone.now()`, so time_machine moves it)."""
     return to_jalali_date(timezone.now())
-
-
-# Formatting ----------------------------------------------------------------------------------
-
-
-def format_date(value: dt.date | dt.datetime, *, persian_digits: bool = True) -> str:
-    """`1403/12/30` (or `۱۴۰۳/۱۲/۳۰`): the Jalali date of a day, or of a moment in Tehran."""
-    jdate = to_jalali_date(value)
-    text = f"{jdate.year:04d}/{jdate.month:02d}/{jdate.day:02d}"
-    return to_persian_digits(text) if persian_digits else text
-
-
-def format_datetime(value: dt.datetime, *, persian_digits: bool = True) -> str:
-    """`1403/12/30 14:05` (or with Persian digits): a moment in Tehran, to the minute."""
-    local = to_jalali_datetime(value)
-    text = f"{local.year:04d}/{local.month:02d}/{local.day:02d} {local.hour:02d}:{local.minute:02d}"
-    return to_persian_digits(text) if persian_digits else text
-
-
-def format_long_date(value: dt.date | dt.datetime, *, persian_digits: bool = True) -> str:
-    """`۳۰ اسفند ۱۴۰۳`: day, month name (in the active language) and year."""
-    jdate = to_jalali_date(value)
-    text = f"{jdate.day} {month_name(jdate.month)} {jdate.year}"
-    return to_persian_digits(text) if persian_digits else text
 
 
 # Parsing -------------------------------------------------------------------------------------
@@ -190,7 +111,7 @@ def _clean(text: object) -> str:
 
 def _checked_year(jyear: int) -> int:
     if not MIN_YEAR <= jyear <= MAX_YEAR:
-        raise JalaliDateError(MSG_YEAR, "invalid_year", {"min": _number(MIN_YEAR), "max": _number(MAX_YEAR)})
+        raise JalaliDateError(MSG_YEAR, "invalid_year", {"min": digits(MIN_YEAR), "max": digits(MAX_YEAR)})
     return jyear
 
 

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .l10n import join_list
+
 DEFAULT_ALLOWED_TYPES = "pdf,jpg,jpeg,png,gif,webp,txt,csv,zip,docx,xlsx,pptx,doc,xls"
 
 # Types a browser or the desktop would run rather than show; serving them back to other users is a way in.
@@ -46,13 +48,13 @@ def validate_file_types(value: str) -> None:
     tokens = _file_type_tokens(value)
     bad = [token for token in tokens if not _EXTENSION.match(token.removeprefix("."))]
     if bad:  # reported as typed, so the admin recognises them
-        raise ValidationError(MSG_EXTENSIONS_INVALID, code="invalid", params={"items": "، ".join(bad)})
+        raise ValidationError(MSG_EXTENSIONS_INVALID, code="invalid", params={"items": join_list(bad)})
     items = split_file_types(value)
     if not items:
         raise ValidationError(MSG_EXTENSIONS_EMPTY, code="empty")
     forbidden = [item for item in items if item in FORBIDDEN_FILE_TYPES]
     if forbidden:
-        raise ValidationError(MSG_EXTENSIONS_FORBIDDEN, code="forbidden", params={"items": "، ".join(forbidden)})
+        raise ValidationError(MSG_EXTENSIONS_FORBIDDEN, code="forbidden", params={"items": join_list(forbidden)})
 
 
 class SiteSettings(models.Model):

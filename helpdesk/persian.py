@@ -1,4 +1,5 @@
-"""Persian text helpers used by every app: digit conversion, number formatting and the search normaliser."""
+"""Persian text helpers used by every app: digit conversion, reading typed numbers and codes, and the search
+normaliser. Showing values in the active language's digits is `helpdesk.l10n`."""
 
 import re
 import unicodedata
@@ -67,11 +68,24 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", text).strip().lower()
 
 
-# Thousands separators a person may type: «,» «٬» (Persian) «،» (Arabic comma), spaces, «_» and «'».
-_SEPARATORS = ",\u066c\u060c_' \u00a0\u202f\u2009"
-_INTEGER = re.compile(
-    rf"[+-]?(?:[0-9]+|[0-9]{{1,3}}(?:[{_SEPARATORS}][0-9]{{3}})+)",
-)
+# Thousands separators a person may type: «,» «٬» (Persian) «،» (Arabic comma), «_» and «'»; and spaces.
+_THOUSANDS = ",\u066c\u060c_'"
+_INTEGER = re.compile(rf"([+-]?)([0-9]+|[0-9]{{1,3}}(?:[{_THOUSANDS} \u00a0\u202f\u2009][0-9]{{3}})+)")
+# What people type between the digits of a number or code: spaces of any kind, ASCII and Unicode dashes and the
+# minus sign, brackets, dots, and the joiners and bidi marks that ride along when text is copied.
+_NOISE = "\\s\\-\u2010-\u2015\u2212().\u200c-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
+_NOISE_RE = re.compile(f"[{_NOISE}]")
+_NOISE_AND_THOUSANDS_RE = re.compile(f"[{_NOISE}{_THOUSANDS}]")
+
+
+def clean_digits(text: object, *, separators: bool = False) -> str:
+    """What a person typed as a number or code, in Latin digits without the marks typed between the digits:
+    «۰۹۱۲-۱۲۳ ۴۵۶۷» → «09121234567», «(٠٢١) ٨٨٧٧» → «0218877». Spaces, dashes, brackets, dots, joiners and bidi
+    marks go; `separators=True` also removes thousands separators («,» «٬» «،» «_» «'»). Letters and other signs
+    stay, so the caller's check still refuses them. None is "".
+    """
+    pattern = _NOISE_AND_THOUSANDS_RE if separators else _NOISE_RE
+    return pattern.sub("", to_latin_digits("" if text is None else text))
 
 
 def parse_int(text: object) -> int:
@@ -80,15 +94,8 @@ def parse_int(text: object) -> int:
     Separators must group thousands (so «12,5», which may mean a decimal, is rejected rather than
     read as 125). Raises ValueError on anything else, including decimals, letters and empty input.
     """
-    cleaned = to_latin_digits(text).strip().replace("\u2212", "-")
-    if not _INTEGER.fullmatch(cleaned):
+    match = _INTEGER.fullmatch(to_latin_digits(text).strip().replace("\u2212", "-"))
+    if not match:
         raise ValueError(f"not an integer: {text!r}")
-    return int(re.sub(f"[{_SEPARATORS}]", "", cleaned))
-
-
-def format_int(value: int, *, persian: bool = True, grouping: bool = True) -> str:
-    """An integer for people: «۱۲٬۳۴۵٬۶۷۸» (persian) or «12,345,678»; `grouping=False` leaves out separators."""
-    text = f"{int(value):,}" if grouping else str(int(value))
-    if persian:
-        text = to_persian_digits(text.replace(",", PERSIAN_THOUSANDS_SEPARATOR))
-    return text
+    sign, number = match.groups()
+    return int(sign + clean_digits(number, separators=True))

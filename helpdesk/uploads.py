@@ -26,16 +26,16 @@ import re
 import unicodedata
 import warnings
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import IO
 
 import filetype
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .persian import to_persian_digits
+from .l10n import format_number, join_list
 from .site import get_site_settings
 
 MSG_TOO_LARGE = _("The file “%(name)s” is %(size)s MB; the largest file you can attach is %(limit)s MB.")
@@ -138,14 +138,12 @@ def clean_filename(name: str) -> str:
 
 
 def _number(value: float) -> str:
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    if (get_language() or "fa").startswith("fa"):
-        return to_persian_digits(text.replace(".", "٫"))
-    return text
+    """Megabytes to one decimal place, without a trailing zero: «۱٫۳», «۱۰»."""
+    return format_number(Decimal(f"{value:.1f}").normalize(), grouping=False)
 
 
 def _allowed_list(allowed: set[str]) -> str:
-    return "، ".join(sorted(allowed)) if (get_language() or "fa").startswith("fa") else ", ".join(sorted(allowed))
+    return join_list(sorted(allowed))
 
 
 def _read_head(file: IO[bytes]) -> bytes:

@@ -9,7 +9,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .persian import to_latin_digits
+from .persian import clean_digits
 
 MSG_MOBILE = _("Enter a valid Iranian mobile number, e.g. 09121234567.")
 MSG_NATIONAL_ID = _("Enter a valid 10-digit national ID (کد ملی).")
@@ -18,18 +18,11 @@ MSG_ECONOMIC_CODE = _("Enter a valid economic code: 11 digits for a legal entity
 
 _MOBILE = re.compile(r"(?:\+98|0098|98|0)?(9[0-9]{9})")
 _LEGAL_WEIGHTS = (29, 27, 23, 19, 17)
-# Spaces (incl. no-break), ASCII and Unicode dashes, brackets, dots and bidi marks.
-_NOISE = re.compile("[\\s\\-\u2010-\u2015\u2212().\u200e\u200f]")
-
-
-def _digits(value: str) -> str:
-    """Latin digits with the spaces, dashes and brackets people type inside numbers removed."""
-    return _NOISE.sub("", to_latin_digits(value or ""))
 
 
 def normalize_mobile(value: str) -> str:
     """`+98 912 123 4567`, `0098…`, `98…`, `912…` or Persian digits → `09121234567`."""
-    match = _MOBILE.fullmatch(_digits(value))
+    match = _MOBILE.fullmatch(clean_digits(value))
     if not match:
         raise ValidationError(MSG_MOBILE, code="invalid_mobile")
     return "0" + match.group(1)
@@ -53,14 +46,14 @@ def is_valid_legal_id(code: str) -> bool:
 
 
 def normalize_national_id(value: str) -> str:
-    code = _digits(value)
+    code = clean_digits(value)
     if not is_valid_national_id(code):
         raise ValidationError(MSG_NATIONAL_ID, code="invalid_national_id")
     return code
 
 
 def normalize_legal_id(value: str) -> str:
-    code = _digits(value)
+    code = clean_digits(value)
     if not is_valid_legal_id(code):
         raise ValidationError(MSG_LEGAL_ID, code="invalid_legal_id")
     return code
@@ -68,7 +61,7 @@ def normalize_legal_id(value: str) -> str:
 
 def normalize_economic_code(value: str) -> str:
     """11 digits: a legal entity's code, equal to its legal national ID (same check). 14 digits: a person."""
-    code = _digits(value)
+    code = clean_digits(value)
     if len(code) == 11 and is_valid_legal_id(code):
         return code
     if re.fullmatch(r"[0-9]{14}", code):

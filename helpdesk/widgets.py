@@ -14,17 +14,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.utils.translation import get_language
 
-from . import jalali
-from .persian import format_int, parse_int, to_persian_digits
+from .l10n import digits, format_jalali_date, format_jalali_datetime, format_number
+from .persian import parse_int
 
 # The picker itself (script and CSS) is loaded by base.html on every page.
 _PICKER_MEDIA = forms.Media(js=("js/jalali-fields.js",))
-
-
-def _persian() -> bool:
-    return jalali.uses_persian_digits(get_language())
 
 
 class _JalaliInput(forms.TextInput):
@@ -42,7 +37,7 @@ class _JalaliInput(forms.TextInput):
         context = super().get_context(name, value, attrs)
         widget_attrs = context["widget"]["attrs"]
         if "placeholder" not in widget_attrs:
-            widget_attrs["placeholder"] = to_persian_digits(self.example) if _persian() else self.example
+            widget_attrs["placeholder"] = digits(self.example)
         return context
 
 
@@ -54,7 +49,7 @@ class JalaliDateInput(_JalaliInput):
 
     def format_value(self, value):
         if isinstance(value, dt.date):
-            return jalali.format_date(value, persian_digits=_persian())
+            return format_jalali_date(value)
         return super().format_value(value)
 
 
@@ -65,9 +60,9 @@ class JalaliDateTimeInput(_JalaliInput):
 
     def format_value(self, value):
         if isinstance(value, dt.datetime):
-            return jalali.format_datetime(value, persian_digits=_persian())
+            return format_jalali_datetime(value)
         if isinstance(value, dt.date):
-            return jalali.format_date(value, persian_digits=_persian())
+            return format_jalali_date(value)
         return super().format_value(value)
 
 
@@ -81,11 +76,11 @@ class LocalizedNumberInput(forms.TextInput):
 
     def format_value(self, value):
         if isinstance(value, int) and not isinstance(value, bool):
-            return format_int(value, persian=_persian(), grouping=self.grouping)
+            return format_number(value, grouping=self.grouping)
         if isinstance(value, str) and value:
             # Re-shown after an error elsewhere on the form: keep what was typed unless it is a plain number.
             try:
-                return format_int(parse_int(value), persian=_persian(), grouping=self.grouping)
+                return format_number(parse_int(value), grouping=self.grouping)
             except ValueError:
                 return value
         return super().format_value(value)

@@ -4,7 +4,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.templatetags.persian import pdigits
+from helpdesk.l10n import digits
 
 from .models import Article, ArticleAttachment, Category
 from .selectors import MAX_QUERY_LENGTH
@@ -13,7 +13,7 @@ from .uploads import validate_attachment
 
 MSG_CHOOSE_VOTE = _("Choose “Yes” or “No”.")
 MSG_QUERY_TOO_LONG = _("The search text can be at most %(limit_value)s characters long.")
-_QUERY_LIMIT = lazy(lambda: pdigits(MAX_QUERY_LENGTH), str)()
+_QUERY_LIMIT = lazy(lambda: digits(MAX_QUERY_LENGTH), str)()
 
 
 class SearchForm(forms.Form):

@@ -21,9 +21,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES
+from helpdesk.l10n import digits
 from helpdesk.markdown import render_markdown
 from helpdesk.persian import normalize
-from helpdesk.templatetags.persian import pdigits
 from tickets.models import Status, Ticket
 
 from .models import (
@@ -42,7 +42,7 @@ from .uploads import prepare_attachment
 
 COMMENT_MAX_LENGTH = 1000
 # Shown in messages with the reader's digits («۱۰۰۰» in Persian); evaluated when the message is rendered.
-COMMENT_MAX_LENGTH_DISPLAY = lazy(lambda: pdigits(COMMENT_MAX_LENGTH), str)()
+COMMENT_MAX_LENGTH_DISPLAY = lazy(lambda: digits(COMMENT_MAX_LENGTH), str)()
 
 MSG_ALREADY_RATED = _("You have already rated this article. Thank you!")
 MSG_COMMENT_TOO_LONG = _("The comment can be at most %(limit_value)s characters long.")

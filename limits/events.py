@@ -11,6 +11,7 @@ import datetime as dt
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.l10n import format_date
 from tickets import events
 from tickets.events import actor_name
 
@@ -56,7 +57,7 @@ def _period(data: dict) -> str:
 
 
 def _date(value: str | None) -> str:
-    return text.day(dt.date.fromisoformat(value)) if value else "?"
+    return format_date(dt.date.fromisoformat(value)) if value else "?"
 
 
 def _choice_label(choices, value: str | None) -> str:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.jalali import uses_persian_digits
-from helpdesk.persian import format_int, parse_int
+from helpdesk.l10n import format_number
+from helpdesk.persian import parse_int
 
 from .periods import MAX_YEAR, MIN_YEAR
 
@@ -66,9 +65,7 @@ class YearField(forms.CharField):
         except ValueError:
             year = None
         if year is None or not MIN_YEAR <= year <= MAX_YEAR:
-            persian = uses_persian_digits(get_language())
-            bounds = {"min": format_int(MIN_YEAR, persian=persian, grouping=False)}
-            bounds["max"] = format_int(MAX_YEAR, persian=persian, grouping=False)
+            bounds = {"min": format_number(MIN_YEAR, grouping=False), "max": format_number(MAX_YEAR, grouping=False)}
             raise ValidationError(MSG_YEAR, code="invalid", params=bounds)
         return year
 

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.persian import normalize, to_latin_digits
+from helpdesk.persian import clean_digits, normalize
 
 from .models import IncreaseRequest, Quarter, State
 
@@ -43,7 +43,7 @@ class IncreaseRequestFilter(django_filters.FilterSet):
         value = (value or "").strip()
         if not value:
             return queryset
-        digits = to_latin_digits(value).replace(" ", "")
+        digits = clean_digits(value)
         condition = Q(taxpayer__name__icontains=value) | Q(taxpayer__name__icontains=normalize(value))
         if digits.isdigit():
             condition |= Q(taxpayer__economic_code__startswith=digits) | Q(ticket__reference=digits)

@@ -14,7 +14,8 @@ import jdatetime
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.jalali import TEHRAN, is_leap, to_jalali_date
+from helpdesk.jalali import is_leap
+from helpdesk.l10n import TEHRAN, to_jalali_date
 
 __all__ = ["TEHRAN", "Period", "is_leap", "period_starting_tomorrow"]
 

@@ -7,11 +7,9 @@ from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.jalali import uses_persian_digits
-from helpdesk.persian import format_int
+from helpdesk.l10n import format_number
 
 from .calculations import CeilingResult, Policies, exemption_year, initial_ceiling, ratio_string, vat_on
 from .conf import policies
@@ -31,8 +29,7 @@ class YearParametersMissing(ValidationError):
         self.year = year
         self.what = what  # "year", "exemption" or "vat_rate"
         message = {"year": MSG_NO_YEAR, "exemption": MSG_NO_EXEMPTION, "vat_rate": MSG_NO_VAT_RATE}[what]
-        digits = format_int(year, persian=uses_persian_digits(get_language()), grouping=False)
-        super().__init__(message, code=f"missing_{what}", params={"year": digits})
+        super().__init__(message, code=f"missing_{what}", params={"year": format_number(year, grouping=False)})
 
 
 def year_parameters(year: int) -> YearParameters:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import STAFF_ROLES, User
+from helpdesk.l10n import format_jalali_date, join_list
 
 from . import services
 from .models import Attachment, CannedResponse, Department, Message, Priority, Ticket, TicketEvent, TicketType
@@ -206,7 +207,7 @@ class TicketAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("tags"))
     def tag_list(self, obj):
-        return "، ".join(obj.tags.names())
+        return join_list(obj.tags.names())
 
     def has_add_permission(self, request):
         return False
@@ -274,7 +275,6 @@ from django.shortcuts import redirect, render  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from helpdesk.forms import JalaliDateField  # noqa: E402
-from helpdesk.jalali import format_date  # noqa: E402
 
 from .models import BusinessHours, Holiday, SLAPolicy  # noqa: E402
 from .services.sla import holiday_import  # noqa: E402
@@ -344,7 +344,7 @@ class HolidayAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Jalali date"), ordering="date")
     def jalali_date(self, obj):
-        return format_date(obj.date)
+        return format_jalali_date(obj.date)
 
     def get_urls(self):
         return [

@@ -19,12 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import jdatetime
-from django.utils import formats, timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.persian import to_persian_digits
+from helpdesk.l10n import format_datetime, join_list
 
 if TYPE_CHECKING:
     from .models import Department, Message, Priority, Ticket, TicketEvent, TicketType
@@ -128,13 +126,8 @@ def _name(value: dict | None, empty: str) -> str:
 
 
 def _when(value: str | None) -> str:
-    """An ISO datetime from `data` as the user reads it: Jalali with Persian digits in Persian, else Gregorian."""
-    if not value:
-        return gettext("none")
-    moment = timezone.localtime(datetime.fromisoformat(value))
-    if (get_language() or "fa").startswith("fa"):
-        return to_persian_digits(jdatetime.datetime.fromgregorian(datetime=moment).strftime("%Y/%m/%d %H:%M"))
-    return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+    """An ISO datetime from `data` as the user reads it (`format_datetime`), or "none"."""
+    return format_datetime(datetime.fromisoformat(value)) if value else gettext("none")
 
 
 def _status_label(code: str | None) -> str:
@@ -217,8 +210,8 @@ def _describe_type(e: TicketEvent) -> str:
 
 
 def _describe_tags(e: TicketEvent) -> str:
-    added = "، ".join(e.data.get("added") or [])
-    removed = "، ".join(e.data.get("removed") or [])
+    added = join_list(e.data.get("added") or [])
+    removed = join_list(e.data.get("removed") or [])
     values = {"actor": actor_name(e), "added": added, "removed": removed}
     if added and removed:
         return gettext("%(actor)s added the tags %(added)s and removed %(removed)s.") % values

@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
-from helpdesk import jalali
 from helpdesk.forms import JalaliDateField
+from helpdesk.l10n import TEHRAN
 from helpdesk.persian import normalize, to_latin_digits
 from helpdesk.validators import normalize_mobile
 
@@ -149,7 +149,7 @@ class JalaliDateFilter(django_filters.Filter):
     def filter(self, qs, value):
         if value in (None, ""):
             return qs
-        start = dt.datetime.combine(value, dt.time(), tzinfo=jalali.TEHRAN)
+        start = dt.datetime.combine(value, dt.time(), tzinfo=TEHRAN)
         if self.lookup_expr == "lte":
             return qs.filter(**{f"{self.field_name}__lt": start + dt.timedelta(days=1)})
         return qs.filter(**{f"{self.field_name}__gte": start})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from helpdesk.persian import to_latin_digits
+from helpdesk.persian import clean_digits
 
 LENGTH = 7
 _LOW = 10 ** (LENGTH - 1)
@@ -26,6 +26,5 @@ def new_reference() -> str:
 
 def parse_reference(text: str) -> str | None:
     """The reference in what a person typed («#۴۸۳۰۲۷۱», «483 0271», «٤٨٣٠٢٧١»), or None if it isn't one."""
-    cleaned = re.sub(r"[\s\-\u200c]", "", to_latin_digits(str(text or "")))
-    match = _TYPED.match(cleaned)
+    match = _TYPED.match(clean_digits(text))
     return match.group(1) if match else None

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.jalali import format_date
+from helpdesk.l10n import format_jalali_date
 
 
 class Weekday(models.IntegerChoices):
@@ -66,7 +66,7 @@ class Holiday(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        text = format_date(self.date)
+        text = format_jalali_date(self.date)
         return f"{text} {self.name}".strip()
 
 

@@ -8,8 +8,9 @@
     {{ ticket.updated_at|jtimesince }}    ۳ ساعت پیش          (English: 3 hours ago)
 
 The language is the active one (Persian unless the user chose English). Datetimes are shown in
-Asia/Tehran; a naive datetime is taken to be UTC (see `helpdesk.jalali`). None and "" render as "".
-A value the filter cannot read renders as "" rather than breaking the page, like Django's `date`.
+Asia/Tehran; a naive datetime is taken to be UTC. None and "" render as "". A value the filter cannot read
+renders as "" rather than breaking the page, like Django's `date`. The filters only read template values;
+the formatting is `helpdesk.l10n`'s, which Python code uses directly.
 """
 
 from __future__ import annotations
@@ -21,27 +22,16 @@ from decimal import Decimal
 import jdatetime as jdt
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.safestring import SafeData, mark_safe
-from django.utils.translation import get_language
 
-from helpdesk import jalali
-from helpdesk.persian import (
-    PERSIAN_DECIMAL_SEPARATOR,
-    PERSIAN_THOUSANDS_SEPARATOR,
-    parse_int,
-    to_latin_digits,
-    to_persian_digits,
-)
+from helpdesk import l10n
+from helpdesk.persian import parse_int
 
 register = template.Library()
 
 # In HTML that is already safe, digits inside tags and character references (&#39;) are markup, not text.
 _MARKUP_OR_DIGITS = re.compile(r"(<[^>]*>|&#?\w+;)|([0-9\u0660-\u0669\u06f0-\u06f9]+)")
-
-
-def _persian() -> bool:
-    return jalali.uses_persian_digits(get_language())
 
 
 def _as_date_or_datetime(value: object) -> dt.date | None:
@@ -54,22 +44,18 @@ def _as_date_or_datetime(value: object) -> dt.date | None:
     return None
 
 
+def _number(value: object) -> int | Decimal | float | None:
+    """A value the number formatting can take (bools are not numbers here), or None."""
+    if isinstance(value, (int, Decimal, float)) and not isinstance(value, bool):
+        return value
+    return None
+
+
 @register.filter(name="jdate")
 def jdate_filter(value: object, style: str = "") -> str:
     """A day: Jalali with Persian digits in Persian, ISO Gregorian in English. `style="long"` names the month."""
     moment = _as_date_or_datetime(value)
-    if moment is None:
-        return ""
-    persian = _persian()
-    if style == "long":
-        if persian:
-            return jalali.format_long_date(moment)
-        day = jalali.to_tehran(moment).date() if isinstance(moment, dt.datetime) else moment
-        return dateformat.format(day, "j F Y")
-    if persian:
-        return jalali.format_date(moment)
-    day = jalali.to_tehran(moment).date() if isinstance(moment, dt.datetime) else moment
-    return day.isoformat()
+    return "" if moment is None else l10n.format_date(moment, long=style == "long")
 
 
 @register.filter(name="jdatetime")
@@ -78,18 +64,7 @@ def jdatetime_filter(value: object) -> str:
     moment = _as_date_or_datetime(value)
     if moment is None:
         return ""
-    if not isinstance(moment, dt.datetime):
-        return jdate_filter(moment)
-    if _persian():
-        return jalali.format_datetime(moment)
-    return jalali.to_tehran(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def localize_digits(text: str, *, persian: bool | None = None) -> str:
-    """Digits of the active language (Persian in Persian, Latin in English)."""
-    if persian is None:
-        persian = _persian()
-    return to_persian_digits(text) if persian else to_latin_digits(text)
+    return l10n.format_datetime(moment) if isinstance(moment, dt.datetime) else l10n.format_date(moment)
 
 
 @register.filter(is_safe=True)
@@ -97,37 +72,13 @@ def pdigits(value: object) -> str:
     """Any value with the active language's digits; numbers also get «٫» as the decimal point in Persian."""
     if value is None or value == "":
         return ""
-    persian = _persian()
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        text = str(value)
-        return to_persian_digits(text.replace(".", PERSIAN_DECIMAL_SEPARATOR)) if persian else text
+    number = _number(value)
+    if number is not None:
+        return l10n.format_number(number, grouping=False)
     if isinstance(value, SafeData):
         # Convert only the text between tags and entities, so markup stays valid.
-        return mark_safe(
-            _MARKUP_OR_DIGITS.sub(
-                lambda m: m.group(1) or localize_digits(m.group(2), persian=persian),
-                str(value),
-            )
-        )
-    return localize_digits(str(value), persian=persian)
-
-
-def _grouped(value: object) -> str | None:
-    """Latin digits with «,» thousands and «.» decimals, or None when the value is not a number."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, Decimal):
-        return f"{value:,}" if value.is_finite() else None
-    if isinstance(value, float):
-        return f"{value:,}" if value == value and abs(value) != float("inf") else None
-    if isinstance(value, str):
-        try:
-            return f"{parse_int(value):,}"
-        except ValueError:
-            return None
-    return None
+        return mark_safe(_MARKUP_OR_DIGITS.sub(lambda m: m.group(1) or l10n.digits(m.group(2)), str(value)))
+    return l10n.digits(value)
 
 
 @register.filter
@@ -138,13 +89,13 @@ def pnumber(value: object) -> str:
     """
     if value is None or value == "":
         return ""
-    grouped = _grouped(value)
-    if grouped is None:
-        return pdigits(value)
-    if not _persian():
-        return grouped
-    text = grouped.replace(",", "\0").replace(".", PERSIAN_DECIMAL_SEPARATOR).replace("\0", PERSIAN_THOUSANDS_SEPARATOR)
-    return to_persian_digits(text)
+    number = _number(value)
+    if number is None and isinstance(value, str):
+        try:
+            number = parse_int(value)
+        except ValueError:
+            number = None
+    return pdigits(value) if number is None else l10n.format_number(number)
 
 
 @register.filter
@@ -154,4 +105,4 @@ def jtimesince(value: object) -> str:
         return ""
     if timezone.is_naive(value):
         value = value.replace(tzinfo=dt.UTC)
-    return localize_digits(str(naturaltime(value)))
+    return l10n.digits(naturaltime(value))

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from helpdesk.persian import (
-    format_int,
+    clean_digits,
     normalize,
     parse_int,
     to_latin_digits,
@@ -106,12 +106,36 @@ class TestParseInt:
         assert parse_int(12) == 12
 
 
-def test_format_int():
-    assert format_int(12345678) == "۱۲٬۳۴۵٬۶۷۸"
-    assert format_int(12345678, persian=False) == "12,345,678"
-    assert format_int(-1234, persian=False) == "-1,234"
-    assert format_int(1234, grouping=False) == "۱۲۳۴"
-    assert format_int(0) == "۰"
+class TestCleanDigits:
+    @pytest.mark.parametrize(
+        ("typed", "cleaned"),
+        [
+            ("۰۹۱۲-۱۲۳ ۴۵۶۷", "09121234567"),  # Persian digits, dash, space
+            ("٠٩١٢ ١٢٣ ٤٥٦٧", "09121234567"),  # Arabic-Indic digits
+            ("(021) 8877.6655", "02188776655"),  # brackets and dots
+            ("007\u2013622964\u20115", "0076229645"),  # en dash, non-breaking hyphen
+            ("\u2212\u200e12\u00a034\u202f56\u200f", "123456"),  # minus sign, bidi marks, no-break spaces
+            ("۴۸۳\u200c۰۲۷۱", "4830271"),  # ZWNJ
+            ("\u202b1234\u202c\u2066\ufeff", "1234"),  # embeddings, isolates, BOM
+            ("\t12\n34 ", "1234"),
+        ],
+    )
+    def test_digits_of_every_script_without_the_marks_between_them(self, typed, cleaned):
+        assert clean_digits(typed) == cleaned
+
+    def test_letters_and_other_signs_stay_for_the_caller_to_refuse(self):
+        assert clean_digits("12a4") == "12a4"
+        assert clean_digits("+98 912") == "+98912"
+        assert clean_digits("#۴۸۳۰۲۷۱") == "#4830271"
+
+    def test_thousands_separators_only_when_asked(self):
+        typed = "۱٬۲۳۴,۵۶۷،۸۹۰_۱۲۳'۴۵۶"
+        assert clean_digits(typed) == "1٬234,567،890_123'456"
+        assert clean_digits(typed, separators=True) == "1234567890123456"
+
+    def test_empty(self):
+        assert clean_digits("") == ""
+        assert clean_digits(None) == ""
 
 
 def render(source: str, language: str, **context) -> str:

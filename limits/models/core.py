@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.persian import to_latin_digits
+from helpdesk.persian import clean_digits
 from helpdesk.validators import (
     is_valid_legal_id,
     is_valid_national_id,
@@ -31,12 +31,8 @@ YEAR_VALIDATORS = [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
 QUARTER_VALIDATORS = [MinValueValidator(1), MaxValueValidator(4)]
 
 
-def _digits(value: str) -> str:
-    return to_latin_digits(str(value or "")).replace(" ", "").replace("-", "")
-
-
 def validate_taxpayer_id(value: str) -> None:
-    code = _digits(value)
+    code = clean_digits(value)
     if not (is_valid_national_id(code) or is_valid_legal_id(code)):
         raise ValidationError(MSG_TAXPAYER_ID, code="invalid_taxpayer_id")
 
@@ -119,7 +115,7 @@ class Taxpayer(models.Model):
             self.economic_code = normalize_economic_code(self.economic_code)
         except ValidationError as exc:
             errors["economic_code"] = exc.error_list
-        self.national_id = _digits(self.national_id)
+        self.national_id = clean_digits(self.national_id)
         if not errors and self.national_id:
             if len(self.economic_code) == 11 and self.national_id != self.economic_code:
                 errors["national_id"] = [ValidationError(MSG_LEGAL_CODE_MISMATCH, code="legal_code_mismatch")]

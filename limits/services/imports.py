@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.persian import parse_int, to_latin_digits
+from helpdesk.l10n import format_number
+from helpdesk.persian import clean_digits, parse_int
 from helpdesk.validators import normalize_economic_code
 
 from ..models import FigureSource, PriorPeriodFigures, Taxpayer
@@ -118,7 +119,8 @@ def _period(report, line, values) -> Period | None:
     with contextlib.suppress(ValueError):
         year = parse_int(values["year"])
     if year is None or not MIN_YEAR <= year <= MAX_YEAR:
-        report.add(line, "year", ValidationError(MSG_YEAR, params={"min": MIN_YEAR, "max": MAX_YEAR}).messages[0])
+        bounds = {"min": format_number(MIN_YEAR, grouping=False), "max": format_number(MAX_YEAR, grouping=False)}
+        report.add(line, "year", ValidationError(MSG_YEAR, params=bounds).messages[0])
         year = None
     with contextlib.suppress(ValueError):
         quarter = parse_int(values["quarter"])
@@ -141,7 +143,7 @@ def _taxpayer(report, line, value, taxpayers: dict[str, Taxpayer]) -> Taxpayer |
 
 
 def _taxpayers_for(rows) -> dict[str, Taxpayer]:
-    codes = {to_latin_digits(values.get("economic_code", "")).replace(" ", "") for _line, values in rows}
+    codes = {clean_digits(values.get("economic_code", "")) for _line, values in rows}
     return {t.economic_code: t for t in Taxpayer.objects.filter(economic_code__in=codes)}
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk import notifications
+from helpdesk.l10n import format_date
 from helpdesk.statemachine import Machine
 from tickets.models import Channel, TicketType
 from tickets.services import ticket_create
@@ -88,7 +89,7 @@ def _ended_error(period: Period) -> LimitsError:
         code="period_ended",
         params={
             "period": text.period_text(period),
-            "date": text.day(period.last_day.togregorian()),
+            "date": format_date(period.last_day.togregorian()),
         },
     )
 

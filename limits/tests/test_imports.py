@@ -39,6 +39,14 @@ def test_figures_good_file(taxpayers, officer):
     assert second.sales == 1_500_000_000 and second.source_note == "q2.csv:3"
 
 
+def test_figures_find_a_taxpayer_whose_code_is_typed_with_dashes(taxpayers, officer):
+    # The code is validated and looked up after the same cleaning (it was once looked up with spaces removed only).
+    content = "economic_code,year,quarter,sales,vat_due,vat_paid\n۴۱۰-۰۰۰۰-۰۰۰۰-۰۰۱,1403,2,100,10,10\n"
+    report = services.figures_import_csv(file=csv_file(content), actor=officer)
+    assert report.ok, report.errors
+    assert PriorPeriodFigures.objects.get().taxpayer == taxpayers[0]
+
+
 def test_figures_bad_file_imports_nothing_and_reports_every_row(taxpayers, officer):
     content = (
         "economic_code,year,quarter,sales,vat_due,vat_paid\n"
@@ -74,6 +82,15 @@ def test_figures_bad_file_imports_nothing_and_reports_every_row(taxpayers, offic
 def test_figures_file_level_errors(officer, content, needle):
     report = services.figures_import_csv(file=csv_file(content), actor=officer)
     assert len(report.errors) == 1 and needle in report.errors[0].message
+
+
+def test_a_year_out_of_range_is_reported_in_the_page_digits(taxpayers, officer):
+    content = "economic_code,year,quarter,sales,vat_due,vat_paid\n41000000000001,2025,2,100,10,10\n"
+    with translation.override("fa"):
+        report = services.figures_import_csv(file=csv_file(content), actor=officer)
+    [error] = report.errors
+    assert error.column == "year"
+    assert "۱۳۰۰" in error.message and "۱۵۰۰" in error.message
 
 
 def test_not_utf8(officer):

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from helpdesk.persian import normalize, to_latin_digits
+from helpdesk.persian import clean_digits, normalize
 from helpdesk.site import get_site_settings
 
 from .. import permissions, selectors, services
@@ -39,7 +39,7 @@ def taxpayer_list(request):
     taxpayers = permissions.visible_taxpayers(user).order_by("name", "pk")
     query = (request.GET.get("q") or "").strip()
     if query and permissions.is_staff(user):
-        digits = to_latin_digits(query).replace(" ", "")
+        digits = clean_digits(query)
         condition = Q(name__icontains=query) | Q(name__icontains=normalize(query))
         if digits.isdigit():
             condition |= Q(economic_code__startswith=digits) | Q(national_id__startswith=digits)

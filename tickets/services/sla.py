@@ -333,6 +333,7 @@ def holiday_import(*, text: str) -> HolidayImport:
     from django.core.exceptions import ValidationError
 
     from helpdesk.jalali import JalaliDateError, parse_jalali_date
+    from helpdesk.l10n import digits
 
     from ..models import Holiday
 
@@ -346,7 +347,7 @@ def holiday_import(*, text: str) -> HolidayImport:
         try:
             parsed[parse_jalali_date(day_text)] = " ".join(name.split())[:120]
         except JalaliDateError as exc:
-            errors.append(ValidationError(ERR_HOLIDAY_LINE, params={"line": number, "error": str(exc)}))
+            errors.append(ValidationError(ERR_HOLIDAY_LINE, params={"line": digits(number), "error": str(exc)}))
     if errors:
         raise ValidationError(errors)
     result = HolidayImport()

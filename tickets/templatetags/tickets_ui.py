@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
-from helpdesk.templatetags.persian import jdatetime_filter, localize_digits
+from helpdesk.l10n import digits, format_datetime
 
 from ..models import Status
 
@@ -53,7 +53,7 @@ def due_state(ticket, field: str = "resolution_due") -> dict | None:
     else:
         text = _("%(time)s left") % {"time": timeuntil(due, now, depth=1)}
         css = "text-bg-warning" if (due - now).total_seconds() < SOON_SECONDS else "text-bg-light border"
-    return {"text": localize_digits(text), "css": css, "due": due}
+    return {"text": digits(text), "css": css, "due": due}
 
 
 @register.simple_tag
@@ -64,7 +64,7 @@ def due_badge(ticket, field: str = "resolution_due"):
     return format_html(
         '<span class="badge {} tk-due" title="{}">{}</span>',
         state["css"],
-        jdatetime_filter(state["due"]),
+        format_datetime(state["due"]),
         state["text"],
     )
 
@@ -123,7 +123,7 @@ def queue_table_rows(rows):
     select_label = _("Select ticket #%(ref)s")
     html = []
     for row in rows:
-        ref = localize_digits(row.reference)
+        ref = digits(row.reference)
         url = _e(detail_url.replace(_URL_PLACEHOLDER, row.reference))
         pin = f'<span title="{pinned}" aria-label="{pinned}">📌</span> ' if row.is_pinned else ""
         tags = "".join(f' <span class="badge rounded-pill text-bg-light border">{_e(tag)}</span>' for tag in row.tags)
@@ -148,7 +148,7 @@ def queue_table_rows(rows):
             f"<td>{assignee}</td>"
             f'<td class="text-nowrap">{due_badge(row)}</td>'
             f'<td class="text-nowrap"><time datetime="{row.last_activity_at.isoformat()}">'
-            f"{_e(jdatetime_filter(row.last_activity_at))}</time></td></tr>"
+            f"{_e(format_datetime(row.last_activity_at))}</time></td></tr>"
         )
     return mark_safe("\n".join(html))  # noqa: S308 - every value above went through _e
 

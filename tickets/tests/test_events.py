@@ -104,6 +104,20 @@ def test_sentences_for_each_kind(ticket, agent, other_agent, manager, customer):
     )
 
 
+def test_due_and_tags_sentences_in_english(ticket, agent):
+    """Dates and lists as the English pages show them (`helpdesk.l10n`): Gregorian in Tehran time, «, »."""
+    services.ticket_set_tags(ticket=ticket, tags=["printer", "network", "urgent"], actor=agent)
+    services.ticket_set_due(ticket=ticket, actor=agent, resolution_due=datetime(2025, 3, 20, 8, 30, tzinfo=UTC))
+    services.ticket_set_due(ticket=ticket, actor=agent, resolution_due=datetime(2025, 3, 20, 21, 0, tzinfo=UTC))
+    with translation.override("en"):
+        tags = TicketEvent.objects.get(ticket=ticket, kind="tags").description
+        first, second = (e.description for e in TicketEvent.objects.filter(ticket=ticket, kind="due").order_by("pk"))
+    assert tags == "علی رضایی added the tags network, printer, urgent."
+    assert first == "علی رضایی changed the resolution due date from none to 2025-03-20 12:00."
+    # 21:00 UTC is already the next day in Tehran.
+    assert second == "علی رضایی changed the resolution due date from 2025-03-20 12:00 to 2025-03-21 00:30."
+
+
 def test_merged_and_system_actor(make_ticket, agent):
     a, b = make_ticket(), make_ticket()
     services.ticket_merge(source=a, target=b, actor=agent)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tickets.models import Holiday, SLAPolicy
 
@@ -27,6 +28,14 @@ def test_holiday_changelist_shows_the_jalali_date(superuser_client):
     Holiday.objects.create(date=dt.date(2026, 3, 21), name="نوروز")
     response = superuser_client.get(reverse("admin:tickets_holiday_changelist"))
     assert "۱۴۰۵/۰۱/۰۱" in response.content.decode()
+
+
+def test_holiday_is_named_by_its_jalali_date_in_the_page_digits():
+    holiday = Holiday(date=dt.date(2026, 3, 21), name="نوروز")
+    with translation.override("fa"):
+        assert str(holiday) == "۱۴۰۵/۰۱/۰۱ نوروز"
+    with translation.override("en"):
+        assert str(holiday) == "1405/01/01 نوروز"
 
 
 def test_holiday_added_by_jalali_date(superuser_client):
@@ -58,7 +67,7 @@ def test_holiday_import_with_a_bad_line_saves_nothing(superuser_client):
     response = superuser_client.post(reverse("admin:tickets_holiday_import"), {"lines": text})
     assert response.status_code == 200
     errors = response.context["form"].errors["lines"]
-    assert len(errors) == 2 and "2" in errors[0] and "3" in errors[1]
+    assert len(errors) == 2 and "۲" in errors[0] and "۳" in errors[1]  # line numbers in the page's digits
     assert not Holiday.objects.exists()
 
 

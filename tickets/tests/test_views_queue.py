@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts.models import Organisation
 from accounts.tests.factories import AgentFactory, CustomerFactory, OrganisationFactory
 from helpdesk import jalali
+from helpdesk.l10n import TEHRAN
 from helpdesk.models import SiteSettings
 from tickets import services
 from tickets.models import Channel, SavedFilter, Status, TaggedTicket, Ticket
@@ -139,7 +140,7 @@ def test_status_any_and_closed(staff_client, department):
 @time_machine.travel(dt.datetime(2025, 3, 10, 12, 0, tzinfo=dt.UTC))
 def test_jalali_date_ranges_and_overdue(staff_client, department):
     def tehran(y, m, d, h=12):
-        return dt.datetime.combine(jalali.to_gregorian(y, m, d), dt.time(h), tzinfo=jalali.TEHRAN)
+        return dt.datetime.combine(jalali.to_gregorian(y, m, d), dt.time(h), tzinfo=TEHRAN)
 
     first = TicketFactory(department=department, created_at=tehran(1403, 12, 1, 0))
     last_minute = TicketFactory(department=department, created_at=tehran(1403, 12, 15, 23))

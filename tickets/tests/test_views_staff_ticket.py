@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from accounts.tests.factories import AgentFactory
-from helpdesk import jalali
+from helpdesk.l10n import TEHRAN
 from tickets import services
 from tickets.models import CannedResponse, Message, Status, TicketEvent
 
@@ -266,8 +266,8 @@ def test_due_dates_in_jalali(staff_client, ticket):
     )
     assert response.status_code == 302
     ticket.refresh_from_db()
-    assert ticket.first_response_due == dt.datetime(2025, 3, 5, 9, 30, tzinfo=jalali.TEHRAN)
-    assert ticket.resolution_due == dt.datetime(2025, 3, 10, 17, 0, tzinfo=jalali.TEHRAN)
+    assert ticket.first_response_due == dt.datetime(2025, 3, 5, 9, 30, tzinfo=TEHRAN)
+    assert ticket.resolution_due == dt.datetime(2025, 3, 10, 17, 0, tzinfo=TEHRAN)
     page = staff_client.get(ticket_url("detail", ticket)).content.decode()
     assert "مانده" in page  # time left badge
 

@@ -105,13 +105,6 @@ def to_ticket(ticket: Ticket, anchor: str = ""):
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
-def ldigits(value) -> str:
-    """A number or reference in the active language's digits (Persian in Persian), for messages."""
-    from helpdesk.templatetags.persian import localize_digits
-
-    return localize_digits(str(value))
-
-
 def run_service(request, ticket: Ticket, action, success: str, anchor: str = ""):
     """Call `action()` (one service); report its refusal or `success` as a message; back to the ticket."""
     try:

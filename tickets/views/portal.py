@@ -9,10 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from helpdesk.l10n import digits
+
 from .. import hooks, permissions, selectors, services
 from ..forms import TicketCreateForm
 from ..models import Channel
-from ._common import ldigits, paginate, to_ticket
+from ._common import paginate, to_ticket
 
 
 @login_required
@@ -75,7 +77,7 @@ def ticket_create(request):
                 hooks.run_portal_ticket_filed(request, ticket)
                 messages.success(
                     request,
-                    _("Your ticket #%(ref)s was sent. We will answer you here.") % {"ref": ldigits(ticket.reference)},
+                    _("Your ticket #%(ref)s was sent. We will answer you here.") % {"ref": digits(ticket.reference)},
                 )
                 return to_ticket(ticket)
     else:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from helpdesk.templatetags.persian import localize_digits
+from helpdesk.l10n import digits
 
 from .. import permissions, selectors, services
 from ..filters import (
@@ -23,7 +23,7 @@ from ..filters import (
 )
 from ..forms import BulkActionForm, SavedFilterForm
 from ..models import SavedFilter, Status
-from ._common import form_errors_text, ldigits, paginate, safe_next, staff_required
+from ._common import form_errors_text, paginate, safe_next, staff_required
 
 # The queue counts at most this many matching tickets ("more than 1,000"); see CappedPaginator.
 COUNT_CAP = 1000
@@ -94,7 +94,7 @@ def queue(request):
         "saved_filters": selectors.saved_filters(user=user),
         "saved_filter_form": SavedFilterForm(initial={"querystring": querystring}),
         "controls": _controls(request, filterset),
-        "date_example": localize_digits("1403/01/31"),
+        "date_example": digits("1403/01/31"),
     }
     return render(request, "tickets/queue.html", context)
 
@@ -140,10 +140,10 @@ def bulk_action(request):
         messages.success(
             request,
             ngettext("%(count)s ticket was updated.", "%(count)s tickets were updated.", count)
-            % {"count": ldigits(count)},
+            % {"count": digits(count)},
         )
     for ticket, reason in result.failed:
-        messages.error(request, _("#%(ref)s: %(reason)s") % {"ref": ldigits(ticket.reference), "reason": reason})
+        messages.error(request, _("#%(ref)s: %(reason)s") % {"ref": digits(ticket.reference), "reason": reason})
     if not result.done and not result.failed:
         messages.error(request, _("None of the selected tickets could be found."))
     return redirect(back)

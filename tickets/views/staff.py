@@ -14,11 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import services as account_services
 from accounts.models import Role, User
+from helpdesk.l10n import digits
 
 from .. import selectors, services
 from ..forms import CustomerQuickCreateForm, StaffTicketCreateForm
 from ..models import Channel, Department
-from ._common import is_htmx, ldigits, staff_required, to_ticket
+from ._common import is_htmx, staff_required, to_ticket
 
 MSG_AGENT_HAS_NO_DEPARTMENT = gettext_lazy("%(agent)s isn't in any department; choose the department too.")
 
@@ -82,7 +83,7 @@ def staff_create(request):
         if form.is_valid():
             ticket = _create(request, form)
             if ticket is not None:
-                messages.success(request, _("Ticket #%(ref)s was created.") % {"ref": ldigits(ticket.reference)})
+                messages.success(request, _("Ticket #%(ref)s was created.") % {"ref": digits(ticket.reference)})
                 return to_ticket(ticket)
     else:
         form = StaffTicketCreateForm(initial={"requester": request.GET.get("requester")})

@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from helpdesk.l10n import digits
+
 from .. import presence, services
 from ..forms import (
     AssignForm,
@@ -28,7 +30,6 @@ from ..models import Ticket
 from ._common import (
     form_errors_text,
     is_htmx,
-    ldigits,
     report_service_error,
     run_service,
     staff_required,
@@ -254,7 +255,7 @@ def ticket_merge(request, reference: str):
     except ValidationError as exc:
         report_service_error(request, exc)
         return to_ticket(ticket)
-    messages.success(request, _("The ticket was merged into #%(ref)s.") % {"ref": ldigits(target.reference)})
+    messages.success(request, _("The ticket was merged into #%(ref)s.") % {"ref": digits(target.reference)})
     return to_ticket(target)
 
 

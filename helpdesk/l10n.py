@@ -1,0 +1,168 @@
+"""How values are shown to a person in the active language: the one place that decides Persian or not.
+
+On Persian pages (the default, and whenever no language is active) digits are Persian («۱۲۳»), «٬» groups
+thousands, «٫» is the decimal point, «، » separates list items and dates are Jalali. Otherwise digits are Latin,
+with «,», «.» and «, », and dates are Gregorian, except where the Jalali date itself is wanted (a Jalali form
+field shows what it reads back; holidays are entered as Jalali dates): `format_jalali_date` and
+`format_jalali_datetime` are Jalali in both languages, in the language's digits.
+
+                                          Persian                English
+    digits("Ticket 12")                   Ticket ۱۲              Ticket 12
+    format_number(12345678)               ۱۲٬۳۴۵٬۶۷۸             12,345,678
+    format_number(Decimal("9.50"), grouping=False)
+                                          ۹٫۵۰                   9.50
+    join_list(["pdf", "png"])             pdf، png               pdf, png
+    format_date(moment)                   ۱۴۰۳/۱۲/۳۰             2025-03-20
+    format_date(moment, long=True)        ۳۰ اسفند ۱۴۰۳          20 March 2025
+    format_datetime(moment)               ۱۴۰۳/۱۲/۳۰ ۱۴:۰۵       2025-03-20 14:05
+    format_jalali_date(moment)            ۱۴۰۳/۱۲/۳۰             1403/12/30
+    format_jalali_date(moment, long=True) ۳۰ اسفند ۱۴۰۳          30 Esfand 1403
+    format_jalali_datetime(moment)        ۱۴۰۳/۱۲/۳۰ ۱۴:۰۵       1403/12/30 14:05
+
+Times are stored in UTC and shown in Asia/Tehran, so a moment's date depends on the zone: 2025-03-20 21:00 UTC
+is already 1404/01/01 (Nowruz) in Tehran. Every function that takes a datetime converts it to Tehran first. A
+**naive** datetime is taken to be UTC, because that is how this project stores time (USE_TZ); it is never read
+as server-local time. A `datetime.date` is a calendar day and is converted as it is, without any zone.
+
+The other direction, reading what a person typed in any digits, is `helpdesk.persian` (`clean_digits`,
+`parse_int`) and `helpdesk.jalali` (dates).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import jdatetime
+from django.utils import dateformat, timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .persian import (
+    LATIN_DIGITS,
+    PERSIAN_DECIMAL_SEPARATOR,
+    PERSIAN_DIGITS,
+    PERSIAN_THOUSANDS_SEPARATOR,
+    to_latin_digits,
+    to_persian_digits,
+)
+
+TEHRAN = ZoneInfo("Asia/Tehran")
+
+MONTH_NAMES = (
+    _("Farvardin"),
+    _("Ordibehesht"),
+    _("Khordad"),
+    _("Tir"),
+    _("Mordad"),
+    _("Shahrivar"),
+    _("Mehr"),
+    _("Aban"),
+    _("Azar"),
+    _("Dey"),
+    _("Bahman"),
+    _("Esfand"),
+)
+
+# A number written with Latin digits, «,» and «.» → Persian digits, «٬» and «٫».
+_PERSIAN_NUMBER = str.maketrans(
+    LATIN_DIGITS + ",.", PERSIAN_DIGITS + PERSIAN_THOUSANDS_SEPARATOR + PERSIAN_DECIMAL_SEPARATOR
+)
+
+
+def use_persian_digits() -> bool:
+    """Persian digits, punctuation and the Jalali calendar: for Persian (`fa`, `fa-ir`) and when no language
+    is active (Persian is the site's default)."""
+    language = get_language()
+    return language is None or language.split("-")[0].lower() == "fa"
+
+
+# Digits, numbers and lists -------------------------------------------------------------------
+
+
+def digits(value: object) -> str:
+    """`value` as text in the active language's digits: Persian on Persian pages, Latin otherwise (Persian
+    and Arabic-Indic digits become Latin). Nothing else changes."""
+    return to_persian_digits(value) if use_persian_digits() else to_latin_digits(value)
+
+
+def format_number(value: int | Decimal | float, *, grouping: bool = True) -> str:
+    """A number for people: «۱۲٬۳۴۵٬۶۷۸» and «۱۲۳٫۵» on Persian pages, «12,345,678» and «123.5» otherwise.
+
+    `grouping=False` leaves out the thousands separators (years, sizes: «۱۴۰۴»). A Decimal keeps its places
+    («۹٫۵۰») and is never written with an exponent (`Decimal("1E+1")` → «۱۰»).
+    """
+    if isinstance(value, Decimal):
+        text = f"{value:,f}" if grouping else f"{value:f}"
+    else:
+        text = f"{value:,}" if grouping else str(value)
+    return text.translate(_PERSIAN_NUMBER) if use_persian_digits() else text
+
+
+def join_list(items: Iterable[str]) -> str:
+    """«pdf، png» on Persian pages, «pdf, png» otherwise."""
+    return ("، " if use_persian_digits() else ", ").join(items)
+
+
+# Moments and Jalali dates --------------------------------------------------------------------
+
+
+def to_tehran(value: dt.datetime) -> dt.datetime:
+    """An aware datetime in Asia/Tehran; a naive one is taken to be UTC (see the module docstring)."""
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(TEHRAN)
+
+
+def to_jalali_date(value: dt.date | dt.datetime) -> jdatetime.date:
+    """The Jalali date of a calendar day, or of a moment as seen in Tehran."""
+    if isinstance(value, dt.datetime):
+        value = to_tehran(value).date()
+    return jdatetime.date.fromgregorian(date=value)
+
+
+def to_jalali_datetime(value: dt.datetime) -> jdatetime.datetime:
+    """A moment as a Jalali datetime in Tehran (aware, tzinfo Asia/Tehran)."""
+    return jdatetime.datetime.fromgregorian(datetime=to_tehran(value))
+
+
+def month_name(jmonth: int) -> str:
+    """A Jalali month's name in the active language (فروردین / Farvardin)."""
+    return str(MONTH_NAMES[jmonth - 1])
+
+
+# Formatting dates ----------------------------------------------------------------------------
+
+
+def format_jalali_date(value: dt.date | dt.datetime, *, long: bool = False) -> str:
+    """The Jalali date of a day, or of a moment in Tehran, in the active language's digits: «۱۴۰۳/۱۲/۳۰» or
+    «1403/12/30»; `long=True` names the month: «۳۰ اسفند ۱۴۰۳» or «30 Esfand 1403»."""
+    jdate = to_jalali_date(value)
+    if long:
+        return digits(f"{jdate.day} {month_name(jdate.month)} {jdate.year}")
+    return digits(f"{jdate.year:04d}/{jdate.month:02d}/{jdate.day:02d}")
+
+
+def format_jalali_datetime(value: dt.datetime) -> str:
+    """A moment in Tehran to the minute, Jalali, in the active language's digits: «۱۴۰۳/۱۲/۳۰ ۱۴:۰۵»."""
+    local = to_jalali_datetime(value)
+    return digits(f"{local.year:04d}/{local.month:02d}/{local.day:02d} {local.hour:02d}:{local.minute:02d}")
+
+
+def format_date(value: dt.date | dt.datetime, *, long: bool = False) -> str:
+    """A day (or a moment's day in Tehran) in the active language's calendar: Jalali with Persian digits on
+    Persian pages («۱۴۰۳/۱۲/۳۰», long «۳۰ اسفند ۱۴۰۳»), else Gregorian («2025-03-20», long «20 March 2025»)."""
+    if use_persian_digits():
+        return format_jalali_date(value, long=long)
+    day = to_tehran(value).date() if isinstance(value, dt.datetime) else value
+    return dateformat.format(day, "j F Y") if long else day.isoformat()
+
+
+def format_datetime(value: dt.datetime) -> str:
+    """A moment in Tehran to the minute in the active language's calendar: «۱۴۰۳/۱۲/۳۰ ۱۴:۰۵» on Persian pages,
+    else «2025-03-20 14:05»."""
+    if use_persian_digits():
+        return format_jalali_datetime(value)
+    return to_tehran(value).strftime("%Y-%m-%d %H:%M")
