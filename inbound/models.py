@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 class State(models.TextChoices):
     RECEIVED = "received", _("Received")
+    PROCESSING = "processing", _("Processing")
     REPLY = "reply", _("Added as a reply")
     TICKET = "ticket", _("New ticket")
     IGNORED = "ignored", _("Ignored")
@@ -25,7 +26,8 @@ def _state_rules(prefix: str) -> tuple[list[models.Index], list[models.CheckCons
 
 
 class InboundMessage(models.Model):
-    """What every inbound message has: its outcome (state, reason, ticket) and when it arrived."""
+    """What every inbound message has: its outcome (state, reason, ticket), when it arrived, and its processing
+    (attempts; `lease_until`: until then the row is a worker's, or its task is queued, and the sweep leaves it be)."""
 
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RECEIVED)
     reason = models.TextField(_("reason"), blank=True)
@@ -33,6 +35,8 @@ class InboundMessage(models.Model):
         "tickets.Ticket", verbose_name=_("ticket"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     received_at = models.DateTimeField(_("received"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0)
+    lease_until = models.DateTimeField(_("leased until"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -48,6 +52,8 @@ class InboundEmail(InboundMessage):
     recipients = models.TextField(_("recipients"), blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     raw = models.TextField(_("raw message"), blank=True)
+    # The reply without the quoted text, when the ESP gives it (Postmark, Mailgun); it is not in the raw message.
+    stripped_text = models.TextField(_("text without quotes"), blank=True)
 
     class Meta(InboundMessage.Meta):
         verbose_name = _("inbound email")

@@ -1,16 +1,18 @@
-"""The one path of every channel: a stored message becomes a reply to the ticket it answers or a new ticket, and
-its row records the outcome (or the refusal and why). Each channel (`mail`, `sms`) only reads its message into an
-`Intake`."""
+"""The one path of every channel: a stored message becomes a reply to the ticket it answers or a new ticket. Each
+channel (`mail`, `sms`) only stores its message and reads a stored one into an `Intake`; `processing` runs it."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -24,6 +26,8 @@ from ..models import InboundMessage, State
 logger = logging.getLogger(__name__)
 
 CREATE = "create"
+# Publishing gives up quickly when the broker is down: the row is stored and the sweep queues it again.
+_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 
 class Refused(Exception):
@@ -52,6 +56,22 @@ class Intake:
     message_id: str | None = None
 
 
+def clean_text(value: object) -> str:
+    """`value` as text every database stores: no NUL character, no lone surrogate (bytes a parser could not decode
+    come back as bytes and, when they are not UTF-8, become U+FFFD)."""
+    text = "" if value is None else str(value)
+    try:
+        data = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no decoder made (e.g. a JSON "\ud800")
+        data = text.encode("utf-8", "replace")
+    return data.decode("utf-8", "replace").replace("\x00", "")
+
+
+def lease() -> timedelta:
+    """How long a claimed (or queued) row is left alone by the sweep."""
+    return timedelta(seconds=int(getattr(settings, "INBOUND_LEASE_SECONDS", 120)))
+
+
 def department_setting(value) -> Department | None:
     """The active department a setting names (by id or name), or None."""
     value = str(value or "").strip()
@@ -65,6 +85,43 @@ def department_setting(value) -> Department | None:
     return active.filter(name=value).first()
 
 
+# --- storing and queueing -------------------------------------------------------------------------------------
+
+
+def store(model: type[InboundMessage], *, defaults: dict, **key: str) -> tuple[InboundMessage, bool]:
+    """Store a message once by its provider's key and queue its processing after commit. Returns (row, created); a
+    repeat (a provider's retry; the SMS callback and the polling both delivering one message) changes nothing."""
+    try:
+        with transaction.atomic():
+            row, created = model.objects.get_or_create(
+                **key, defaults={**defaults, "lease_until": timezone.now() + lease()}
+            )
+            if created:
+                transaction.on_commit(partial(enqueue, model._meta.model_name, [row.pk]), robust=True)
+            return row, created
+    except IntegrityError:  # a concurrent delivery of the same message won the race
+        return model.objects.get(**key), False
+
+
+def enqueue(kind: str, ids: Iterable[int]) -> int:
+    """Queue the processing of stored rows; returns how many were queued. Stops at the first broker error (logged,
+    not raised: the rows stay `received` for the sweep). Without a broker (eager mode) each runs here and now."""
+    from inbound.tasks import process_inbound
+
+    count = 0
+    for pk in ids:
+        try:
+            process_inbound.apply_async((kind, pk), retry=True, retry_policy=_PUBLISH_RETRY_POLICY)
+        except Exception as exc:
+            logger.warning("Broker unavailable, inbound %s %s waits for the sweep: %s", kind, pk, exc)
+            break
+        count += 1
+    return count
+
+
+# --- taking a message -------------------------------------------------------------------------------------------
+
+
 def _customer_for(*, full_name: str, email: str | None = None, mobile: str | None = None) -> User:
     if getattr(settings, "INBOUND_UNKNOWN_SENDERS", CREATE) != CREATE:
         raise Refused(_("Unknown sender; INBOUND_UNKNOWN_SENDERS is 'refuse'."))
@@ -74,25 +131,10 @@ def _customer_for(*, full_name: str, email: str | None = None, mobile: str | Non
         raise Refused(_("The sender could not be registered: %(error)s") % {"error": "; ".join(exc.messages)}) from exc
 
 
-def store(model: type[InboundMessage], *, defaults: dict, **key: str) -> tuple:
-    """Store a message once by its provider's key. Returns (row, created); a repeat returns the stored row."""
-    try:
-        with transaction.atomic():
-            return model.objects.get_or_create(**key, defaults=defaults)
-    except IntegrityError:  # a concurrent delivery of the same message won the race
-        return model.objects.get(**key), False
-
-
-def _finish(row: InboundMessage, *, state: str, reason: str = "", ticket: Ticket | None = None) -> None:
-    row.state = state
-    row.reason = reason
-    row.ticket = ticket
-    row.save(update_fields=["state", "reason", "ticket"])
-
-
-def _take(intake: Intake) -> tuple[str, Ticket]:
+def take(intake: Intake) -> tuple[str, Ticket]:
     """The one path of every channel: a reply to the ticket the message answers when the sender may reply to it,
-    otherwise a new ticket (registering an unknown sender). Returns the outcome and the ticket."""
+    otherwise a new ticket (registering an unknown sender). Returns the outcome and the ticket. Call it in the
+    transaction that records the outcome."""
     user, ticket = intake.user, intake.ticket
     if ticket is not None and user is not None and permissions.can_reply(user, ticket):
         ticket = reply_add(
@@ -120,22 +162,6 @@ def _take(intake: Intake) -> tuple[str, Ticket]:
         state = State.TICKET
     _note_refused(ticket, intake.refused_attachments)
     return state, ticket
-
-
-def process(row: InboundMessage, intake: Callable[[], Intake]) -> None:
-    """Take a stored message (its channel's `intake()` reads it) and record the outcome on its row. A refusal or an
-    invalid message is recorded with its reason, never raised (the provider must not retry it)."""
-    try:
-        with transaction.atomic():
-            state, ticket = _take(intake())
-            _finish(row, state=state, ticket=ticket)
-    except Ignored as exc:
-        _finish(row, state=State.IGNORED, reason=str(exc))
-    except Refused as exc:
-        _finish(row, state=State.REFUSED, reason=str(exc))
-    except (ValidationError, ValueError) as exc:
-        logger.warning("inbound %s %s not taken: %s", row._meta.model_name, row.pk, exc)
-        _finish(row, state=State.FAILED, reason=str(exc))
 
 
 def _note_refused(ticket: Ticket, refused: list[str]) -> None:

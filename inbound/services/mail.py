@@ -8,8 +8,10 @@ import hashlib
 import re
 from email.utils import getaddresses
 
+from anymail.inbound import AnymailInboundMessage
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -20,7 +22,7 @@ from tickets.models import Channel, Department, Message, Ticket
 from tickets.uploads import validate_upload
 
 from ..models import InboundEmail
-from .intake import Ignored, Intake, department_setting, process, store
+from .intake import Ignored, Intake, clean_text, department_setting, store
 
 _IDS = re.compile(r"<[^<>\s]+>")
 _SUBJECT_TAG = re.compile(r"\[#\s*([0-9۰-۹٠-٩]{7,12})\s*\]")
@@ -39,18 +41,14 @@ def _participant(user: User, ticket: Ticket) -> bool:
     return ticket.followers.filter(pk=user.pk).exists() or ticket.messages.filter(author=user).exists()
 
 
-def _sender_address(message) -> str:
+def _sender(message) -> tuple[str, str]:
+    """The (address, display name) of the message's first From address ("" when it has none)."""
     sender = message.from_email
     if isinstance(sender, list):
         sender = sender[0] if sender else None
-    return (sender.addr_spec if sender is not None else "").strip().lower()
-
-
-def _sender_name(message) -> str:
-    sender = message.from_email
-    if isinstance(sender, list):
-        sender = sender[0] if sender else None
-    return (sender.display_name if sender is not None else "").strip()
+    if sender is None:
+        return "", ""
+    return clean_text(sender.addr_spec).strip().lower(), clean_text(sender.display_name).strip()
 
 
 def _recipients(message) -> list[str]:
@@ -78,7 +76,7 @@ def is_auto_reply(message) -> str:
         return f"Precedence: {precedence}"
     if message["X-Autoreply"] or message["X-Autorespond"] or message["X-Auto-Response-Suppress"] in ("All", "all"):
         return "X-Autoreply"
-    sender = _sender_address(message)
+    sender, _name = _sender(message)
     if not sender:
         return "no sender"
     if sender.split("@", 1)[0] in _LOOP_SENDERS:
@@ -140,6 +138,7 @@ def _attachments(message) -> tuple[list, list[str]]:
     accepted, refused = [], []
     for part in message.attachments:
         upload = part.as_uploaded_file()
+        upload.name = clean_text(upload.name)
         try:
             validate_upload(upload)
         except ValidationError as exc:
@@ -149,63 +148,77 @@ def _attachments(message) -> tuple[list, list[str]]:
     return accepted, refused
 
 
-def _body(message) -> str:
-    body = (getattr(message, "stripped_text", None) or message.text or "").strip()
+def _body(message, stripped_text: str) -> str:
+    body = (stripped_text or message.text or "").strip()
     if not body and message.html:
-        from django.utils.html import strip_tags
-
         body = strip_tags(message.html).strip()
-    return body or _("(no text)")
+    return clean_text(body) or _("(no text)")
 
 
 def _key(message, raw: str) -> str:
-    ids = _message_ids(message["Message-ID"])
+    ids = _message_ids(clean_text(message["Message-ID"]))
     if ids:
         return ids[0][:255]
-    return "<sha256." + hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest() + "@inbound>"
+    return "<sha256." + hashlib.sha256(raw.encode()).hexdigest() + "@inbound>"
 
 
-def _email_intake(row: InboundEmail, message) -> Intake:
+class MalformedMessage(Exception):
+    """An email we cannot read (its webhook answers 400 and nothing is stored)."""
+
+
+def email_fields(message) -> dict[str, str]:
+    """What is stored of an `AnymailInboundMessage`: its key (`message_id`), the fields shown in the admin, the ESP's
+    quote-free text and the raw MIME, all cleaned (no NUL, valid UTF-8). Reads nothing from the database, so
+    whatever fails here is the message's fault: raises `MalformedMessage`."""
+    try:
+        try:
+            raw = message.as_string()
+        except (UnicodeError, LookupError):  # 8-bit headers or an unknown charset: keep what we can
+            raw = message.as_bytes(policy=message.policy.clone(utf8=True)).decode("utf-8", "replace")
+        raw = clean_text(raw)
+        return {
+            "message_id": _key(message, raw),
+            "sender": _sender(message)[0][:254],
+            "recipients": clean_text(", ".join(_recipients(message))),
+            "subject": clean_text(message.subject)[:255],
+            "stripped_text": clean_text(getattr(message, "stripped_text", None)),
+            "raw": raw,
+        }
+    except Exception as exc:
+        raise MalformedMessage(f"{type(exc).__name__}: {exc}") from exc
+
+
+def email_receive(*, message, esp_name: str = "") -> tuple[InboundEmail, bool]:
+    """Store an `AnymailInboundMessage` once (by its Message-ID) and queue its processing. Returns (row, created);
+    a repeat changes nothing. Raises `MalformedMessage` (storing nothing) for a message that cannot be read."""
+    fields = email_fields(message)
+    key = fields.pop("message_id")
+    return store(InboundEmail, message_id=key, defaults={**fields, "esp_name": clean_text(esp_name)[:40]})
+
+
+def read(row: InboundEmail) -> Intake:
+    """A stored email as the shared path takes it (its raw MIME parsed again; the recipients as stored, with the
+    envelope's)."""
+    message = AnymailInboundMessage.parse_raw_mime(row.raw)
     reason = is_auto_reply(message)
     if reason:
         raise Ignored(reason)
-    address = _sender_address(message)
-    recipients = _recipients(message)
+    address, name = _sender(message)
+    recipients = [a.strip() for a in row.recipients.split(",") if a.strip()]
     user = User.objects.filter(email__iexact=address).first()
-    ticket = _ticket_by_thread(message) or _ticket_by_token(recipients) or _ticket_by_subject(message.subject, user)
+    subject = clean_text(message.subject).strip()
+    ticket = _ticket_by_thread(message) or _ticket_by_token(recipients) or _ticket_by_subject(subject, user)
     accepted, refused = _attachments(message)
     return Intake(
         channel=Channel.EMAIL,
         user=user,
         ticket=ticket,
-        body=_body(message),
-        subject=(message.subject or "").strip()[:200] or _("(no subject)"),
+        body=_body(message, row.stripped_text),
+        subject=subject[:200] or _("(no subject)"),
         department=_department_for(recipients),
         no_department=_("No department receives this address and INBOUND_EMAIL_DEPARTMENT is not set."),
-        customer={"full_name": _sender_name(message), "email": address},
+        customer={"full_name": name, "email": address},
         attachments=accepted,
         refused_attachments=refused,
         message_id=row.message_id,
     )
-
-
-def email_receive(*, message, esp_name: str = "") -> tuple[InboundEmail, bool]:
-    """Store an `AnymailInboundMessage` once and process it. Returns (row, created); a repeat is not processed."""
-    try:
-        raw = message.as_string()
-    except (UnicodeError, LookupError):  # 8-bit headers or an unknown charset: keep what we can
-        raw = message.as_bytes(policy=message.policy.clone(utf8=True)).decode("utf-8", "replace")
-    row, created = store(
-        InboundEmail,
-        message_id=_key(message, raw),
-        defaults={
-            "esp_name": (esp_name or "")[:40],
-            "sender": _sender_address(message)[:254],
-            "recipients": ", ".join(_recipients(message)),
-            "subject": (message.subject or "")[:255],
-            "raw": raw,
-        },
-    )
-    if created:
-        process(row, lambda: _email_intake(row, message))
-    return row, created

@@ -14,7 +14,7 @@ from tickets.models import Channel, Ticket
 from tickets.references import parse_reference
 
 from ..models import InboundSms
-from .intake import Intake, Refused, department_setting, process, store
+from .intake import Intake, Refused, clean_text, department_setting, store
 
 
 def _sms_reply_target(user: User, text: str) -> tuple[Ticket | None, str]:
@@ -28,7 +28,8 @@ def _sms_reply_target(user: User, text: str) -> tuple[Ticket | None, str]:
     return ticket, rest or text
 
 
-def _sms_intake(row: InboundSms) -> Intake:
+def read(row: InboundSms) -> Intake:
+    """A stored SMS as the shared path takes it."""
     text = row.text.strip()
     if not text:
         raise Refused(_("Empty message."))
@@ -53,15 +54,18 @@ def _sms_intake(row: InboundSms) -> Intake:
 
 
 def sms_receive(*, message_id: str, sender: str, receptor: str = "", text: str, source: str) -> tuple[InboundSms, bool]:
-    """Store one received SMS once (by Kavenegar's `messageid`) and process it. Returns (row, created)."""
-    row, created = store(
+    """Store one received SMS once (by Kavenegar's `messageid`) and queue its processing. Returns (row, created);
+    a repeat changes nothing. Every field is cleaned (no NUL, valid UTF-8) before it is stored."""
+    return store(
         InboundSms,
-        provider_message_id=str(message_id).strip()[:64],
-        defaults={"source": source, "sender": sender[:32], "receptor": receptor[:32], "text": text},
+        provider_message_id=clean_text(message_id).strip()[:64],
+        defaults={
+            "source": source,
+            "sender": clean_text(sender).strip()[:32],
+            "receptor": clean_text(receptor).strip()[:32],
+            "text": clean_text(text),
+        },
     )
-    if created:
-        process(row, lambda: _sms_intake(row))
-    return row, created
 
 
 def sms_poll() -> int:
