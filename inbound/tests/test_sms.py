@@ -150,3 +150,31 @@ def test_polling_reads_the_gateway_and_overlaps_with_the_callback(client, kavene
     assert InboundSms.objects.count() == 2 and Ticket.objects.count() == 2
     assert InboundSms.objects.get(provider_message_id="9002").source == InboundSms.Source.POLL
     assert sms_poll() == 0  # the inbox is empty now
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        pytest.param({"messageid": ""}, id="empty messageid"),
+        pytest.param({"from": "  "}, id="blank sender"),
+        pytest.param({"messageid": "5" * 65}, id="messageid too long (it would be cut and collide)"),
+        pytest.param({"messageid": "50 01"}, id="messageid with a space"),
+        pytest.param({"messageid": "5001\x00"}, id="messageid with a NUL"),
+        pytest.param({"from": "not a number"}, id="sender not a number"),
+        pytest.param({"to": "1" * 33}, id="line too long"),
+    ],
+)
+def test_ill_typed_fields_are_400_with_a_log_line_and_store_nothing(client, department, caplog, overrides):
+    response = callback(client.post, url(), params(**overrides))
+    assert response.status_code == 400
+    assert not InboundSms.objects.exists() and not Ticket.objects.exists()
+    assert any("Kavenegar callback refused (400)" in r.getMessage() for r in caplog.records)
+
+
+def test_nul_bytes_and_invalid_utf8_in_the_text_are_cleaned_before_storing(client, department, priority):
+    body = b"from=09351234567&to=10004346&messageid=5001&message=%D8%B3%D9%84%D8%A7%D9%85%00%FF%FE!"
+    response = callback(client.post, url(), body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    row = InboundSms.objects.get()
+    assert row.text == "سلام\ufffd\ufffd!" and row.state == State.TICKET
+    assert row.ticket.messages.get().body == "سلام\ufffd\ufffd!"
