@@ -266,6 +266,9 @@ CELERY_BEAT_SCHEDULE["notifications-sweep"] = {"task": "helpdesk.tasks.sweep_pen
 CELERY_BEAT_SCHEDULE["sla-scan"] = {"task": "tickets.tasks.scan_sla", "schedule": 60.0}
 
 # --- Email and SMS in (inbound/) ----------------------------------------------------------------------------------
+# The anymail provider whose inbound webhook /anymail/<provider>/inbound/ answers (e.g. "postmark"); every other
+# provider's address is a 404. Empty: email-in is off.
+INBOUND_EMAIL_PROVIDER = env("INBOUND_EMAIL_PROVIDER", default="")
 # Each message is stored, then processed by a task. A message being processed (or queued) for longer than this is
 # taken up again by the sweep; after this many failed attempts it is marked failed.
 INBOUND_LEASE_SECONDS = env.int("INBOUND_LEASE_SECONDS", default=120)
