@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +25,7 @@ from tickets.services import note_add, reply_add, ticket_create
 from ..models import InboundMessage, State
 
 logger = logging.getLogger(__name__)
+Row = TypeVar("Row", bound=InboundMessage)
 
 CREATE = "create"
 # Publishing gives up quickly when the broker is down: the row is stored and the sweep queues it again.
@@ -88,7 +90,7 @@ def department_setting(value) -> Department | None:
 # --- storing and queueing -------------------------------------------------------------------------------------
 
 
-def store(model: type[InboundMessage], *, defaults: dict, **key: str) -> tuple[InboundMessage, bool]:
+def store(model: type[Row], *, defaults: dict, **key: str) -> tuple[Row, bool]:
     """Store a message once by its provider's key and queue its processing after commit. Returns (row, created); a
     repeat (a provider's retry; the SMS callback and the polling both delivering one message) changes nothing."""
     try:
