@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from inbound.urls import email_webhook_urlpatterns
+
 from . import health, views
 
 urlpatterns = [
@@ -16,7 +18,7 @@ urlpatterns = [
     path("limits/", include("limits.urls")),
     path("notifications/", include("helpdesk.notification_urls")),
     path("inbound/", include("inbound.urls")),
-    path("anymail/", include("anymail.urls")),
+    path("anymail/", include((email_webhook_urlpatterns, "anymail"))),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,7 +5,7 @@ from .models import InboundEmail, InboundSms
 
 @admin.register(InboundEmail)
 class InboundEmailAdmin(admin.ModelAdmin):
-    list_display = ("received_at", "sender", "subject", "state", "ticket")
+    list_display = ("received_at", "sender", "subject", "state", "attempts", "ticket")
     list_filter = ("state", "esp_name")
     search_fields = ("sender", "subject", "message_id")
     list_select_related = ("ticket",)
@@ -17,7 +17,7 @@ class InboundEmailAdmin(admin.ModelAdmin):
 
 @admin.register(InboundSms)
 class InboundSmsAdmin(admin.ModelAdmin):
-    list_display = ("received_at", "sender", "text", "source", "state", "ticket")
+    list_display = ("received_at", "sender", "text", "source", "state", "attempts", "ticket")
     list_filter = ("state", "source")
     search_fields = ("sender", "text", "provider_message_id")
     list_select_related = ("ticket",)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 class State(models.TextChoices):
     RECEIVED = "received", _("Received")
+    PROCESSING = "processing", _("Processing")
     REPLY = "reply", _("Added as a reply")
     TICKET = "ticket", _("New ticket")
     IGNORED = "ignored", _("Ignored")
@@ -17,10 +18,32 @@ class State(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-_STATES = [s.value for s in State]
+def _state_rules(prefix: str) -> tuple[list[models.Index], list[models.CheckConstraint]]:
+    """The index on `state` and its check constraint, for a concrete model's Meta (named `<prefix>_state…`)."""
+    index = models.Index(fields=["state"], name=f"{prefix}_state")
+    check = models.CheckConstraint(condition=Q(state__in=State.values), name=f"{prefix}_state_valid")
+    return [index], [check]
 
 
-class InboundEmail(models.Model):
+class InboundMessage(models.Model):
+    """What every inbound message has: its outcome (state, reason, ticket), when it arrived, and its processing
+    (attempts; `lease_until`: until then the row is a worker's, or its task is queued, and the sweep leaves it be)."""
+
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RECEIVED)
+    reason = models.TextField(_("reason"), blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("ticket"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0)
+    lease_until = models.DateTimeField(_("leased until"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-received_at", "-pk"]
+
+
+class InboundEmail(InboundMessage):
     """One inbound email, keyed by its Message-ID (or a hash of the raw message when it has none)."""
 
     message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
@@ -29,25 +52,19 @@ class InboundEmail(models.Model):
     recipients = models.TextField(_("recipients"), blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     raw = models.TextField(_("raw message"), blank=True)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RECEIVED)
-    reason = models.TextField(_("reason"), blank=True)
-    ticket = models.ForeignKey(
-        "tickets.Ticket", verbose_name=_("ticket"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    # The reply without the quoted text, when the ESP gives it (Postmark, Mailgun); it is not in the raw message.
+    stripped_text = models.TextField(_("text without quotes"), blank=True)
 
-    class Meta:
+    class Meta(InboundMessage.Meta):
         verbose_name = _("inbound email")
         verbose_name_plural = _("inbound emails")
-        ordering = ["-received_at", "-pk"]
-        indexes = [models.Index(fields=["state"], name="inbound_email_state")]
-        constraints = [models.CheckConstraint(condition=Q(state__in=_STATES), name="inbound_email_state_valid")]
+        indexes, constraints = _state_rules("inbound_email")
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.subject}"
 
 
-class InboundSms(models.Model):
+class InboundSms(InboundMessage):
     """One inbound SMS, keyed by Kavenegar's `messageid` (the callback and the polling may both deliver it)."""
 
     class Source(models.TextChoices):
@@ -59,19 +76,11 @@ class InboundSms(models.Model):
     sender = models.CharField(_("sender"), max_length=32)
     receptor = models.CharField(_("receiving line"), max_length=32, blank=True)
     text = models.TextField(_("text"), blank=True)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RECEIVED)
-    reason = models.TextField(_("reason"), blank=True)
-    ticket = models.ForeignKey(
-        "tickets.Ticket", verbose_name=_("ticket"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    received_at = models.DateTimeField(_("received"), default=timezone.now)
 
-    class Meta:
+    class Meta(InboundMessage.Meta):
         verbose_name = _("inbound SMS")
         verbose_name_plural = _("inbound SMS")
-        ordering = ["-received_at", "-pk"]
-        indexes = [models.Index(fields=["state"], name="inbound_sms_state")]
-        constraints = [models.CheckConstraint(condition=Q(state__in=_STATES), name="inbound_sms_state_valid")]
+        indexes, constraints = _state_rules("inbound_sms")
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.text[:40]}"

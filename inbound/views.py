@@ -1,8 +1,12 @@
-"""Kavenegar's receive callback: GET or POST `from`, `to`, `message`, `messageid` to a URL with our secret."""
+"""Kavenegar's receive callback: GET or POST `from`, `to`, `message`, `messageid` to a URL with our secret. The
+message is stored (its processing queued) before the answer; a post that is not a message is a 400, with a log
+line, and stores nothing."""
 
 from __future__ import annotations
 
 import hmac
+import logging
+import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -13,6 +17,22 @@ from django.views.decorators.http import require_http_methods
 from .models import InboundSms
 from .services import sms_receive
 
+logger = logging.getLogger(__name__)
+
+_MESSAGE_ID = re.compile(r"[0-9A-Za-z._-]{1,64}")
+_NUMBER = re.compile(r"[\d+()\s-]{0,32}")  # a mobile number or a line, in any usual spelling
+
+
+def _problem(data) -> str:
+    """What makes the callback's fields unusable, or ""."""
+    if not (data.get("messageid") or "").strip() or not (data.get("from") or "").strip():
+        return "messageid and from are required"
+    if not _MESSAGE_ID.fullmatch(data["messageid"].strip()):
+        return "messageid is not an id"
+    if not all(_NUMBER.fullmatch(data.get(name) or "") for name in ("from", "to")):
+        return "from and to must be phone numbers"
+    return ""
+
 
 @csrf_exempt
 @login_not_required
@@ -22,13 +42,13 @@ def kavenegar_receive(request, secret: str):
     if not expected or not hmac.compare_digest(secret.encode(), expected.encode()):
         raise Http404
     data = request.POST if request.method == "POST" else request.GET
-    message_id = (data.get("messageid") or "").strip()
-    sender = (data.get("from") or "").strip()
-    if not message_id or not sender:
-        return HttpResponseBadRequest("messageid and from are required", content_type="text/plain")
+    problem = _problem(data)
+    if problem:
+        logger.warning("Kavenegar callback refused (400), nothing stored: %s", problem)
+        return HttpResponseBadRequest(problem, content_type="text/plain")
     sms_receive(
-        message_id=message_id,
-        sender=sender,
+        message_id=data["messageid"].strip(),
+        sender=data["from"].strip(),
         receptor=(data.get("to") or "").strip(),
         text=data.get("message") or "",
         source=InboundSms.Source.CALLBACK,

@@ -266,6 +266,14 @@ CELERY_BEAT_SCHEDULE["notifications-sweep"] = {"task": "helpdesk.tasks.sweep_pen
 CELERY_BEAT_SCHEDULE["sla-scan"] = {"task": "tickets.tasks.scan_sla", "schedule": 60.0}
 
 # --- Email and SMS in (inbound/) ----------------------------------------------------------------------------------
+# The anymail provider whose inbound webhook /anymail/<provider>/inbound/ answers (e.g. "postmark"); every other
+# provider's address is a 404. Empty: email-in is off.
+INBOUND_EMAIL_PROVIDER = env("INBOUND_EMAIL_PROVIDER", default="")
+# Each message is stored, then processed by a task. A message being processed (or queued) for longer than this is
+# taken up again by the sweep; after this many failed attempts it is marked failed.
+INBOUND_LEASE_SECONDS = env.int("INBOUND_LEASE_SECONDS", default=120)
+INBOUND_MAX_ATTEMPTS = env.int("INBOUND_MAX_ATTEMPTS", default=5)
+CELERY_BEAT_SCHEDULE["inbound-sweep"] = {"task": "inbound.tasks.sweep", "schedule": 60.0}
 # Basic-auth credentials of anymail's webhooks ("user:password"; several, comma-separated, while rotating). The ESP
 # posts to https://user:password@host/anymail/<esp>/inbound/. Added to ANYMAIL unless ANYMAIL already sets it.
 _anymail_webhook_secret = env.list("ANYMAIL_WEBHOOK_SECRET", default=[])

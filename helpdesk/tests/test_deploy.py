@@ -24,6 +24,9 @@ def _production_env(**extra: str) -> dict[str, str]:
         # A fresh 50+ character random key, as an operator would generate it.
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="example.ir",
+        # Email-in through Postmark, its webhook behind basic auth.
+        INBOUND_EMAIL_PROVIDER="postmark",
+        ANYMAIL_WEBHOOK_SECRET=f"{secrets.token_hex(8)}:{secrets.token_hex(16)}",
     )
     env.update(extra)
     return env
@@ -51,6 +54,22 @@ def test_check_deploy_fails_with_a_weak_secret_key():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env(SECRET_KEY="short"))
     assert result.returncode != 0
     assert "security.W009" in result.stdout + result.stderr
+
+
+def test_check_deploy_reports_an_inbound_webhook_without_authentication_and_it_answers_403(tmp_path):
+    env = _production_env(DATABASE_URL=f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    del env["ANYMAIL_WEBHOOK_SECRET"]
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "inbound.E003" in result.stdout + result.stderr and "ANYMAIL_WEBHOOK_SECRET" in result.stdout + result.stderr
+    code = (
+        "from django.test import Client;"
+        "r = Client(SERVER_NAME='example.ir').post('/anymail/postmark/inbound/', {}, secure=True);"
+        "print(r.status_code)"
+    )
+    result = _manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "403"
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():

@@ -13,4 +13,5 @@ def _inbound_settings(notifications_env, settings, department):
     settings.SMS_DEPARTMENT = department.name
     settings.KAVENEGAR_INBOUND_SECRET = "s3cret-path-token"
     settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": "hook:pass"}
+    settings.INBOUND_EMAIL_PROVIDER = "postmark"
     settings.DEFAULT_FROM_EMAIL = "helpdesk@example.com"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 
 import pytest
 from anymail.inbound import AnymailInboundMessage
@@ -15,63 +14,21 @@ from accounts.models import User
 from helpdesk.notifications.tokens import reply_address
 from inbound.models import InboundEmail, State
 from inbound.services import email_receive
+from inbound.tests.helpers import committed, eml, post_postmark
 from tickets.models import Attachment, Channel, Message, Ticket
 
 pytestmark = pytest.mark.django_db
-AUTH = "Basic " + base64.b64encode(b"hook:pass").decode()
-
-
-def eml(
-    *,
-    sender="Maryam <maryam@example.com>",
-    to="support@inbound.example.com",
-    subject="Printer broken",
-    body="The printer on the second floor prints nothing.",
-    message_id="<m1@mail.example.org>",
-    headers=(),
-    attachments=(),
-) -> bytes:
-    lines = [
-        f"From: {sender}",
-        f"To: {to}",
-        f"Subject: {subject}",
-        f"Message-ID: {message_id}",
-        "Date: Mon, 23 Nov 2026 10:00:00 +0000",
-        "MIME-Version: 1.0",
-        *headers,
-    ]
-    if not attachments:
-        lines += ["Content-Type: text/plain; charset=utf-8", "", body]
-        return ("\r\n".join(lines) + "\r\n").encode()
-    lines += [
-        'Content-Type: multipart/mixed; boundary="BOUND"',
-        "",
-        "--BOUND",
-        "Content-Type: text/plain; charset=utf-8",
-        "",
-        body,
-    ]
-    for name, ctype, content in attachments:
-        lines += [
-            "--BOUND",
-            f"Content-Type: {ctype}",
-            f'Content-Disposition: attachment; filename="{name}"',
-            "Content-Transfer-Encoding: base64",
-            "",
-            base64.b64encode(content).decode(),
-        ]
-    lines += ["--BOUND--", ""]
-    return "\r\n".join(lines).encode()
 
 
 def receive(raw: bytes):
-    return email_receive(message=AnymailInboundMessage.parse_raw_mime_bytes(raw), esp_name="Test")
+    """Store a message and process it (after the commit, as in production); returns (row as stored, created)."""
+    return received(AnymailInboundMessage.parse_raw_mime_bytes(raw), esp_name="Test")
 
 
-def post_postmark(client, raw: bytes, *, auth=AUTH, recipient="support@inbound.example.com"):
-    payload = {"RawEmail": raw.decode(), "MessageID": "pm-1", "OriginalRecipient": recipient}
-    extra = {"HTTP_AUTHORIZATION": auth} if auth else {}
-    return client.post("/anymail/postmark/inbound/", json.dumps(payload), content_type="application/json", **extra)
+def received(message, **kwargs):
+    with committed():
+        row, created = email_receive(message=message, **kwargs)
+    return InboundEmail.objects.get(pk=row.pk), created
 
 
 def png_bytes() -> bytes:
@@ -107,7 +64,7 @@ def test_known_sender_new_ticket_uses_stripped_text_and_default_department(setti
     settings.INBOUND_EMAIL_DEPARTMENT = str(department.pk)
     message = AnymailInboundMessage.parse_raw_mime_bytes(eml(body="New text\n> quoted old text"))
     message.stripped_text = "New text"
-    row, _ = email_receive(message=message)
+    row, _ = received(message)
     assert row.ticket.requester == customer and row.ticket.department == department
     assert row.ticket.messages.get().body == "New text"
 

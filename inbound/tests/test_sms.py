@@ -12,6 +12,7 @@ from helpdesk.sms import backends as sms_backends
 from inbound.models import InboundSms, State
 from inbound.services import sms_poll
 from inbound.tasks import poll_sms
+from inbound.tests.helpers import committed
 from tickets.models import Channel, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +21,12 @@ SECRET = "s3cret-path-token"
 
 def url(secret=SECRET):
     return reverse("inbound:kavenegar_receive", args=[secret])
+
+
+def callback(method, *args, **kwargs):
+    """A callback request, with its on-commit work (the processing queued once it is stored) run as after a commit."""
+    with committed():
+        return method(*args, **kwargs)
 
 
 def params(**overrides):
@@ -32,7 +39,7 @@ def test_callback_post_from_unknown_number_opens_a_ticket_and_acknowledges_by_sm
     client, department, priority, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url(), params(**{"from": "+98 935 123 4567"}))
+        response = callback(client.post, url(), params(**{"from": "+98 935 123 4567"}))
     assert response.status_code == 200
     row = InboundSms.objects.get()
     assert row.state == State.TICKET and row.source == InboundSms.Source.CALLBACK
@@ -47,7 +54,7 @@ def test_callback_post_from_unknown_number_opens_a_ticket_and_acknowledges_by_sm
 
 
 def test_callback_get_is_accepted(client, department, priority):
-    response = client.get(url(), params())
+    response = callback(client.get, url(), params())
     assert response.status_code == 200
     assert InboundSms.objects.get().state == State.TICKET
 
@@ -67,7 +74,7 @@ def test_callback_off_when_no_secret_is_configured(client, settings, department)
 
 
 def test_missing_fields_are_400_and_store_nothing(client, department):
-    assert client.post(url(), {"message": "سلام"}).status_code == 400
+    assert callback(client.post, url(), {"message": "سلام"}).status_code == 400
     assert not InboundSms.objects.exists()
 
 
@@ -76,15 +83,15 @@ def test_other_methods_are_refused(client):
 
 
 def test_duplicate_messageid_makes_one_message(client, department, priority):
-    client.post(url(), params())
-    client.get(url(), params())
+    callback(client.post, url(), params())
+    callback(client.get, url(), params())
     assert InboundSms.objects.count() == 1 and Ticket.objects.count() == 1
 
 
 def test_reply_by_reference_from_a_known_mobile(client, make_ticket, customer):
     ticket = make_ticket()
     persian_ref = ticket.reference.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
-    client.post(url(), params(**{"from": customer.mobile, "message": f"#{persian_ref} هنوز درست نشده"}))
+    callback(client.post, url(), params(**{"from": customer.mobile, "message": f"#{persian_ref} هنوز درست نشده"}))
     row = InboundSms.objects.get()
     assert row.state == State.REPLY and row.ticket == ticket
     reply = ticket.messages.order_by("-pk").first()
@@ -94,7 +101,7 @@ def test_reply_by_reference_from_a_known_mobile(client, make_ticket, customer):
 
 def test_reference_of_someone_elses_ticket_opens_a_new_ticket(client, make_ticket, customer):
     ticket = make_ticket()
-    client.post(url(), params(**{"from": "09350000000", "message": f"{ticket.reference} let me in"}))
+    callback(client.post, url(), params(**{"from": "09350000000", "message": f"{ticket.reference} let me in"}))
     assert ticket.messages.count() == 1
     new = Ticket.objects.exclude(pk=ticket.pk).get()
     assert new.requester.mobile == "09350000000"
@@ -102,24 +109,24 @@ def test_reference_of_someone_elses_ticket_opens_a_new_ticket(client, make_ticke
 
 def test_unknown_number_refused_by_setting(client, settings, department):
     settings.INBOUND_UNKNOWN_SENDERS = "refuse"
-    assert client.post(url(), params()).status_code == 200
+    assert callback(client.post, url(), params()).status_code == 200
     assert InboundSms.objects.get().state == State.REFUSED
     assert not Ticket.objects.exists() and not User.objects.filter(mobile="09351234567").exists()
 
 
 def test_not_a_mobile_number_is_refused(client, department):
-    client.post(url(), params(**{"from": "10004346"}))
+    callback(client.post, url(), params(**{"from": "10004346"}))
     assert InboundSms.objects.get().state == State.REFUSED and not Ticket.objects.exists()
 
 
 def test_sms_department_by_id(client, settings, department, priority):
     settings.SMS_DEPARTMENT = str(department.pk)
-    client.post(url(), params())
+    callback(client.post, url(), params())
     assert Ticket.objects.get().department == department
 
 
 def test_polling_reads_the_gateway_and_overlaps_with_the_callback(client, kavenegar, department, priority):
-    client.post(url(), params(messageid="9001"))  # the callback got this one already
+    callback(client.post, url(), params(messageid="9001"))  # the callback got this one already
     kavenegar.inbox += [
         {
             "messageid": 9001,
@@ -136,9 +143,38 @@ def test_polling_reads_the_gateway_and_overlaps_with_the_callback(client, kavene
             "date": 1700000100,
         },
     ]
-    assert poll_sms() == 1
+    with committed():
+        assert poll_sms() == 1
     (call,) = kavenegar.calls_to("sms/receive")
     assert call.params == {"linenumber": "10004346", "isread": "0"}
     assert InboundSms.objects.count() == 2 and Ticket.objects.count() == 2
     assert InboundSms.objects.get(provider_message_id="9002").source == InboundSms.Source.POLL
     assert sms_poll() == 0  # the inbox is empty now
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        pytest.param({"messageid": ""}, id="empty messageid"),
+        pytest.param({"from": "  "}, id="blank sender"),
+        pytest.param({"messageid": "5" * 65}, id="messageid too long (it would be cut and collide)"),
+        pytest.param({"messageid": "50 01"}, id="messageid with a space"),
+        pytest.param({"messageid": "5001\x00"}, id="messageid with a NUL"),
+        pytest.param({"from": "not a number"}, id="sender not a number"),
+        pytest.param({"to": "1" * 33}, id="line too long"),
+    ],
+)
+def test_ill_typed_fields_are_400_with_a_log_line_and_store_nothing(client, department, caplog, overrides):
+    response = callback(client.post, url(), params(**overrides))
+    assert response.status_code == 400
+    assert not InboundSms.objects.exists() and not Ticket.objects.exists()
+    assert any("Kavenegar callback refused (400)" in r.getMessage() for r in caplog.records)
+
+
+def test_nul_bytes_and_invalid_utf8_in_the_text_are_cleaned_before_storing(client, department, priority):
+    body = b"from=09351234567&to=10004346&messageid=5001&message=%D8%B3%D9%84%D8%A7%D9%85%00%FF%FE!"
+    response = callback(client.post, url(), body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    row = InboundSms.objects.get()
+    assert row.text == "سلام\ufffd\ufffd!" and row.state == State.TICKET
+    assert row.ticket.messages.get().body == "سلام\ufffd\ufffd!"
