@@ -2,7 +2,7 @@
 
 Every step locks the request row, checks the transition table (`limits.models.ALLOWED_TRANSITIONS`), refuses once the
 period has ended (only expiry is possible then), checks the actor (`limits.permissions`), validates the evidence the
-step needs, writes, records a timeline event on the ticket and calls `helpdesk.notifications.notify` — all in one
+step needs, writes, records a timeline event on the ticket and calls `notifications.outbox.notify` — all in one
 transaction.
 """
 
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk import notifications
+from notifications import outbox
 from tickets.models import Channel, Ticket, TicketType
 from tickets.services import ticket_create
 
@@ -170,7 +170,7 @@ def increase_request_file(
 def _record(request: IncreaseRequest, kind: str, *, actor, data: dict) -> None:
     payload = {"request": request.pk, "year": request.year, "quarter": request.quarter, **data}
     event = events.record_event(ticket=request.ticket, kind=kind, actor=actor, data=payload)
-    notifications.notify(event)
+    outbox.notify(event)
 
 
 def _step(
