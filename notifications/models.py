@@ -62,6 +62,7 @@ class Notification(models.Model):
         related_name="+",
     )
     target_id = models.PositiveBigIntegerField(_("target ID"), null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
     address = models.CharField(_("address"), max_length=254, blank=True, help_text=_("Email address or mobile."))
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("text"), blank=True)

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.mail import make_msgid
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
@@ -95,30 +94,19 @@ def _event_rows(event, kind: registry.Kind) -> list[Notification]:
     return rows
 
 
-def _reference(obj: models.Model | None) -> dict:
-    """The content type and id fields of a generic reference to `obj` (none for None)."""
-    if obj is None:
-        return {}
-    return {"type": ContentType.objects.get_for_model(obj), "id": obj.pk}
-
-
 def _rows_for(
     user, channels: Iterable[str], content: render.Content, *, kind: str, source: models.Model | None = None
 ) -> list[Notification]:
     """One row per channel with its rendered content (call inside the recipient's language)."""
     now = timezone.now()
-    about = _reference(content.target)
-    cause = _reference(source)
     rows = []
     for channel in channels:
         row = Notification(
             recipient=user,
             channel=channel,
             kind=kind,
-            source_type=cause.get("type"),
-            source_id=cause.get("id"),
-            target_type=about.get("type"),
-            target_id=about.get("id"),
+            source=source,
+            target=content.target,
             link=content.link,
             created_at=now,
             touched_at=now,

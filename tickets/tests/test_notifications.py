@@ -310,6 +310,7 @@ def test_the_rows_are_about_the_ticket_and_caused_by_the_event(make_ticket, cust
     assert len(rows) == 3
     ticket_type = ContentType.objects.get_for_model(Ticket)
     assert {(row.target_type_id, row.target_id) for row in rows} == {(ticket_type.pk, ticket.pk)}
+    assert {row.target for row in rows} == {ticket}
     assert {row.source for row in rows} == {event}
     assert set(rows) <= set(event.notifications.all())
 
