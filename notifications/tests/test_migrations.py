@@ -150,6 +150,19 @@ def fill(apps) -> dict:
             created_at=now,
             touched_at=now,
         ),
+        "email_alert": Notification.objects.create(
+            recipient=admin,
+            channel="email",
+            kind="delivery_parked",
+            address=admin.email,
+            subject="اعلان‌ها متوقف شده‌اند",
+            body="https://helpdesk.example.com/admin/helpdesk/notification/?state__exact=parked",
+            html='<a href="https://helpdesk.example.com/admin/helpdesk/notification/?state__exact=parked">',
+            link="/admin/helpdesk/notification/?state__exact=parked",
+            provider_message_id="<4.tn@helpdesk.example.com>",
+            created_at=now,
+            touched_at=now,
+        ),
     }
     Preference.objects.create(user=customer, group="reply", email=True, sms=False, panel=False)
     Preference.objects.create(user=admin, group="sla", email=False, sms=True, panel=True)
@@ -191,6 +204,11 @@ def test_every_row_and_field_survives_the_move(before_the_move):
         row = Notification.objects.get(pk=before["id"])
         after = {f.attname: getattr(row, f.attname) for f in Notification._meta.concrete_fields}
         event_id = before.pop("event_id")
+        if name.endswith("_alert"):  # the admin's outbox page moved with the app
+            for text in ("link", "body", "html"):
+                expected = before[text].replace("/admin/helpdesk/", "/admin/notifications/")
+                assert after[text] == expected and "/admin/helpdesk/" not in after[text], (name, text)
+                before[text] = expected
         moved = {"source_type_id", "source_id", "target_type_id", "target_id", "reply_to", "thread_id"}
         assert {k: v for k, v in after.items() if k not in moved} == before, name
         if event_id is None:
