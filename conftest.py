@@ -4,9 +4,9 @@ import os
 
 import pytest
 
-# Fixtures shared by the notification, SMS and inbound tests (people around a department, the Kavenegar stub, a
-# real Celery worker); none of them is autouse.
-pytest_plugins = ["helpdesk.tests.notifications_fixtures"]
+# Fixtures shared by every app's tests (people around a department, tickets, the Kavenegar stub, a real Celery
+# worker); none of them is autouse.
+pytest_plugins = ["testing.fixtures"]
 
 # When REQUIRE_SERVICES=1 (set by .ci/run), a test that would be skipped because PostgreSQL, Redis or
 # Chromium is not available fails instead, so CI cannot pass by skipping.

@@ -1,11 +1,25 @@
-"""Per-request account checks. Both work on `request.user` as AuthenticationMiddleware loads it: no extra query."""
+"""Per-request account checks. They work on `request.user` as AuthenticationMiddleware loads it: no extra query.
+
+Maintenance mode (F30) lives here rather than in `helpdesk/` because it lets admins through, which needs roles.
+"""
+
+import logging
+from contextlib import suppress
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.shortcuts import redirect
+from django.db import DatabaseError
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
+from helpdesk.site import get_site_settings
+
+from .models import Role
 from .status import SESSION_BLOCK_KEY, account_block
+
+logger = logging.getLogger(__name__)
 
 
 class AccountStatusMiddleware:
@@ -43,3 +57,51 @@ class UserLanguageMiddleware:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+class MaintenanceMiddleware:
+    """While maintenance mode is on, everyone but admins gets the maintenance page (503 + Retry-After).
+
+    What an admin needs to get in stays reachable: the login pages, static files, the language switch and the
+    health check. Runs after AuthenticationMiddleware; the user is only looked at when the mode is on.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            site = get_site_settings()
+        except DatabaseError:  # let the view fail or, for /healthz, report it
+            logger.exception("maintenance: could not read the site settings")
+            return self.get_response(request)
+        if not site.maintenance_mode or _may_pass(request):
+            return self.get_response(request)
+        response = render(request, "maintenance.html", {"message": site.maintenance_message}, status=503)
+        response["Retry-After"] = str(settings.MAINTENANCE_RETRY_AFTER)
+        add_never_cache_headers(response)
+        return response
+
+
+def _may_pass(request) -> bool:
+    path = request.path  # with the script prefix, like reverse() and STATIC_URL
+    # `/media/branding/../attachments/x` starts with an exempt prefix but a file server resolves the dots:
+    # a path with dot segments is never exempt.
+    dotted = any(segment in {".", ".."} for segment in path.split("/"))
+    if not dotted and (path in _exempt_paths() or path.startswith(_exempt_prefixes())):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and (user.is_superuser or user.role == Role.ADMIN))
+
+
+def _exempt_paths() -> set[str]:
+    paths = {reverse("healthz"), reverse("admin:login"), reverse("set_language")}
+    for name in (settings.LOGIN_URL, "accounts:logout", "admin:logout"):
+        with suppress(NoReverseMatch):  # a URLconf without them (a test's own) still works
+            paths.add(resolve_url(name))
+    return paths
+
+
+def _exempt_prefixes() -> tuple[str, ...]:
+    # The branding folder so the maintenance page can show the logo; the rest of media stays closed.
+    return (settings.STATIC_URL, f"{settings.MEDIA_URL}branding/")

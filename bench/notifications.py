@@ -42,9 +42,9 @@ from kombu import pools  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from helpdesk.celery import app  # noqa: E402
-from helpdesk.models import Notification  # noqa: E402
-from helpdesk.notifications import outbox  # noqa: E402
 from helpdesk.tests.kavenegar_stub import API_KEY, KavenegarStub  # noqa: E402
+from notifications import outbox  # noqa: E402
+from notifications.models import Notification  # noqa: E402
 
 RESULTS = ROOT / "bench" / "notifications.md"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/8"))

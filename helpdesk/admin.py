@@ -173,6 +173,3 @@ def _contains(network: str, address) -> bool:
         return address in ipaddress.ip_network(network, strict=False)
     except ValueError:
         return False
-
-
-from .notifications import admin as notifications_admin  # noqa: E402, F401 - the outbox's admin registers itself

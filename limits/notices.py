@@ -1,9 +1,9 @@
 """Usage warnings to the seller (80 % and 100 % of the ceiling), as events on a ticket so `notify` delivers them.
 
-`helpdesk.notifications.notify` takes a ticket event, and a warning concerns no request, so each ceiling gets one
-«ceiling warning» ticket (opened by the system in the Article 6 department, requester = the seller's contact) the
-first time it is warned; both warnings of the period are events on that ticket. The seller can answer there, and the
-ticket links to the increase request form.
+The Article 6 notifications read as ticket events do (`limits/notifications.py`), and a warning concerns no
+request, so each ceiling gets one «ceiling warning» ticket (opened by the system in the Article 6 department,
+requester = the seller's contact) the first time it is warned; both warnings of the period are events on that
+ticket. The seller can answer there, and the ticket links to the increase request form.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 
 from django.utils.translation import gettext
 
-from helpdesk import notifications
+from notifications import outbox
 from tickets.models import Channel
 from tickets.services import ticket_create
 
@@ -85,4 +85,4 @@ def ceiling_warning(*, ceiling, level: int) -> None:
             "total": ceiling.total,
         },
     )
-    notifications.notify(event)
+    outbox.notify(event)

@@ -6,4 +6,7 @@ class TicketsConfig(AppConfig):
     name = "tickets"
 
     def ready(self):
+        from . import notifications
         from .services import sla  # noqa: F401 - registers the SLA event kinds (sla_warning, sla_breach, escalated)
+
+        notifications.register()

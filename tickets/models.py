@@ -8,6 +8,7 @@ invariants (constraints) and small read helpers only.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -441,6 +442,13 @@ class TicketEvent(models.Model):
     )
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # The outbox rows the event caused (`Notification.objects.filter(event=…)`); deleted with it.
+    notifications = GenericRelation(
+        "notifications.Notification",
+        content_type_field="source_type",
+        object_id_field="source_id",
+        related_query_name="event",
+    )
 
     class Meta:
         verbose_name = _("ticket event")

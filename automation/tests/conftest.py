@@ -1,22 +1,7 @@
-"""Fixtures for the automation tests: the tickets fixtures (department, staff, customers, `make_ticket` through the
-real `ticket_create`) plus rule helpers."""
+"""Fixtures for the automation tests: rule helpers (department, staff, customers and `make_ticket` come from the
+`testing.fixtures` plugin)."""
 
 import pytest
-
-from tickets.tests.conftest import (  # noqa: F401 - re-exported fixtures
-    agent,
-    colleague,
-    customer,
-    department,
-    make_ticket,
-    notified,
-    org,
-    other_agent,
-    priority,
-    stranger,
-    supervisor,
-    ticket,
-)
 
 from .factories import RuleFactory
 

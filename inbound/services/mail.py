@@ -15,10 +15,10 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from helpdesk.notifications.selectors import ticket_id_for_message_id
-from helpdesk.notifications.tokens import ticket_id_from_address
 from helpdesk.persian import to_latin_digits
 from helpdesk.uploads import validate_upload
+from notifications.selectors import target_id_for_message_id
+from notifications.tokens import target_id_from_address
 from tickets.models import Channel, Department, Message, Ticket
 
 from ..models import InboundEmail
@@ -98,7 +98,7 @@ def _ticket_by_thread(message) -> Ticket | None:
     found = Message.objects.filter(message_id__in=ids + bare).values_list("ticket_id", flat=True).first()
     if found is None:
         for candidate in reversed(ids):  # the newest reference last
-            found = ticket_id_for_message_id(candidate)
+            found = target_id_for_message_id(message_id=candidate, model=Ticket)
             if found is not None:
                 break
     return Ticket.objects.filter(pk=found).first() if found else None
@@ -106,7 +106,7 @@ def _ticket_by_thread(message) -> Ticket | None:
 
 def _ticket_by_token(recipients: list[str]) -> Ticket | None:
     for address in recipients:
-        ticket_id = ticket_id_from_address(address)
+        ticket_id = target_id_from_address(address)
         if ticket_id is not None:
             return Ticket.objects.filter(pk=ticket_id).first()
     return None

@@ -1,5 +1,5 @@
 """The inbound tests use the notification fixtures (people, department, Kavenegar stub) of the
-`helpdesk.tests.notifications_fixtures` plugin, registered in the root conftest."""
+`testing.fixtures` plugin, registered in the root conftest."""
 
 import pytest
 

@@ -11,10 +11,10 @@ from anymail.signals import AnymailInboundEvent, inbound
 from PIL import Image
 
 from accounts.models import User
-from helpdesk.notifications.tokens import reply_address
 from inbound.models import InboundEmail, State
 from inbound.services import email_receive
 from inbound.tests.helpers import committed, eml, post_postmark
+from notifications.tokens import reply_address
 from tickets.models import Attachment, Channel, Message, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +91,7 @@ def test_reply_matched_by_in_reply_to(make_ticket, customer):
 
 
 def test_reply_matched_by_references_to_an_outbox_email(make_ticket, customer):
-    from helpdesk.models import Notification
+    from notifications.models import Notification
 
     ticket = make_ticket()
     ack = Notification.objects.get(recipient=customer, channel="email", event__ticket=ticket)  # the acknowledgement
@@ -269,15 +269,15 @@ def test_message_without_message_id_is_still_stored_once(department):
     assert Ticket.objects.count() == 1
 
 
-def test_subject_tag_from_someone_who_could_see_but_takes_no_part_is_not_a_reply(make_ticket, colleague):
+def test_subject_tag_from_someone_who_could_see_but_takes_no_part_is_not_a_reply(make_ticket, teammate):
     """An agent of the department can read the ticket but has no part in it: the tag alone is not enough."""
     ticket = make_ticket()
-    row, _ = receive(eml(sender=colleague.email, subject=f"[#{ticket.reference}] hi", message_id="<r8@x>"))
+    row, _ = receive(eml(sender=teammate.email, subject=f"[#{ticket.reference}] hi", message_id="<r8@x>"))
     assert row.ticket != ticket and ticket.messages.count() == 1
 
 
-def test_subject_tag_from_a_follower_is_a_reply(make_ticket, colleague):
+def test_subject_tag_from_a_follower_is_a_reply(make_ticket, teammate):
     ticket = make_ticket()
-    ticket.followers.add(colleague)
-    row, _ = receive(eml(sender=colleague.email, subject=f"[#{ticket.reference}] hi", message_id="<r9@x>"))
+    ticket.followers.add(teammate)
+    row, _ = receive(eml(sender=teammate.email, subject=f"[#{ticket.reference}] hi", message_id="<r9@x>"))
     assert row.state == State.REPLY and row.ticket == ticket

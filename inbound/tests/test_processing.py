@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from helpdesk.models import Notification
-from helpdesk.tests.notifications_fixtures import celery_broker, wait_for
 from inbound.models import InboundEmail, InboundSms, State
 from inbound.services import email_receive, inbound_process, inbound_sweep, sms_receive
 from inbound.services.processing import claim, process_claimed
 from inbound.tests.helpers import committed, eml, post_postmark
+from notifications.models import Notification
+from testing.fixtures import celery_broker, wait_for
 from tickets import hooks
 from tickets.models import Message, Ticket
 

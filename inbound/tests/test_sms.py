@@ -6,13 +6,13 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from helpdesk.models import Notification
 from helpdesk.persian import to_latin_digits
 from helpdesk.sms import backends as sms_backends
 from inbound.models import InboundSms, State
 from inbound.services import sms_poll
 from inbound.tasks import poll_sms
 from inbound.tests.helpers import committed
+from notifications.models import Notification
 from tickets.models import Channel, Ticket
 
 pytestmark = pytest.mark.django_db

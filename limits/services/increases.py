@@ -3,7 +3,7 @@
 Every step is one step of the state machine (`helpdesk.statemachine`, `STATE`): it locks the request row, checks the
 actor (`limits.permissions`) and the transition table (`limits.models.ALLOWED_TRANSITIONS`), refuses once the period
 has ended (only expiry is possible then), validates the evidence the step needs, saves the step's fields only, records
-a timeline event on the ticket and calls `helpdesk.notifications.notify` — all in one transaction.
+a timeline event on the ticket and calls `notifications.outbox.notify` — all in one transaction.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk import notifications
 from helpdesk.l10n import format_date
 from helpdesk.statemachine import Machine
+from notifications import outbox
 from tickets.models import Channel, TicketType
 from tickets.services import ticket_create
 
@@ -186,7 +186,7 @@ def increase_request_file(
 def _record(request: IncreaseRequest, kind: str, *, actor, data: dict) -> None:
     payload = {"request": request.pk, "year": request.year, "quarter": request.quarter, **data}
     event = events.record_event(ticket=request.ticket, kind=kind, actor=actor, data=payload)
-    notifications.notify(event)
+    outbox.notify(event)
 
 
 class Change(NamedTuple):

@@ -366,7 +366,7 @@ def test_steps_refused_after_the_period_ends(taxpayer, seller, officer):
 
 def test_notify_is_called_for_each_step(clock, taxpayer, seller, officer, monkeypatch):
     seen = []
-    monkeypatch.setattr("helpdesk.notifications.notify", lambda event: seen.append(event.kind))
+    monkeypatch.setattr("notifications.outbox.notify", lambda event: seen.append(event.kind))
     request = file(taxpayer, seller)
     services.increase_request_review(request=request, actor=officer)
     assert events.SUBMITTED in seen and events.UNDER_REVIEW in seen

@@ -27,7 +27,7 @@ def clock():
 @pytest.fixture
 def notified(monkeypatch):
     seen = []
-    monkeypatch.setattr("helpdesk.notifications.notify", lambda event: seen.append(event))
+    monkeypatch.setattr("notifications.outbox.notify", lambda event: seen.append(event))
     return seen
 
 

@@ -1,4 +1,4 @@
-/* The notifications bell (helpdesk/templates/helpdesk/notifications/bell.html). htmx polls the unread count;
+/* The notifications bell (notifications/templates/notifications/bell.html). htmx polls the unread count;
    this only stops the polling while the tab is hidden and refreshes once when it is shown again. */
 (function () {
   "use strict";

@@ -2,7 +2,7 @@
 
 Each is keyword-only, runs in one transaction, locks the ticket row for read-then-write, re-checks the
 actor's permission (`tickets.permissions`), records a typed event (`tickets.events`) and calls
-`helpdesk.notifications.notify(event)`. Refusals raise `TicketError` (a `ValidationError`) with a message
+`notifications.outbox.notify(event)`. Refusals raise `TicketError` (a `ValidationError`) with a message
 from `tickets.services.errors`.
 """
 

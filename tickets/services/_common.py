@@ -8,10 +8,10 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from helpdesk import notifications
 from helpdesk.persian import normalize
 from helpdesk.statemachine import Machine
 from helpdesk.uploads import UploadCheck, prepare_upload
+from notifications import outbox
 
 from .. import events
 from ..models import ALLOWED_TRANSITIONS, Attachment, Message, Status, Ticket, TicketEvent
@@ -63,7 +63,7 @@ def allowed(check, actor, ticket: Ticket) -> bool:
 
 def emit(event: TicketEvent) -> TicketEvent:
     """Hand an event to the notifications entry point (inside the caller's transaction)."""
-    notifications.notify(event)
+    outbox.notify(event)
     return event
 
 

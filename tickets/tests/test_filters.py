@@ -29,7 +29,7 @@ def test_tsquery_contains_no_operator_from_the_input():
     assert raw == "'a':* & 'b':* & 'c':* & 'd':* & 'e':*"
 
 
-def test_search_matches_every_word_and_the_reference(admin_user):
+def test_search_matches_every_word_and_the_reference(site_admin):
     both = TicketFactory(search_document="چاپگر طبقه دوم خراب")
     one = TicketFactory(search_document="چاپگر طبقه اول")
     qs = Ticket.objects.all()
@@ -39,7 +39,7 @@ def test_search_matches_every_word_and_the_reference(admin_user):
     assert set(search_tickets(qs, "   ")) == {both, one}  # nothing to search for: no filter
 
 
-def test_search_uses_full_text_on_postgresql(admin_user):
+def test_search_uses_full_text_on_postgresql(site_admin):
     TicketFactory(search_document="کتاب")
     with CaptureQueriesContext(connection) as ctx:
         found = list(search_tickets(Ticket.objects.all(), "کتاب"))
@@ -52,7 +52,7 @@ def test_search_uses_full_text_on_postgresql(admin_user):
 
 
 @pytest.mark.parametrize("cap", [1000, 1])  # few matches: filtered by id; many: the GIN index and a sort
-def test_search_results_and_order_do_not_depend_on_the_path(admin_user, monkeypatch, cap):
+def test_search_results_and_order_do_not_depend_on_the_path(site_admin, monkeypatch, cap):
     monkeypatch.setattr("tickets.filters.SEARCH_IDS_CAP", cap)
     base = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     old = TicketFactory(search_document="کتاب الف", last_activity_at=base)
@@ -61,7 +61,7 @@ def test_search_results_and_order_do_not_depend_on_the_path(admin_user, monkeypa
     TicketFactory(search_document="دفتر")
     for sort in ("activity", "created", "due", "priority"):
         filterset = TicketFilter(
-            {"q": "كتاب", "status": ["any"], "sort": sort}, queryset=Ticket.objects.all(), user=admin_user
+            {"q": "كتاب", "status": ["any"], "sort": sort}, queryset=Ticket.objects.all(), user=site_admin
         )
         results = list(filterset.qs)
         assert set(results) == {old, new, pinned}
@@ -71,28 +71,28 @@ def test_search_results_and_order_do_not_depend_on_the_path(admin_user, monkeypa
         assert filterset.dense_search is (cap == 1 and connection.vendor == "postgresql")
 
 
-def test_tag_filter_needs_no_distinct(admin_user):
+def test_tag_filter_needs_no_distinct(site_admin):
     ticket = TicketFactory()
     ticket.tags.add("الف", "ب")
-    filterset = TicketFilter({"tag": "الف, ب", "status": ["any"]}, queryset=Ticket.objects.all(), user=admin_user)
+    filterset = TicketFilter({"tag": "الف, ب", "status": ["any"]}, queryset=Ticket.objects.all(), user=site_admin)
     qs = filterset.qs
     assert not qs.query.distinct
     assert list(qs) == [ticket] and qs.count() == 1
 
 
-def test_jalali_to_date_includes_the_whole_day(admin_user):
+def test_jalali_to_date_includes_the_whole_day(site_admin):
     end_of_day = dt.datetime(2025, 3, 20, 23, 59, tzinfo=TEHRAN)  # 1403/12/30, a leap day
     ticket = TicketFactory(created_at=end_of_day)
     data = {"created_from": "1403/12/30", "created_to": "۱۴۰۳/۱۲/۳۰", "status": ["any"]}
-    assert list(TicketFilter(data, queryset=Ticket.objects.all(), user=admin_user).qs) == [ticket]
+    assert list(TicketFilter(data, queryset=Ticket.objects.all(), user=site_admin).qs) == [ticket]
     data = {"created_to": "1403/12/29", "status": ["any"]}
-    assert list(TicketFilter(data, queryset=Ticket.objects.all(), user=admin_user).qs) == []
+    assert list(TicketFilter(data, queryset=Ticket.objects.all(), user=site_admin).qs) == []
 
 
-def test_sort_is_pinned_first_and_defaults_to_last_activity(admin_user):
-    filterset = TicketFilter(None, queryset=Ticket.objects.all(), user=admin_user)
+def test_sort_is_pinned_first_and_defaults_to_last_activity(site_admin):
+    filterset = TicketFilter(None, queryset=Ticket.objects.all(), user=site_admin)
     assert filterset.qs.query.order_by == ("-is_pinned", "-last_activity_at")
-    unknown = TicketFilter({"sort": "bogus"}, queryset=Ticket.objects.all(), user=admin_user)
+    unknown = TicketFilter({"sort": "bogus"}, queryset=Ticket.objects.all(), user=site_admin)
     assert unknown.qs.query.order_by == ("-is_pinned", "-last_activity_at")
     assert unknown.form.errors["sort"]
 

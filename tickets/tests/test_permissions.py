@@ -17,7 +17,7 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 @pytest.fixture
-def world(org, customer, colleague, stranger, agent, other_agent, supervisor, manager, admin_user, department):
+def world(org, customer, colleague, stranger, agent, other_agent, supervisor, manager, site_admin, department):
     """Tickets: A's (public), B's (same org), an internal one; plus a note and attachments."""
     a_ticket = services.ticket_create(
         requester=customer,
@@ -52,7 +52,7 @@ def world(org, customer, colleague, stranger, agent, other_agent, supervisor, ma
         "other_agent": other_agent,
         "supervisor": supervisor,
         "manager": manager,
-        "admin": admin_user,
+        "admin": site_admin,
         "anonymous": AnonymousUser(),
         "a_ticket": a_ticket,
         "b_ticket": b_ticket,

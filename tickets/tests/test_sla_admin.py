@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def superuser_client(client, admin_user):
-    client.force_login(admin_user)
+def superuser_client(client, site_admin):
+    client.force_login(site_admin)
     return client
 
 

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from accounts.tests.factories import ManagerFactory
 from helpdesk.jalali import parse_jalali_date
-from helpdesk.models import Notification
+from notifications.models import Notification
 from tickets import services, sla
 from tickets.models import BusinessHours, Holiday, SLAPolicy, Status, TicketEvent
 from tickets.services import sla as sla_services

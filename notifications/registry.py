@@ -1,0 +1,92 @@
+"""What each app tells whom: the groups of events people choose channels for, and the event kinds notified.
+
+The notifications app knows no ticket. Each app registers, from its `AppConfig.ready()`, its groups (the rows of
+the preferences form) and, for each of its event kinds, who is told and how the text reads:
+
+    registry.register_group("reply", label=_("Replies"), customers=True)
+    registry.register_kind("replied", group="reply", recipients=replied_recipients, content=ticket_content)
+
+- `recipients(event)` yields `(user, audience)` pairs; `audience` is the app's own word for the wording to use
+  (e.g. the requester's side or the staff side), handed back to `content`.
+- `content(event)` is called once per event (so what every recipient shares is loaded once) and returns a
+  function `(user, audience) -> render.Content`, called inside each recipient's language.
+
+The filters every kind goes through (`recipients_for`): inactive users hear nothing, each user appears once (their
+first audience wins), and nobody is notified of their own action (`event.actor_id`) — except with the audience
+`ACK`, the receipt the person who acted is waiting for (e.g. "your request was received").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+    from .render import Content
+
+ACK = "ack"  # an acknowledgement: sent to the person who acted too
+
+Recipients = Callable[[Any], Iterable[tuple["User | None", str]]]
+ContentFor = Callable[["User", str], "Content"]
+
+
+@dataclass(frozen=True)
+class Group:
+    code: str
+    label: Any  # a lazy translation
+    staff: bool  # offered to employees (and superusers)
+    customers: bool  # offered to customers
+
+
+@dataclass(frozen=True)
+class Kind:
+    group: str
+    recipients: Recipients
+    content: Callable[[Any], ContentFor]
+
+
+_GROUPS: dict[str, Group] = {}
+_KINDS: dict[str, Kind] = {}
+
+
+def register_group(code: str, *, label, staff: bool = True, customers: bool = False) -> None:
+    """Add a group of events (a row of the preferences form, in registration order). Registering a code again
+    replaces it."""
+    if not code or len(code) > 20:
+        raise ValueError("A notification group code is 1 to 20 characters.")
+    _GROUPS[code] = Group(code=code, label=label, staff=staff, customers=customers)
+
+
+def groups() -> list[Group]:
+    return list(_GROUPS.values())
+
+
+def group_codes() -> list[str]:
+    return list(_GROUPS)
+
+
+def register_kind(kind: str, *, group: str, recipients: Recipients, content: Callable[[Any], ContentFor]) -> None:
+    """Notify events of `kind` (add or replace its registration). The group must be registered first."""
+    if group not in _GROUPS:
+        raise ValueError(f"Unknown notification group {group!r}")
+    _KINDS[kind] = Kind(group=group, recipients=recipients, content=content)
+
+
+def kind_for(kind: str) -> Kind | None:
+    """The registration of an event kind, or None when events of that kind tell nobody."""
+    return _KINDS.get(kind)
+
+
+def recipients_for(event, kind: Kind) -> list[tuple[User, str]]:
+    """The kind's recipients after the common filters, each user once (first audience wins)."""
+    seen: dict[int, tuple[User, str]] = {}
+    for user, audience in kind.recipients(event):
+        if user is None or not user.is_active or user.pk in seen:
+            continue
+        if user.pk == event.actor_id and audience != ACK:
+            continue
+        seen[user.pk] = (user, audience)
+    return list(seen.values())

@@ -1,0 +1,206 @@
+"""Email: the message we build, the Reply-To token, and how ESP/SMTP errors decide a row's fate.
+(The end-to-end email test with a real worker is in test_delivery_worker.py; what a ticket's emails carry, in
+tickets/tests/test_notifications.py.)"""
+
+from __future__ import annotations
+
+import smtplib
+from types import SimpleNamespace
+
+import pytest
+from anymail.exceptions import (
+    AnymailAPIError,
+    AnymailConfigurationError,
+    AnymailInvalidAddress,
+    AnymailRecipientsRefused,
+)
+from anymail.message import AnymailRecipientStatus
+from django.core import mail
+
+from notifications import channels, outbox
+from notifications.channels import Park, RetryLater, Undeliverable, classify_email_error
+from notifications.models import DeliveryAlert, Notification
+from notifications.tokens import reply_address, reply_token, target_id_from_address, target_id_from_token
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("notifications_env")]
+
+State = Notification.State
+Channel = Notification.Channel
+
+
+def api_error(status: int, reason: str) -> AnymailAPIError:
+    """An ESP's error as anymail raises it (with the HTTP response it describes)."""
+    response = SimpleNamespace(reason=reason, text=f"{status} {reason}")
+    return AnymailAPIError(reason, status_code=status, response=response)
+
+
+def test_reply_token_round_trip_and_tampering():
+    token = reply_token(42)
+    assert token.startswith("42.") and token == token.lower()
+    assert target_id_from_token(token) == 42
+    assert target_id_from_token(token.upper()) == 42  # a mail server that lower/upper-cases the address
+    assert target_id_from_token("43" + token[2:]) is None
+    assert target_id_from_token(token[:-1] + ("0" if token[-1] != "0" else "1")) is None
+    assert target_id_from_token("") is None and target_id_from_token("garbage") is None
+
+
+def test_reply_address_is_a_plus_address_on_the_inbound_address(settings):
+    address = reply_address(7)
+    local, domain = address.split("@")
+    assert domain == "inbound.example.com" and local.startswith("support+7.")
+    assert target_id_from_address(f"Support <{address}>") == 7
+    assert target_id_from_address("support@inbound.example.com") is None
+    settings.INBOUND_EMAIL_ADDRESS = ""
+    assert reply_address(7) == ""
+
+
+def email_to(user) -> Notification:
+    """An email row written through the outbox (rendered, with its own Message-ID), not yet sent."""
+    (row,) = outbox.notify_users(
+        users=[user], kind="test", title="عنوان آزمایشی", text="متن آزمایشی", link="/", channels=[Channel.EMAIL]
+    )
+    return row
+
+
+def test_sender_name_is_the_site_title(customer, settings):
+    settings.DEFAULT_FROM_EMAIL = "helpdesk@example.com"
+    row = email_to(customer)
+    assert channels.build_email(row).from_email.endswith("<helpdesk@example.com>")
+
+
+def test_an_email_about_nothing_in_particular_has_no_reply_to_and_no_thread(customer):
+    row = email_to(customer)
+    assert (row.reply_to, row.thread_id, row.target_id, row.source_id) == ("", "", None, None)
+    message = channels.build_email(row)
+    assert message.reply_to == [] and "In-Reply-To" not in message.extra_headers
+    assert message.extra_headers["Message-ID"] == row.provider_message_id
+    assert row.provider_message_id.endswith("@helpdesk.example.com>")
+    assert "پاسخ دادن به همین" not in row.body
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (api_error(503, "Service Unavailable"), RetryLater),
+        (api_error(429, "Too Many Requests"), RetryLater),
+        (AnymailAPIError("no connection"), RetryLater),
+        (AnymailAPIError("no response", status_code=502), RetryLater),  # str() of this one fails: still classified
+        (api_error(401, "Unauthorized"), Park),
+        (api_error(422, "Unprocessable"), Undeliverable),
+        (AnymailRecipientsRefused("refused"), Undeliverable),
+        (AnymailInvalidAddress("nope"), Undeliverable),
+        (AnymailConfigurationError("missing key"), Park),
+        (smtplib.SMTPRecipientsRefused({"x@example.com": (550, b"no such user")}), Undeliverable),
+        (smtplib.SMTPAuthenticationError(535, b"bad credentials"), Park),
+        (smtplib.SMTPServerDisconnected("gone"), RetryLater),
+        (smtplib.SMTPDataError(451, b"try later"), RetryLater),
+        (smtplib.SMTPDataError(554, b"rejected"), Undeliverable),
+        (ConnectionRefusedError(111, "refused"), RetryLater),
+        (TimeoutError("timed out"), RetryLater),
+    ],
+)
+def test_email_errors_are_classified(error, expected):
+    assert type(classify_email_error(error)) is expected
+
+
+@pytest.fixture
+def email_row(customer, settings):
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    return email_to(customer)
+
+
+def _failing(monkeypatch, error):
+    original = channels.build_email
+
+    def build(notification):
+        message = original(notification)
+        message.anymail_test_response = error
+        return message
+
+    monkeypatch.setattr(channels, "build_email", build)
+
+
+def test_esp_outage_puts_the_row_back_for_a_retry(email_row, monkeypatch):
+    _failing(monkeypatch, api_error(503, "Service Unavailable"))
+    with pytest.raises(RetryLater):
+        outbox.deliver(notification_id=email_row.pk)
+    email_row.refresh_from_db()
+    assert email_row.state == State.PENDING and email_row.attempts == 1
+    assert "Service Unavailable" in email_row.last_error
+
+
+def test_retries_end_in_failed_with_the_reason(email_row, monkeypatch, settings):
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 2
+    _failing(monkeypatch, api_error(503, "Service Unavailable"))
+    with pytest.raises(RetryLater):
+        outbox.deliver(notification_id=email_row.pk)
+    assert outbox.deliver(notification_id=email_row.pk) == State.FAILED
+    email_row.refresh_from_db()
+    assert email_row.state == State.FAILED and "gave up after 2 attempts" in email_row.last_error
+
+
+def test_a_temporary_failure_is_retried_with_exponential_back_off_and_jitter(monkeypatch):
+    """The task retries `RetryLater` after 0–1 s, 0–2 s, 0–4 s… (full jitter), never more than 180 s."""
+    from celery.exceptions import Retry
+
+    from notifications.tasks import deliver_notification
+
+    def temporary_failure(*, notification_id):
+        raise RetryLater("[409] try later")
+
+    countdowns = []
+
+    def fake_retry(*, exc, countdown, **kwargs):
+        assert isinstance(exc, RetryLater)
+        countdowns.append(countdown)
+        raise Retry(exc=exc, when=countdown)
+
+    monkeypatch.setattr(outbox, "deliver", temporary_failure)
+    monkeypatch.setattr(deliver_notification, "retry", fake_retry)
+
+    def countdowns_after(retries: int, times: int = 30) -> list:
+        countdowns.clear()
+        deliver_notification.push_request(retries=retries)
+        try:
+            for _ in range(times):
+                with pytest.raises(Retry):
+                    deliver_notification.run(1)
+        finally:
+            deliver_notification.pop_request()
+        return list(countdowns)
+
+    assert all(0 <= c <= 1 for c in countdowns_after(0))
+    after_three = countdowns_after(3)
+    assert all(0 <= c <= 8 for c in after_three) and len(set(after_three)) > 1  # jitter
+    late = countdowns_after(12)
+    assert all(0 <= c <= 180 for c in late) and max(late) > 8  # grows, up to the cap
+    assert deliver_notification.acks_late
+
+
+def test_a_rejected_recipient_fails_at_once(email_row, monkeypatch):
+    rejected = AnymailRecipientStatus(message_id=None, status="rejected")
+    _failing(monkeypatch, {"recipient_status": {email_row.address: rejected}})
+    assert outbox.deliver(notification_id=email_row.pk) == State.FAILED
+    email_row.refresh_from_db()
+    assert email_row.attempts == 1 and "AnymailRecipientsRefused" in email_row.last_error
+    assert not DeliveryAlert.objects.exists()
+
+
+def test_an_esp_account_problem_parks_and_alerts_on_the_panel_only(email_row, monkeypatch, site_admin):
+    _failing(monkeypatch, api_error(401, "Unauthorized: bad API key"))
+    assert outbox.deliver(notification_id=email_row.pk) == State.PARKED
+    alert = DeliveryAlert.objects.get()
+    assert alert.key == "email" and "Unauthorized" in alert.reason
+    # Email is what is broken, so the admins hear about it in the panel.
+    assert list(Notification.objects.filter(kind=outbox.ALERT_KIND).values_list("recipient_id", "channel")) == [
+        (site_admin.pk, "panel")
+    ]
+
+
+def test_successful_send_keeps_our_message_id(email_row):
+    assert outbox.deliver(notification_id=email_row.pk) == State.SENT
+    email_row.refresh_from_db()
+    (sent,) = [m for m in mail.outbox if m.to == [email_row.address]]
+    assert sent.extra_headers["Message-ID"] == email_row.provider_message_id
+    assert sent.anymail_test_params["subject"] == email_row.subject
+    assert email_row.sent_at is not None and email_row.last_error == ""
