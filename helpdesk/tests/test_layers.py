@@ -59,9 +59,13 @@ def _targets(tree: ast.AST):
             func = node.func
             name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
             first = node.args[0]
-            if name in BY_NAME and isinstance(first, ast.Constant) and isinstance(first.value, str):
-                if "." in first.value:
-                    yield node.lineno, first.value
+            if (
+                name in BY_NAME
+                and isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+                and "." in first.value
+            ):
+                yield node.lineno, first.value
 
 
 def _template_targets(app: str):
