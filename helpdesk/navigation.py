@@ -1,7 +1,8 @@
-"""The site's navigation: which links a user sees, built only from URL names that resolve.
+"""The site's navigation: which links a user sees.
 
-The apps are built in parallel, so a page must never break because `tickets:portal` does not exist yet. Each link
-names one or more candidate URL names; the first that reverses wins, and a link with none is left out.
+The core knows none of the apps above it: each app registers its entries from its `AppConfig.ready()`
+(`navigation.register(Entry(...))`). An entry names one or more candidate URL names; the first that reverses wins,
+and an entry with none is left out (a URL configuration without that app still renders).
 """
 
 from __future__ import annotations
@@ -24,30 +25,32 @@ def url_or_empty(*names: str) -> str:
     return ""
 
 
-def _is_customer(user) -> bool:
+def is_customer(user) -> bool:
     return bool(user.is_authenticated and getattr(user, "is_customer", False))
 
 
-def _is_employee(user) -> bool:
+def is_employee(user) -> bool:
     return bool(user.is_authenticated and (getattr(user, "is_employee", False) or user.is_superuser))
 
 
-def _can_use_admin(user) -> bool:
+def can_use_admin(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
-def _everyone(user) -> bool:
+def everyone(user) -> bool:
     return True
 
 
 @dataclass(frozen=True)
 class Entry:
-    """A link that may appear: its label, the URL names to try, who sees it and a one-line description."""
+    """A link that may appear: its label, the URL names to try, who sees it, a one-line description and its place
+    in the navbar (smaller `order` first)."""
 
     label: Promise
     names: tuple[str, ...]
     audience: Callable[[object], bool]
     description: Promise | str = ""
+    order: int = 100
 
 
 @dataclass(frozen=True)
@@ -58,51 +61,21 @@ class Link:
     description: str = ""
 
 
-# Order matters: it is the order in the navbar.
-NAV_ENTRIES: tuple[Entry, ...] = (
-    Entry(
-        _("My tickets"),
-        ("tickets:portal",),
-        _is_customer,
-        _("Follow your requests and reply to them."),
-    ),
-    Entry(
-        _("New ticket"),
-        ("tickets:create",),
-        _is_customer,
-        _("Send a new request to the support team."),
-    ),
-    Entry(
-        _("Queue"),
-        ("tickets:queue",),
-        _is_employee,
-        _("The tickets waiting for you and your departments."),
-    ),
-    Entry(
-        _("New ticket"),
-        ("tickets:staff_create",),
-        _is_employee,
-        _("File a ticket on behalf of a customer."),
-    ),
-    Entry(
-        _("Knowledge base"),
-        ("knowledgebase:home",),
-        _everyone,
-        _("Answers to common questions, ready to read."),
-    ),
-    Entry(
-        _("Sales ceilings"),
-        ("limits:index",),
-        _everyone,  # visitors land on the public calculator
-        _("Article 6 sales ceilings, increase requests and the public calculator."),
-    ),
-    Entry(
-        _("Administration"),
-        ("admin:index",),
-        _can_use_admin,
-        _("Users, organisations and site settings."),
-    ),
-)
+# The core's own entry; the apps add theirs from their `AppConfig.ready()` with `register()`.
+_ENTRIES: list[Entry] = [
+    Entry(_("Administration"), ("admin:index",), can_use_admin, _("Users, organisations and site settings."), 900),
+]
+
+
+def register(entry: Entry) -> None:
+    """Add a navbar entry (an entry for the same URL names and audience replaces the earlier one)."""
+    _ENTRIES[:] = [e for e in _ENTRIES if (e.names, e.audience) != (entry.names, entry.audience)] + [entry]
+
+
+def registered() -> list[Entry]:
+    """The registered entries in navbar order."""
+    return sorted(_ENTRIES, key=lambda e: e.order)
+
 
 LOGIN_NAMES = ("accounts:login", "admin:login")
 LOGOUT_NAMES = ("accounts:logout",)
@@ -112,15 +85,15 @@ PROFILE_NAMES = ("accounts:profile",)
 def logout_url_for(user) -> str:
     """Where the logout form posts. The admin's logout only serves staff, so it is a fallback for them alone."""
     url = url_or_empty(*LOGOUT_NAMES)
-    if not url and _can_use_admin(user):
+    if not url and can_use_admin(user):
         url = url_or_empty("admin:logout")
     return url
 
 
-def links_for(user, *, current_path: str = "", entries: Iterable[Entry] = NAV_ENTRIES) -> list[Link]:
+def links_for(user, *, current_path: str = "", entries: Iterable[Entry] | None = None) -> list[Link]:
     """The links `user` may follow, in navbar order, each marked active when the current path is under it."""
     links = []
-    for entry in entries:
+    for entry in registered() if entries is None else entries:
         if not entry.audience(user):
             continue
         url = url_or_empty(*entry.names)

@@ -8,8 +8,19 @@ class KnowledgebaseConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self):
+        from helpdesk import navigation
+
         # tickets must not import the knowledge base (dependency direction), so the KB plugs its panels and its
         # self-service outcome into the ticket pages' registries.
         from . import ticket_pages
 
         ticket_pages.register()
+        navigation.register(
+            navigation.Entry(
+                _("Knowledge base"),
+                ("knowledgebase:home",),
+                navigation.everyone,
+                _("Answers to common questions, ready to read."),
+                50,
+            )
+        )

@@ -510,3 +510,28 @@ def test_visitors_find_the_public_calculator_in_the_navbar(client):
     link = page.find("a", href="/limits/")
     assert link is not None
     assert client.get("/limits/").url == "/limits/calculator/"
+
+
+def test_navigation_entries_come_from_the_apps_in_navbar_order():
+    """The core lists only its own admin entry; tickets, the knowledge base and limits register theirs."""
+    names = [entry.names[0] for entry in navigation.registered()]
+    assert names == [
+        "tickets:portal",
+        "tickets:create",
+        "tickets:queue",
+        "tickets:staff_create",
+        "knowledgebase:home",
+        "limits:index",
+        "admin:index",
+    ]
+
+
+def test_registering_an_entry_again_replaces_it():
+    before = navigation.registered()
+    entry = navigation.Entry("x", ("limits:index",), navigation.everyone, "", 60)
+    try:
+        navigation.register(entry)
+        assert [e for e in navigation.registered() if e.names == ("limits:index",)] == [entry]
+        assert len(navigation.registered()) == len(before)
+    finally:
+        navigation._ENTRIES[:] = before
