@@ -2,7 +2,7 @@
 
 Bad input is `400 {"errors": {"<field>": ["<message>"]}}` — never a 500. Messages are in the site's language
 (Persian unless the language cookie says English).
-See limits/API.md.
+See the README («Article 6 JSON API»).
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ EXEMPTION_YEAR_CHOICES = (EXEMPTION_YEAR_PERIOD, EXEMPTION_YEAR_PRIOR)
 
 @dataclass(frozen=True)
 class Policies:
-    """The two named policy settings of ARTICLE6.md (see `limits.conf.policies()` for reading them from settings).
+    """The two named policy settings of docs/article6.md (see `limits.conf.policies()` for reading them from settings).
 
     floor_tests_paid_sales: True (default) compares the floor E with the paid part of the sales (S_paid); False
         compares it with the raw S, so a debtor with S ≥ E gets 5 × S_paid even when that is below 5 × E.
@@ -90,7 +90,7 @@ def initial_ceiling(
     new_unit: bool,
     policies: Policies = DEFAULT_POLICIES,
 ) -> CeilingResult:
-    """The initial ceiling C of a period and the rule that produced it (ARTICLE6.md, "Initial ceiling").
+    """The initial ceiling C of a period and the rule that produced it (docs/article6.md, "Initial ceiling").
 
     S, T, P are the prior period's declared sales, VAT due and VAT paid or arranged; E is the annual exemption (not
     divided by four). A new unit, or one without a declaration for the prior period (any of S, T, P is None), gets

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 CUSTOMER_EMAIL = "customer@example.com"
 AGENT_EMAIL = "agent@example.com"
 ECONOMIC_CODE = "41100000000018"
-NATIONAL_ID = "0076229645"  # the valid example of ARTICLE6.md
+NATIONAL_ID = "0076229645"  # the valid example of docs/article6.md
 NAME = "فروشگاه لوازم خانگی احمدی"
 # Same season last year: 12 bn rials of sales, 1.2 bn of VAT of which 0.9 bn paid or arranged (75 %).
 SALES, VAT_DUE, VAT_PAID = 12_000_000_000, 1_200_000_000, 900_000_000

@@ -1,6 +1,6 @@
 """Who may see and do what in the limits app — the one policy module. Views ask it; services re-check it.
 
-The seller (ARTICLE6.md: "only the seller may file; a buyer may not"):
+The seller (docs/article6.md: "only the seller may file; a buyer may not"):
 - a taxpayer owned by a customer account: that account;
 - a taxpayer owned by an organisation: the organisation's members whose role in it is *manager* (the people who
   sign for the company). Ordinary members and every other customer are not the seller: for them the taxpayer and

@@ -207,7 +207,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# Article 6 (limits app): the two named policies of ARTICLE6.md, validated here so a typo stops start-up,
+# Article 6 (limits app): the two named policies of docs/article6.md, validated here so a typo stops start-up,
 # and the beat jobs that compute next period's ceilings and expire increase requests at the period's end.
 from celery.schedules import crontab  # noqa: E402
 

@@ -116,7 +116,7 @@ class LocmemBackend(BaseSmsBackend):
         return messages
 
 
-# Kavenegar's `return.status` codes (INTEGRATIONS.md §1.4). Anything else that is not 200 is permanent.
+# Kavenegar's `return.status` codes (docs/integrations.md §1.4). Anything else that is not 200 is permanent.
 KAVENEGAR_TEMPORARY = frozenset({402, 409, 451})
 KAVENEGAR_ACCOUNT = frozenset({401, 403, 407, 412, 416, 418, 424, 426, 427, 429, 432, 501})
 # Message statuses (sms/status, sms/statuslocalmessageid): 100 means "no such message".

@@ -1,4 +1,4 @@
-"""Our own small client for Kavenegar's REST API (INTEGRATIONS.md §1).
+"""Our own small client for Kavenegar's REST API (docs/integrations.md §1).
 
 The PyPI package has no timeout and no base URL, hides the envelope and raises bytes messages, so we talk to the
 API directly: `{base_url}/{api_key}/{scope}/{method}.json`, POST with a form body, and we return the whole envelope

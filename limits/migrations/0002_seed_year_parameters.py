@@ -1,4 +1,4 @@
-"""Seed the year parameters of ARTICLE6.md with their sources. Admins correct or complete them later.
+"""Seed the year parameters of docs/article6.md with their sources. Admins correct or complete them later.
 
 1400–1402: the VAT rate (9 %) is known; the Article 101 exemption is not published in our sources, so it is left
 empty and any calculation that needs it fails with a message naming the year until an admin enters it.

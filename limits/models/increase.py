@@ -28,7 +28,7 @@ CLOSED_STATES = frozenset({State.APPLIED, State.REJECTED, State.WITHDRAWN, State
 OPEN_STATES = frozenset(set(State) - CLOSED_STATES)
 _ENDINGS = frozenset({State.REJECTED, State.WITHDRAWN, State.EXPIRED})
 
-# ARTICLE6.md, "Steps": the only way a request changes state.
+# docs/article6.md, "Steps": the only way a request changes state.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     State.SUBMITTED: frozenset({State.UNDER_REVIEW}) | _ENDINGS,
     State.UNDER_REVIEW: frozenset({State.AWAITING_PRIOR_DEBT, State.AWAITING_SETTLEMENT}) | _ENDINGS,
@@ -67,7 +67,7 @@ class IncreaseRequestQuerySet(models.QuerySet):
 
 class IncreaseRequest(models.Model):
     """A seller's request to sell X rials above the period's ceiling. State changes only through
-    `limits.services.increases` (one service per step of ARTICLE6.md, each recorded on the ticket)."""
+    `limits.services.increases` (one service per step of docs/article6.md, each recorded on the ticket)."""
 
     ticket = models.OneToOneField(
         "tickets.Ticket", verbose_name=_("ticket"), related_name="increase_request", on_delete=models.PROTECT

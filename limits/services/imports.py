@@ -2,7 +2,7 @@
 report lists every problem with its line number and column.
 
 Files are UTF-8 (a BOM from Excel is fine), comma-separated, with a header row. Amounts may use Persian or Arabic
-digits and thousands separators (quote them when the separator is a comma). See limits/API.md for the columns.
+digits and thousands separators (quote them when the separator is a comma). The columns: README, «CSV imports».
 """
 
 from __future__ import annotations

@@ -70,7 +70,7 @@ class LimitsPermissionError(LimitsError):
     """The actor may not do this (views never offer it; a view treats it as 404)."""
 
 
-# The state machine of a request (ARTICLE6.md, "Steps"): the table is `limits.models.ALLOWED_TRANSITIONS`; every
+# The state machine of a request (docs/article6.md, "Steps"): the table is `limits.models.ALLOWED_TRANSITIONS`; every
 # step below goes through `_step`.
 STATE = Machine(
     model=IncreaseRequest,

@@ -25,7 +25,7 @@ def calc(s, t, p, *, e=E_1404, new_unit=False, policies=DEFAULT):
     )
 
 
-# ARTICLE6.md worked examples (1404, E = 2,000,000,000)
+# docs/article6.md worked examples (1404, E = 2,000,000,000)
 def test_new_unit():
     result = calc(None, None, None, new_unit=True)
     assert (result.ceiling, result.basis) == (10_000_000_000, Basis.EXEMPTION_NEW_UNIT)

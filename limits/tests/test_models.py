@@ -14,7 +14,7 @@ from .factories import TaxpayerFactory, legal_id, national_id
 pytestmark = pytest.mark.django_db
 
 
-# Identifier checks (ARTICLE6.md examples)
+# Identifier checks (docs/article6.md examples)
 def test_identifier_examples():
     assert is_valid_national_id("0076229645")
     assert not is_valid_national_id("0076229646")

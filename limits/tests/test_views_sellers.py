@@ -219,7 +219,7 @@ def test_request_detail_shows_steps_in_persian(client, taxpayer, seller, officer
 
 
 def test_year_without_parameters_is_explained_on_customer_pages_not_a_500(client, taxpayer, seller, clock):
-    """1405 has no parameters (ARTICLE6.md): the pages name the year instead of "not computed yet" or a 500."""
+    """1405 has no parameters (docs/article6.md): the pages name the year instead of "not computed yet" or a 500."""
     clock.move_to(tehran(1405, 8, 2))
     client.force_login(seller)
     for url in (reverse("limits:taxpayer_list"), reverse("limits:taxpayer_detail", args=[taxpayer.pk])):
