@@ -22,7 +22,10 @@ from .channels import RetryLater
 logger = logging.getLogger("notifications")
 
 
-@shared_task(name="helpdesk.tasks.deliver_notification", bind=True, acks_late=True, ignore_result=True)
+# max_retries=None: no count here; the outbox bounds the retries by a duration (NOTIFICATIONS_RETRY_FOR_SECONDS).
+@shared_task(
+    name="helpdesk.tasks.deliver_notification", bind=True, acks_late=True, ignore_result=True, max_retries=None
+)
 def deliver_notification(self, notification_id: int, outcome: dict | None = None) -> str:
     """Send one outbox row, or (`outcome`, a retry after a database error) only record how its attempt ended.
     Safe to run twice: only a pending row is claimed (and so sent), and an outcome settles only its own claim."""
@@ -43,7 +46,7 @@ def deliver_notification(self, notification_id: int, outcome: dict | None = None
 def _again(task, notification_id: int, *, countdown: float, outcome: dict | None) -> str:
     if task.request.is_eager:
         return ""
-    raise task.retry(args=(notification_id,), kwargs={"outcome": outcome}, countdown=countdown, max_retries=None)
+    raise task.retry(args=(notification_id,), kwargs={"outcome": outcome}, countdown=countdown)
 
 
 @shared_task(name="helpdesk.tasks.sweep_pending", ignore_result=True)

@@ -168,7 +168,7 @@ def test_every_allowed_handler_still_exists():
 
 # --- the scan itself ----------------------------------------------------------------------------------------------
 
-SWALLOWING = '''
+SWALLOWING = """
 from django.db import transaction
 
 def reply_add(*, ticket, body):
@@ -193,9 +193,9 @@ def unrelated():
         cache.get("x")
     except Exception:
         return None
-'''
+"""
 
-LEGITIMATE = '''
+LEGITIMATE = """
 from django.db import IntegrityError, transaction
 
 @transaction.atomic
@@ -214,7 +214,7 @@ def step():
             raise Refused(str(exc)) from exc
         with optional_step("the extra") as extra:
             extra_work()
-'''
+"""
 
 
 def test_the_scan_finds_a_swallowed_error_in_a_transaction_and_nothing_else():
