@@ -35,6 +35,13 @@ State = Notification.State
 Channel = Notification.Channel
 
 
+@pytest.fixture(autouse=True)
+def quick_retries(settings):
+    """Retries after a second at most (the defaults wait up to 30 s, 60 s … for an hour: see test_faults.py)."""
+    settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 0.5
+    settings.NOTIFICATIONS_RETRY_CAP_SECONDS = 1.0
+
+
 @pytest.fixture
 def sms_only(customer, agent, teammate):
     """Everyone hears by SMS only (one channel keeps the assertions exact)."""
