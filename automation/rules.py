@@ -5,9 +5,12 @@ inside its transaction for every new ticket, whatever the channel. Rules run by 
 condition it sets holds for the ticket *as earlier rules left it*. Each action goes through the ticket services with
 `actor=None` (the system), so it is a typed event on the timeline and notifies like any change.
 
-Failures: each action runs in its own savepoint. If the services refuse it (e.g. the assignee left the department)
-or it breaks, the savepoint is rolled back, the failure is logged and recorded on the timeline as `rule_failed`, and
-the next action runs. A rule can never cost the customer their ticket. Afterwards, round-robin routing
+Failures: each action runs in its own savepoint (`helpdesk.transactions.optional_step`). If the services refuse it
+(e.g. the assignee left the department) or it breaks, the savepoint is rolled back, the failure is logged and
+recorded on the timeline as `rule_failed`, and the next action runs: a broken rule never costs the customer their
+ticket. Only a database failure that lost the transaction itself (a dropped connection) is raised, so the ticket's
+creation fails as a whole and the customer is told to try again, rather than being shown a ticket that was rolled
+back. Afterwards, round-robin routing
 (`automation.routing`) assigns the ticket if it is still unassigned.
 """
 
@@ -17,10 +20,10 @@ import logging
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from helpdesk.persian import normalize
 from helpdesk.site import get_site_settings
+from helpdesk.transactions import optional_step
 from tickets import services
 from tickets.models import Ticket
 
@@ -100,25 +103,21 @@ def _actions(rule: Rule):
         yield "reply", reply
 
 
-def _error_text(exc: Exception) -> str:
+def _error_text(exc: Exception | None) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(str(m) for m in exc.messages)
     return exc.__class__.__name__
 
 
 def _run_action(ticket: Ticket, rule: Rule, name: str, action) -> Ticket:
-    try:
-        with transaction.atomic():  # a savepoint: a failed action leaves nothing half-done
-            return action(ticket)
-    except Exception as exc:  # noqa: BLE001 - a rule must never lose the customer's ticket; logged and recorded
-        if isinstance(exc, ValidationError):
-            logger.warning("rule %s (%s) on #%s: %s failed: %s", rule.pk, rule.name, ticket.reference, name, exc)
-        else:
-            logger.exception("rule %s (%s) on #%s: %s broke", rule.pk, rule.name, ticket.reference, name)
-        events.event_rule_failed(
-            ticket=ticket, rule_name=rule.name, rule_id=rule.pk, action=name, error=_error_text(exc)
-        )
-        return Ticket.objects.get(pk=ticket.pk)
+    """Run one action in a savepoint: a refusal or a bug is recorded on the timeline and the next action runs; a
+    database failure that lost the ticket's transaction is raised (`helpdesk.transactions.optional_step`)."""
+    with optional_step(f"rule {rule.pk} ({rule.name}) on #{ticket.reference}: {name}", log=logger) as step:
+        return action(ticket)
+    events.event_rule_failed(
+        ticket=ticket, rule_name=rule.name, rule_id=rule.pk, action=name, error=_error_text(step.error)
+    )
+    return Ticket.objects.get(pk=ticket.pk)
 
 
 def apply_rules(ticket: Ticket) -> Ticket:

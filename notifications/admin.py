@@ -1,5 +1,6 @@
-"""The outbox in the Django admin: read-only rows with filters and search, and a «send again» action
-(through `outbox.notifications_send_again`); open delivery alerts with a «clear» action."""
+"""The outbox in the Django admin: read-only rows with filters and search (failed and uncertain ones with their
+reason and Message-ID), and a «send again» action (through `outbox.notifications_send_again`); open delivery alerts
+with a «clear» action."""
 
 from __future__ import annotations
 
@@ -14,7 +15,17 @@ from .models import DeliveryAlert, Notification
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("pk", "created_at", "recipient", "channel", "kind", "state", "attempts", "short_error")
+    list_display = (
+        "pk",
+        "created_at",
+        "recipient",
+        "channel",
+        "kind",
+        "state",
+        "attempts",
+        "short_error",
+        "provider_message_id",
+    )
     list_filter = ("state", "channel", "kind")
     search_fields = (
         "recipient__full_name",
@@ -45,6 +56,9 @@ class NotificationAdmin(admin.ModelAdmin):
         "last_error",
         "provider_message_id",
         "created_at",
+        "first_attempt_at",
+        "handed_over_at",
+        "due_at",
         "touched_at",
         "sent_at",
         "read_at",
@@ -62,7 +76,9 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Send the selected failed or parked notifications again"), permissions=["change"])
+    @admin.action(
+        description=_("Send the selected failed, parked or uncertain notifications again"), permissions=["change"]
+    )
     def send_again(self, request, queryset):
         count = outbox.notifications_send_again(notifications=queryset, actor=request.user)
         self.message_user(
@@ -85,7 +101,7 @@ class DeliveryAlertAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Mark the selected alerts as dealt with"), permissions=["change"])
     def clear(self, request, queryset):
-        count = sum(outbox.alert_clear(key=key) for key in set(queryset.values_list("key", flat=True)))
+        count = outbox.delivery_alerts_clear(alerts=queryset)
         self.message_user(
             request, ngettext("%(count)d alert cleared.", "%(count)d alerts cleared.", count) % {"count": count}
         )

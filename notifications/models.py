@@ -20,8 +20,10 @@ class Notification(models.Model):
 
     Written by `notifications.outbox.notify` in the same transaction as the change it reports, with its content
     already rendered (and, for email, its Reply-To and thread), so delivery needs nothing but the row; delivered
-    after commit by a Celery task that claims the row (pending → sending) with a conditional UPDATE, so a row is
-    sent at most once. Panel rows are stored as sent: the panel *is* the delivery.
+    after commit by a Celery task that claims the row (pending → sending, with a lease) with a conditional UPDATE, so
+    only one worker ever sends it. Panel rows are stored as sent: the panel *is* the delivery. An email that may or
+    may not have reached the provider (its worker died, the answer was lost) is `uncertain`: never sent again but by
+    an admin's «send again».
     """
 
     class Channel(models.TextChoices):
@@ -35,6 +37,7 @@ class Notification(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         PARKED = "parked", _("Parked")
+        UNCERTAIN = "uncertain", _("Uncertain")
 
     recipient = models.ForeignKey(
         "accounts.User", verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
@@ -72,12 +75,28 @@ class Notification(models.Model):
     thread_id = models.CharField(
         _("thread"), max_length=255, blank=True, help_text=_("Message-ID this email answers (In-Reply-To).")
     )
-    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # pending: from when the sweep queues the row again if no task took it; sending: when the claimer's lease ends.
+    due_at = models.DateTimeField(
+        _("due"),
+        default=timezone.now,
+        help_text=_(
+            "Pending: when the next attempt is due at the latest. Sending: when the lease of the worker sending "
+            "it ends."
+        ),
+    )
+    first_attempt_at = models.DateTimeField(_("first attempt"), null=True, blank=True)
+    handed_over_at = models.DateTimeField(
+        _("handed to the provider"),
+        null=True,
+        blank=True,
+        help_text=_("When the current attempt handed the message to the email or SMS provider."),
+    )
     last_error = models.TextField(_("last error"), blank=True)
     provider_message_id = models.CharField(_("provider message ID"), max_length=255, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    # The last time the row moved (written, queued, claimed, released): the sweep re-queues rows pending for long.
+    # The last time the row moved (written, queued, claimed, released, settled).
     touched_at = models.DateTimeField(_("last activity"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -87,7 +106,7 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["state", "touched_at"], name="notification_state_touched"),
+            models.Index(fields=["state", "due_at"], name="notification_state_due"),
             models.Index(fields=["recipient", "channel", "-created_at"], name="notification_inbox"),
             models.Index(fields=["kind"], name="notification_kind"),
             models.Index(fields=["target_type", "target_id"], name="notification_target"),
@@ -97,7 +116,7 @@ class Notification(models.Model):
                 fields=["source_type", "source_id", "recipient", "channel"], name="notification_once_per_event"
             ),
             models.CheckConstraint(
-                condition=Q(state__in=["pending", "sending", "sent", "failed", "parked"]),
+                condition=Q(state__in=["pending", "sending", "sent", "failed", "parked", "uncertain"]),
                 name="notification_state_valid",
             ),
             models.CheckConstraint(

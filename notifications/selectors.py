@@ -9,12 +9,14 @@ from .models import Notification
 
 
 def panel_notifications(*, user) -> QuerySet[Notification]:
-    """The user's own panel notifications, newest first. Every panel lookup starts here (others' rows: 404)."""
+    """The user's own panel notifications, newest first. Every panel lookup starts here (others' rows: 404).
+    A panel row is delivered when written (`sent`); one whose message could not be rendered is `failed` and only
+    shown in the admin."""
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
-    return Notification.objects.filter(recipient=user, channel=Notification.Channel.PANEL).order_by(
-        "-created_at", "-pk"
-    )
+    return Notification.objects.filter(
+        recipient=user, channel=Notification.Channel.PANEL, state=Notification.State.SENT
+    ).order_by("-created_at", "-pk")
 
 
 def unread_count(*, user) -> int:

@@ -11,8 +11,9 @@ on tickets and add to the ticket pages. So tickets keeps small registries here; 
 
 **Ticket created.** `ticket_create` calls each hook inside its transaction, after the ticket, its first message and
 the `created` event are written. A hook receives the new ticket and changes it only through the ticket services (so
-every change is a typed event on the timeline). A hook that raises aborts the ticket creation, so a hook must catch
-and record its own failures when they should not cost the customer their ticket (the automation rules do).
+every change is a typed event on the timeline). A hook that raises aborts the ticket creation, so a hook contains
+its own failures when they should not cost the customer their ticket, through `helpdesk.transactions.optional_step`
+(the automation rules do): never a bare `try/except`, which would hide a lost transaction.
 
 **Panels** are fragments another app adds to a ticket page at a named slot: `(slot, template, context)`. While the
 page is built, `context(request, ticket)` (the ticket is None on the new-ticket form) returns the panel's data, or
@@ -30,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from helpdesk.transactions import optional_step
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -135,13 +136,10 @@ def run_portal_ticket_filed(request: HttpRequest, ticket: Ticket) -> None:
     """Run the hooks once the ticket is committed. A failing hook is logged and costs nothing else: the ticket is
     saved, and the customer must see that, not an error page.
 
-    The request is not atomic (`ATOMIC_REQUESTS` is off), so a hook runs in autocommit; each one still runs in its
-    own `atomic` block and its error is caught *outside* that block, so a database error inside a hook rolls back
-    only the hook's writes and never leaves an enclosing transaction broken.
+    Each hook is an optional step in its own savepoint (`helpdesk.transactions.optional_step`): its writes are
+    rolled back on failure. The request is not atomic (`ATOMIC_REQUESTS` is off), so the savepoint is the hook's
+    own transaction and nothing else can be lost with it.
     """
     for hook in list(on_portal_ticket_filed):
-        try:
-            with transaction.atomic():
-                hook(request, ticket)
-        except Exception:
-            logger.exception("a hook after a ticket was filed in the portal failed: %r", hook)
+        with optional_step(f"the hook {hook!r} after ticket #{ticket.reference} was filed in the portal", log=logger):
+            hook(request, ticket)

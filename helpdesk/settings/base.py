@@ -160,6 +160,8 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # Email: the console in development; any django-anymail ESP by settings.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="helpdesk@localhost")
+# Seconds an SMTP connection may block (Django's default is for ever; a delivery must fit in its lease).
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=20.0)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ANYMAIL = env.dict("ANYMAIL", default={})
 
@@ -254,12 +256,19 @@ SMS_BACKEND = env("SMS_BACKEND", default="kavenegar" if KAVENEGAR_API_KEY else "
 KAVENEGAR_BASE_URL = env("KAVENEGAR_BASE_URL", default="https://api.kavenegar.com/v1")
 KAVENEGAR_SENDER = env("KAVENEGAR_SENDER", default="")  # the sending line; empty: the account's default line
 KAVENEGAR_TIMEOUT = env.float("KAVENEGAR_TIMEOUT", default=10.0)  # seconds per API call
-# Delivery attempts of one notification before it is marked failed (retries back off exponentially, with jitter).
-NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
-# A notification still pending this many seconds after its last attempt is queued again by the sweep.
+# A notification that could not go yet (gateway down, 5xx, timeout) is tried again after a random delay of up to
+# BASE × 2^(attempt-1) seconds, at most CAP ("full jitter"), for RETRY_FOR seconds after its first attempt; the
+# next failure after that marks it failed (and alerts the admins, once per outage).
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30.0)
+NOTIFICATIONS_RETRY_CAP_SECONDS = env.float("NOTIFICATIONS_RETRY_CAP_SECONDS", default=600.0)
+NOTIFICATIONS_RETRY_FOR_SECONDS = env.float("NOTIFICATIONS_RETRY_FOR_SECONDS", default=3600.0)
+# A notification still pending this many seconds after it was due (the broker lost it, or was down) is queued again
+# by the sweep.
 NOTIFICATIONS_STALE_SECONDS = env.int("NOTIFICATIONS_STALE_SECONDS", default=300)
-# A notification "sending" for longer than this (a worker died) is recovered by the sweep (> CELERY_TASK_TIME_LIMIT).
-NOTIFICATIONS_SENDING_TIMEOUT = 900
+# How long a worker holds a notification it is sending: longer than one delivery can take (two Kavenegar calls of
+# KAVENEGAR_TIMEOUT, an email within EMAIL_TIMEOUT or anymail's 30 s). When a worker dies, the sweep (every minute)
+# takes its rows back after this, so they are recovered within lease + 60 s (`notifications.W001` checks it).
+NOTIFICATIONS_LEASE_SECONDS = env.float("NOTIFICATIONS_LEASE_SECONDS", default=45.0)
 # The task lives in notifications/tasks.py; it keeps the name it had in helpdesk/tasks.py (queued messages carry it).
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {"task": "helpdesk.tasks.sweep_pending", "schedule": 60.0}
 

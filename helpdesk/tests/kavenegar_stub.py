@@ -9,7 +9,9 @@ request, and answers by default like a healthy account:
 - `sms/receive` returns (and empties) `stub.inbox`; `account/info` returns some credit.
 
 Script answers per endpoint with `stub.script("sms/send", Reply(http=500), Reply())`: the next calls get them in
-order, then the default again. `Reply(delay=…)` answers late (after doing the work, like a gateway whose answer is
+order, then the default again. `stub.outage(seconds)` answers every call with an HTML 500 page for that long (a
+gateway that is down); `stub.accepted_per_localid()` counts what was accepted under each `localid` (a phone that
+got a message twice shows 2). `Reply(delay=…)` answers late (after doing the work, like a gateway whose answer is
 lost in a timeout); `Reply(code=418)` answers with that `return.status`; `Reply(http=500, raw="<html>…")` answers
 with something that is not JSON.
 
@@ -63,6 +65,9 @@ class KavenegarStub:
         self.api_key = api_key
         self.calls: list[Call] = []
         self.accepted: dict[str, dict] = {}  # localid (or a counter) → the entry of each accepted message
+        self.accepted_localids: list[str] = []  # one per accepted send, in order (a repeat appears twice)
+        self._outage_until = 0.0
+        self._outage_reply = Reply()
         self.inbox: list[dict] = []
         self._script: dict[str, deque[Reply]] = defaultdict(deque)
         self._lock = threading.Lock()
@@ -109,6 +114,19 @@ class KavenegarStub:
         with self._lock:
             self._script[endpoint].extend(replies)
 
+    def outage(self, seconds: float, reply: Reply | None = None) -> None:
+        """For the next `seconds`, every call gets `reply` (default: an HTML 500 page) and nothing is done."""
+        with self._lock:
+            self._outage_until = time.monotonic() + seconds
+            self._outage_reply = reply or Reply(http=500, raw="<html><body>500 Internal Server Error</body></html>")
+
+    def accepted_per_localid(self) -> dict[str, int]:
+        with self._lock:
+            counts: dict[str, int] = {}
+            for localid in self.accepted_localids:
+                counts[localid] = counts.get(localid, 0) + 1
+            return counts
+
     def calls_to(self, endpoint: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.endpoint == endpoint]
@@ -131,7 +149,10 @@ class KavenegarStub:
         params = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
         with self._lock:
             self.calls.append(Call(endpoint=endpoint, api_key=api_key, params=params, http_method=http_method))
-            reply = self._script[endpoint].popleft() if self._script[endpoint] else Reply()
+            if time.monotonic() < self._outage_until:
+                reply = self._outage_reply
+            else:
+                reply = self._script[endpoint].popleft() if self._script[endpoint] else Reply()
         if api_key != self.api_key and reply.code == 200 and reply.raw is None:
             reply = Reply(code=403, message="کلید API نامعتبر است")
         entries = None
@@ -162,6 +183,7 @@ class KavenegarStub:
                     "cost": 120,
                 }
                 self.accepted[params.get("localid") or f"#{self._next_id}"] = entry
+                self.accepted_localids.append(params.get("localid") or f"#{self._next_id}")
                 return [entry]
             if endpoint == "sms/statuslocalmessageid":
                 result = []

@@ -35,6 +35,13 @@ State = Notification.State
 Channel = Notification.Channel
 
 
+@pytest.fixture(autouse=True)
+def quick_retries(settings):
+    """Retries after a second at most (the defaults wait up to 30 s, 60 s … for an hour: see test_faults.py)."""
+    settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 0.5
+    settings.NOTIFICATIONS_RETRY_CAP_SECONDS = 1.0
+
+
 @pytest.fixture
 def sms_only(customer, agent, teammate):
     """Everyone hears by SMS only (one channel keeps the assertions exact)."""
@@ -220,50 +227,50 @@ def _pending_sms(user, **fields) -> Notification:
     )
 
 
-def test_sweep_queues_only_stale_pending_rows(worker, kavenegar, customer):
+def test_sweep_queues_only_due_pending_rows(worker, kavenegar, customer):
     old = timezone.now() - timedelta(minutes=10)
-    stale = _pending_sms(customer, touched_at=old, created_at=old)
-    fresh = _pending_sms(customer)
-    failed = _pending_sms(customer, touched_at=old, state=State.FAILED, last_error="[411] …")
-    sent = _pending_sms(customer, touched_at=old, state=State.SENT)
+    due = _pending_sms(customer, due_at=old, created_at=old)
+    later = _pending_sms(customer, due_at=timezone.now() + timedelta(minutes=5))  # on its way, or backing off
+    failed = _pending_sms(customer, due_at=old, state=State.FAILED, last_error="[411] …")
+    sent = _pending_sms(customer, due_at=old, state=State.SENT)
 
     assert outbox.sweep() == 1
-    wait_for(_settled(stale.pk))
-    stale.refresh_from_db()
-    assert stale.state == State.SENT
-    assert [c.params["localid"] for c in kavenegar.calls_to("sms/send")] == [str(stale.pk)]
-    for row, state in ((fresh, State.PENDING), (failed, State.FAILED), (sent, State.SENT)):
+    wait_for(_settled(due.pk))
+    due.refresh_from_db()
+    assert due.state == State.SENT
+    assert [c.params["localid"] for c in kavenegar.calls_to("sms/send")] == [str(due.pk)]
+    for row, state in ((later, State.PENDING), (failed, State.FAILED), (sent, State.SENT)):
         row.refresh_from_db()
         assert row.state == state and row.attempts == 0
 
 
 def test_sweep_recovers_rows_of_a_dead_worker_without_sending_twice(worker, kavenegar, customer, settings):
-    long_ago = timezone.now() - timedelta(hours=1)
-    # An SMS whose worker died after the gateway took it, and one that died before.
-    landed = _pending_sms(customer, state=State.SENDING, attempts=1, touched_at=long_ago)
+    lease_ended = timezone.now() - timedelta(seconds=1)
+    dead = {"state": State.SENDING, "attempts": 1, "due_at": lease_ended}
+    # An SMS whose worker died after the gateway took it, and one that died after the hand-over but before.
+    landed = _pending_sms(customer, **dead, handed_over_at=lease_ended)
     kavenegar.accepted[str(landed.pk)] = {"messageid": 123456, "receptor": customer.mobile}
-    lost = _pending_sms(customer, state=State.SENDING, attempts=1, touched_at=long_ago)
-    # An email that may or may not have gone: never sent again by itself.
-    email = Notification.objects.create(
-        recipient=customer,
-        channel=Channel.EMAIL,
-        kind="test",
-        address=customer.email,
-        subject="s",
-        body="b",
-        state=State.SENDING,
-        attempts=1,
-        touched_at=long_ago,
-    )
-    assert outbox.sweep() == 2
-    wait_for(_settled(landed.pk, lost.pk))
-    landed.refresh_from_db()
-    lost.refresh_from_db()
-    email.refresh_from_db()
+    lost = _pending_sms(customer, **dead, handed_over_at=lease_ended)
+    # A worker still within its lease is left alone.
+    busy = _pending_sms(customer, state=State.SENDING, attempts=1, due_at=timezone.now() + timedelta(seconds=30))
+    email = {"channel": Channel.EMAIL, "address": customer.email, "subject": "s", "body": "b", "kind": "test", **dead}
+    # An email that may or may not have gone: never sent again by itself …
+    handed = Notification.objects.create(recipient=customer, **email, handed_over_at=lease_ended)
+    # … and one whose worker died before handing it over: provably not sent, so it goes.
+    unsent = Notification.objects.create(recipient=customer, **email, provider_message_id="<unsent@example.com>")
+
+    assert outbox.sweep() == 3
+    wait_for(_settled(landed.pk, lost.pk, unsent.pk))
+    for row in (landed, lost, busy, handed, unsent):
+        row.refresh_from_db()
     assert (landed.state, landed.provider_message_id) == (State.SENT, "123456")
     assert lost.state == State.SENT
     assert [c.params["localid"] for c in kavenegar.calls_to("sms/send")] == [str(lost.pk)]
-    assert email.state == State.FAILED and "interrupted" in email.last_error
+    assert busy.state == State.SENDING
+    assert handed.state == State.UNCERTAIN and "may or may not have been delivered" in handed.last_error
+    assert unsent.state == State.SENT and [m.to for m in mail.outbox] == [[customer.email]]
+    Notification.objects.filter(pk=busy.pk).update(state=State.SENT)  # (its worker finished)
+    assert outbox.sweep(now=timezone.now() + timedelta(hours=2)) == 0  # the uncertain email stays as it is
 
 
 def test_two_concurrent_deliveries_send_once(transactional_db, kavenegar, customer):
@@ -307,7 +314,7 @@ def test_two_concurrent_deliveries_send_once(transactional_db, kavenegar, custom
 
 def test_api_key_never_reaches_the_logs_or_the_row(worker, kavenegar, customer, caplog, settings):
     settings.KAVENEGAR_BASE_URL = f"http://127.0.0.1:{_closed_port()}/v1"  # refused: requests names the URL
-    settings.NOTIFICATIONS_MAX_ATTEMPTS = 1
+    settings.NOTIFICATIONS_RETRY_FOR_SECONDS = 0  # the first failure is the last
     row = _pending_sms(customer)
     with caplog.at_level("DEBUG"):
         outbox.enqueue([row.pk])

@@ -5,20 +5,24 @@ tickets/tests/test_notifications.py.)"""
 from __future__ import annotations
 
 import smtplib
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+import requests
 from anymail.exceptions import (
     AnymailAPIError,
     AnymailConfigurationError,
     AnymailInvalidAddress,
     AnymailRecipientsRefused,
+    AnymailRequestsAPIError,
 )
 from anymail.message import AnymailRecipientStatus
 from django.core import mail
+from django.utils import timezone
 
 from notifications import channels, outbox
-from notifications.channels import Park, RetryLater, Undeliverable, classify_email_error
+from notifications.channels import Park, RetryLater, Uncertain, Undeliverable, classify_email_error
 from notifications.models import DeliveryAlert, Notification
 from notifications.tokens import reply_address, reply_token, target_id_from_address, target_id_from_token
 
@@ -32,6 +36,12 @@ def api_error(status: int, reason: str) -> AnymailAPIError:
     """An ESP's error as anymail raises it (with the HTTP response it describes)."""
     response = SimpleNamespace(reason=reason, text=f"{status} {reason}")
     return AnymailAPIError(reason, status_code=status, response=response)
+
+
+def requests_error(error: requests.RequestException) -> AnymailRequestsAPIError:
+    """What anymail raises when `requests` fails: an error of both classes (anymail/backends/base_requests.py)."""
+    both = type("AnymailRequestsAPIError", (AnymailRequestsAPIError, type(error)), {})
+    return both(f"Error posting to the ESP: {error}")
 
 
 def test_reply_token_round_trip_and_tampering():
@@ -92,11 +102,15 @@ def test_an_email_about_nothing_in_particular_has_no_reply_to_and_no_thread(cust
         (AnymailConfigurationError("missing key"), Park),
         (smtplib.SMTPRecipientsRefused({"x@example.com": (550, b"no such user")}), Undeliverable),
         (smtplib.SMTPAuthenticationError(535, b"bad credentials"), Park),
-        (smtplib.SMTPServerDisconnected("gone"), RetryLater),
         (smtplib.SMTPDataError(451, b"try later"), RetryLater),
         (smtplib.SMTPDataError(554, b"rejected"), Undeliverable),
         (ConnectionRefusedError(111, "refused"), RetryLater),
-        (TimeoutError("timed out"), RetryLater),
+        (requests_error(requests.ConnectionError("refused")), RetryLater),  # never reached the ESP
+        # The message may have been taken: the answer was lost, or the connection dropped while talking.
+        (requests_error(requests.ReadTimeout("read timed out")), Uncertain),
+        (smtplib.SMTPServerDisconnected("gone"), Uncertain),
+        (TimeoutError("timed out"), Uncertain),
+        (RuntimeError("unforeseen"), Uncertain),
     ],
 )
 def test_email_errors_are_classified(error, expected):
@@ -122,59 +136,92 @@ def _failing(monkeypatch, error):
 
 def test_esp_outage_puts_the_row_back_for_a_retry(email_row, monkeypatch):
     _failing(monkeypatch, api_error(503, "Service Unavailable"))
-    with pytest.raises(RetryLater):
+    with pytest.raises(RetryLater) as raised:
         outbox.deliver(notification_id=email_row.pk)
     email_row.refresh_from_db()
     assert email_row.state == State.PENDING and email_row.attempts == 1
     assert "Service Unavailable" in email_row.last_error
+    assert 0 <= raised.value.countdown <= 30  # the first retry: up to the 30 s base
+    assert email_row.first_attempt_at is not None and email_row.handed_over_at is not None
 
 
-def test_retries_end_in_failed_with_the_reason(email_row, monkeypatch, settings):
-    settings.NOTIFICATIONS_MAX_ATTEMPTS = 2
+def test_retries_last_their_duration_then_end_in_failed_with_the_reason(email_row, monkeypatch, settings, site_admin):
     _failing(monkeypatch, api_error(503, "Service Unavailable"))
     with pytest.raises(RetryLater):
         outbox.deliver(notification_id=email_row.pk)
+    # Still within the hour after the first attempt: retried, whatever the count.
+    Notification.objects.filter(pk=email_row.pk).update(attempts=40)
+    with pytest.raises(RetryLater):
+        outbox.deliver(notification_id=email_row.pk)
+    # An hour later the next failure is the last.
+    Notification.objects.filter(pk=email_row.pk).update(first_attempt_at=timezone.now() - timedelta(minutes=61))
     assert outbox.deliver(notification_id=email_row.pk) == State.FAILED
     email_row.refresh_from_db()
-    assert email_row.state == State.FAILED and "gave up after 2 attempts" in email_row.last_error
+    assert email_row.state == State.FAILED and "gave up after 42 attempts in 61 min" in email_row.last_error
+    alert = DeliveryAlert.objects.get(cleared_at=None)
+    assert alert.key == "email.failed" and "Service Unavailable" in alert.reason
 
 
-def test_a_temporary_failure_is_retried_with_exponential_back_off_and_jitter(monkeypatch):
-    """The task retries `RetryLater` after 0–1 s, 0–2 s, 0–4 s… (full jitter), never more than 180 s."""
+def test_an_email_whose_answer_was_lost_is_uncertain_and_not_retried(email_row, monkeypatch):
+    _failing(monkeypatch, requests_error(requests.ReadTimeout("read timed out")))
+    assert outbox.deliver(notification_id=email_row.pk) == State.UNCERTAIN
+    email_row.refresh_from_db()
+    assert email_row.state == State.UNCERTAIN and email_row.attempts == 1
+    assert "may or may not have been delivered" in email_row.last_error and "read timed out" in email_row.last_error
+    assert outbox.sweep(now=timezone.now() + timedelta(hours=2)) == 0  # never queued again by itself
+    assert outbox.deliver(notification_id=email_row.pk) == ""
+
+
+def test_back_off_is_full_jitter_doubling_from_30_s_up_to_10_min():
+    def delays(attempt: int) -> list[float]:
+        return [outbox.retry_delay(attempt) for _ in range(200)]
+
+    first = delays(1)
+    assert all(0 <= d <= 30 for d in first) and len({round(d, 3) for d in first}) > 100  # jitter
+    assert all(0 <= d <= 120 for d in delays(3)) and max(delays(3)) > 60
+    late = delays(12)
+    assert all(0 <= d <= 600 for d in late) and max(late) > 400  # capped at 10 minutes
+
+
+def test_the_retries_of_the_defaults_last_at_least_an_hour(settings):
+    """Whatever the jitter draws, the attempts go on for NOTIFICATIONS_RETRY_FOR_SECONDS (an hour) after the first:
+    the give-up is a duration, not a count."""
+    assert settings.NOTIFICATIONS_RETRY_FOR_SECONDS >= 3600
+    assert outbox.retry_for() == timedelta(hours=1)
+    assert settings.NOTIFICATIONS_RETRY_BASE_SECONDS == 30 and settings.NOTIFICATIONS_RETRY_CAP_SECONDS == 600
+
+
+def test_the_task_schedules_the_outbox_countdown_and_never_resends_after_a_database_error(monkeypatch):
+    """`RetryLater` is retried after the outbox's countdown (a delivery); `NotRecorded` (the message went, the
+    database did not take it) is retried with the outcome, so the retry only records it."""
     from celery.exceptions import Retry
 
     from notifications.tasks import deliver_notification
 
-    def temporary_failure(*, notification_id):
-        raise RetryLater("[409] try later")
+    calls = []
 
-    countdowns = []
+    def fake_retry(*, args, kwargs, countdown):
+        calls.append((args, kwargs, countdown))
+        raise Retry(when=countdown)
 
-    def fake_retry(*, exc, countdown, **kwargs):
-        assert isinstance(exc, RetryLater)
-        countdowns.append(countdown)
-        raise Retry(exc=exc, when=countdown)
-
-    monkeypatch.setattr(outbox, "deliver", temporary_failure)
     monkeypatch.setattr(deliver_notification, "retry", fake_retry)
+    sent = outbox.Outcome(state=State.SENT, attempt=1, channel="email", message_id="<m@x>")
+    for raised in (RetryLater("[409] try later", countdown=12.5), outbox.NotRecorded(sent)):
 
-    def countdowns_after(retries: int, times: int = 30) -> list:
-        countdowns.clear()
-        deliver_notification.push_request(retries=retries)
+        def deliver(*, notification_id, error=raised):
+            raise error
+
+        monkeypatch.setattr(outbox, "deliver", deliver)
+        deliver_notification.push_request(retries=0, is_eager=False)
         try:
-            for _ in range(times):
-                with pytest.raises(Retry):
-                    deliver_notification.run(1)
+            with pytest.raises(Retry):
+                deliver_notification.run(7)
         finally:
             deliver_notification.pop_request()
-        return list(countdowns)
-
-    assert all(0 <= c <= 1 for c in countdowns_after(0))
-    after_three = countdowns_after(3)
-    assert all(0 <= c <= 8 for c in after_three) and len(set(after_three)) > 1  # jitter
-    late = countdowns_after(12)
-    assert all(0 <= c <= 180 for c in late) and max(late) > 8  # grows, up to the cap
-    assert deliver_notification.acks_late
+    (args, kwargs, countdown), (args2, kwargs2, countdown2) = calls
+    assert (args, kwargs, countdown) == ((7,), {"outcome": None}, 12.5)
+    assert args2 == (7,) and kwargs2 == {"outcome": sent.as_dict()} and 0 <= countdown2 <= 30
+    assert deliver_notification.acks_late and deliver_notification.max_retries is None  # the outbox decides
 
 
 def test_a_rejected_recipient_fails_at_once(email_row, monkeypatch):

@@ -210,7 +210,8 @@ def test_every_row_and_field_survives_the_move(before_the_move):
                 assert after[text] == expected and "/admin/helpdesk/" not in after[text], (name, text)
                 before[text] = expected
         moved = {"source_type_id", "source_id", "target_type_id", "target_id", "reply_to", "thread_id"}
-        assert {k: v for k, v in after.items() if k not in moved} == before, name
+        added = {"due_at", "first_attempt_at", "handed_over_at"}  # by 0003 (its own test below)
+        assert {k: v for k, v in after.items() if k not in moved | added} == before, name
         if event_id is None:
             assert (row.source_id, row.target_id, row.reply_to, row.thread_id) == (None, None, "", ""), name
             continue
@@ -246,3 +247,56 @@ def test_every_row_and_field_survives_the_move(before_the_move):
         assert not ContentType.objects.filter(app_label="helpdesk", model=model).exists()
     assert Group.objects.get(name="Outbox keepers").permissions.get().content_type.app_label == "notifications"
     assert {p.codename for p in Group.objects.get(name="Outbox keepers").permissions.all()} == {"change_notification"}
+
+
+# --- 0003: leases, due times and the uncertain state ----------------------------------------------------------------
+
+BEFORE_LEASES = [("notifications", "0002_table_names")]
+
+
+@pytest.fixture
+def before_the_leases():
+    apps = migrate(BEFORE_LEASES)
+    try:
+        yield apps
+    finally:
+        migrate()
+        ContentType.objects.clear_cache()
+
+
+def test_rows_of_the_old_delivery_get_due_times_and_interrupted_emails_become_uncertain(before_the_leases):
+    """What the code before 0003 left: a pending row (due at the sweep 300 s after its last move), rows sending
+    (recovered 900 s after their claim; they may have been handed over), and an email the old sweep marked failed
+    because its worker died although it may have been delivered."""
+    User = before_the_leases.get_model("accounts", "User")
+    Old = before_the_leases.get_model("notifications", "Notification")
+    customer = User.objects.create(full_name="مریم کاظمی", email="maryam@example.com", mobile="09121110000")
+    at = timezone.now().replace(microsecond=0) - timedelta(minutes=3)
+    common = {"recipient": customer, "kind": "created", "subject": "s", "body": "b", "touched_at": at}
+    interrupted = "interrupted while sending; it may or may not have been delivered (use «send again» to resend)"
+    ids = {
+        "pending": Old.objects.create(**common, channel="sms"),
+        "sending_sms": Old.objects.create(**common, channel="sms", state="sending", attempts=1),
+        "sending_email": Old.objects.create(**common, channel="email", state="sending", attempts=1),
+        "interrupted": Old.objects.create(**common, channel="email", state="failed", last_error=interrupted),
+        "refused": Old.objects.create(**common, channel="email", state="failed", last_error="[422] bad address"),
+        "sent": Old.objects.create(**common, channel="email", state="sent"),
+    }
+    migrate()
+    rows = {name: Notification.objects.get(pk=row.pk) for name, row in ids.items()}
+    assert rows["pending"].due_at == at + timedelta(seconds=300)
+    for name in ("sending_sms", "sending_email"):
+        assert rows[name].state == "sending"
+        assert (rows[name].due_at, rows[name].handed_over_at) == (at + timedelta(seconds=900), at)
+    assert rows["interrupted"].state == "uncertain" and rows["interrupted"].last_error == interrupted
+    assert rows["refused"].state == "failed"
+    assert rows["sent"].due_at == at and rows["sent"].first_attempt_at is None
+    # The sweep of the new code takes an old sending email back as uncertain, never sends it again by itself.
+    from notifications import outbox
+
+    outbox.sweep(now=at + timedelta(seconds=901))
+    assert Notification.objects.get(pk=ids["sending_email"].pk).state == "uncertain"
+    assert Notification.objects.get(pk=ids["sending_sms"].pk).state == "sent"  # eager here: sent at once
+
+    migrate(BEFORE_LEASES)  # and back: the old code knew no uncertain state
+    assert Old.objects.get(pk=ids["interrupted"].pk).state == "failed"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -231,7 +232,9 @@ def test_outbox_admin_finds_the_rows_about_a_ticket_by_its_reference(admin_clien
     assert "درباره درخواست اول" in html and "اعلان 0" not in html
 
 
-def test_send_again_requeues_failed_and_parked_rows_only(admin_client, customer, django_capture_on_commit_callbacks):
+def test_send_again_requeues_failed_parked_and_uncertain_rows_only(
+    admin_client, customer, django_capture_on_commit_callbacks
+):
     parked = Notification.objects.create(
         recipient=customer,
         channel=C.SMS,
@@ -245,26 +248,55 @@ def test_send_again_requeues_failed_and_parked_rows_only(admin_client, customer,
     sent = Notification.objects.create(
         recipient=customer, channel=C.SMS, kind="created", state=S.SENT, address=customer.mobile, body="متن"
     )
+    uncertain = Notification.objects.create(
+        recipient=customer,
+        channel=C.EMAIL,
+        kind="created",
+        state=S.UNCERTAIN,
+        address=customer.email,
+        subject="ایمیل",
+        body="متن",
+        provider_message_id="<t1@helpdesk.example.com>",
+        last_error="interrupted while sending; it may or may not have been delivered",
+        attempts=1,
+    )
     DeliveryAlert.objects.create(key="sms", reason="[418]")
+    url = reverse("admin:notifications_notification_changelist")
+    html = admin_client.get(url, {"state__exact": "uncertain"}).content.decode()
+    assert "نامعلوم" in html and "&lt;t1@helpdesk.example.com&gt;" in html  # the state and its Message-ID
     with django_capture_on_commit_callbacks(execute=True):  # eager Celery: delivered in-process
         response = admin_client.post(
-            reverse("admin:notifications_notification_changelist"),
-            {"action": "send_again", "_selected_action": [parked.pk, sent.pk]},
+            url, {"action": "send_again", "_selected_action": [parked.pk, sent.pk, uncertain.pk]}
         )
     assert response.status_code == 302
     parked.refresh_from_db()
     sent.refresh_from_db()
+    uncertain.refresh_from_db()
     assert parked.state == S.SENT and parked.last_error == "" and parked.attempts == 2
     assert sent.attempts == 0
+    assert uncertain.state == S.SENT and uncertain.attempts == 2
+    (resent,) = [m for m in mail.outbox if m.to == [customer.email]]
+    assert resent.extra_headers["Message-ID"] == "<t1@helpdesk.example.com>"  # the same message, deliberately again
     assert not DeliveryAlert.objects.filter(cleared_at=None).exists()
 
 
 def test_a_cleared_alert_can_be_raised_again(site_admin):
-    assert outbox.alert_raise(key="sms", reason="[418] no credit")
-    assert not outbox.alert_raise(key="sms", reason="[418] no credit")
-    outbox.alert_clear(key="sms")
-    assert outbox.alert_raise(key="sms", reason="[403] bad key")
+    assert outbox.alert_raise(channel="sms", state=S.PARKED, reason="[418] no credit")
+    assert not outbox.alert_raise(channel="sms", state=S.PARKED, reason="[418] no credit")
+    outbox.alert_clear(channel="sms")
+    assert outbox.alert_raise(channel="sms", state=S.PARKED, reason="[403] bad key")
     assert Notification.objects.filter(kind=outbox.ALERT_KIND, channel=C.PANEL).count() == 2
+
+
+def test_an_outage_alerts_once_apart_from_a_parked_channel_and_the_next_success_clears_both(site_admin):
+    assert outbox.alert_raise(channel="sms", state=S.PARKED, reason="[418] no credit")
+    assert outbox.alert_raise(channel="sms", state=S.FAILED, reason="HTTP 500")
+    assert not outbox.alert_raise(channel="sms", state=S.FAILED, reason="HTTP 502")  # the same outage
+    assert sorted(DeliveryAlert.objects.filter(cleared_at=None).values_list("key", flat=True)) == ["sms", "sms.failed"]
+    (gave_up,) = Notification.objects.filter(kind=outbox.GAVE_UP_KIND, channel=C.PANEL)
+    assert "HTTP 500" in gave_up.body and "?state__exact=failed&channel__exact=sms" in gave_up.link
+    assert outbox.alert_clear(channel="sms") == 2
+    assert outbox.alert_clear(channel="email") == 0
 
 
 def test_outbox_admin_is_read_only(admin_client, customer):

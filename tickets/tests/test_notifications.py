@@ -223,17 +223,22 @@ def test_each_recipient_reads_their_own_language(make_ticket, customer, agent):
     assert translation.get_language() == "fa"  # the override did not leak
 
 
-def test_notifying_twice_writes_nothing_twice_and_never_breaks_the_caller(make_ticket, caplog):
+def test_notifying_twice_is_refused_by_the_database_and_fails_the_caller(make_ticket):
+    """One row per event, recipient and channel (a unique constraint). A second `notify` of the same event is a bug:
+    it fails loudly, with the caller's change, instead of being swallowed."""
+    from django.db import IntegrityError, transaction
+
     ticket = make_ticket()
     event = ticket.events.get(kind="created")
     count = Notification.objects.count()
-    with caplog.at_level(logging.ERROR, logger="notifications"):
+    with pytest.raises(IntegrityError), transaction.atomic():
         notify(event)
     assert Notification.objects.count() == count
-    assert "Writing the notifications" in caplog.text
 
 
-def test_a_rendering_fault_costs_the_ticket_nothing(make_ticket, monkeypatch, caplog):
+def test_a_rendering_fault_costs_the_ticket_nothing_and_leaves_failed_rows_with_the_reason(
+    make_ticket, monkeypatch, caplog, customer
+):
     def broken(*args, **kwargs):
         raise RuntimeError("template bug")
 
@@ -241,8 +246,47 @@ def test_a_rendering_fault_costs_the_ticket_nothing(make_ticket, monkeypatch, ca
     with caplog.at_level(logging.ERROR, logger="notifications"):
         ticket = make_ticket()
     assert ticket.pk and ticket.events.filter(kind="created").exists()
-    assert not Notification.objects.exists()
+    rows = Notification.objects.filter(event__ticket=ticket)
+    emails = rows.filter(channel=C.EMAIL)
+    assert customer.pk in emails.values_list("recipient_id", flat=True) and emails.count() > 1  # nobody dropped
+    for row in emails:
+        assert row.state == Notification.State.FAILED
+        assert row.last_error == "the message could not be rendered: RuntimeError: template bug"
+        assert row.address == row.recipient.email
+    assert set(rows.exclude(channel=C.EMAIL).values_list("state", flat=True)) <= {"pending", "sent"}  # SMS, panel
+    assert rows.filter(recipient=customer, channel=C.SMS).get().state == Notification.State.PENDING
     assert "template bug" in caplog.text
+
+
+def test_a_broken_registration_fails_every_recipients_rows_not_the_change(make_ticket, monkeypatch, customer):
+    from notifications import registry
+
+    kind = registry.kind_for("created")
+
+    def content(event):
+        raise KeyError("missing")
+
+    monkeypatch.setitem(registry._KINDS, "created", registry.Kind(kind.group, kind.recipients, content))
+    ticket = make_ticket()
+    rows = Notification.objects.filter(event__ticket=ticket)
+    assert rows.exists() and set(rows.values_list("state", flat=True)) == {Notification.State.FAILED}
+    assert set(rows.values_list("last_error", flat=True)) == {"the message could not be rendered: KeyError: 'missing'"}
+    assert not Notification.objects.filter(recipient=customer, channel=C.PANEL, state="sent").exists()
+
+
+def test_a_database_error_while_writing_the_rows_fails_the_change(make_ticket, monkeypatch):
+    """The outbox is part of the change: if its rows cannot be written, nothing is kept (acknowledged = stored)."""
+    from django.db import OperationalError, transaction
+
+    from tickets.models import Ticket
+
+    def lost(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(Notification.objects, "bulk_create", lost)
+    with pytest.raises(OperationalError), transaction.atomic():
+        make_ticket(subject="گم نمی‌شود")
+    assert not Ticket.objects.filter(subject="گم نمی‌شود").exists()
 
 
 def test_without_a_broker_tasks_run_in_process_after_commit(make_ticket, customer, django_capture_on_commit_callbacks):
