@@ -69,6 +69,11 @@ def can_withdraw(user, request: IncreaseRequest) -> bool:
     return can_file(user, request.taxpayer)
 
 
+def can_open_year_parameters(user) -> bool:
+    """The admin's «پارامترهای سال» (the staff banner links there for those who may open it)."""
+    return _active(user) and user.is_staff and user.has_perm("limits.view_yearparameters")
+
+
 def can_manage_figures(user) -> bool:
     """Recompute ceilings, record usage, import figures: staff."""
     return is_staff(user)
