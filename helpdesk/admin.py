@@ -42,6 +42,7 @@ class SiteSettingsForm(forms.ModelForm):
             "records_per_page",
             "max_upload_mb",
             "allowed_file_types",
+            "office_contact",
             "customer_message",
             "staff_message",
             "maintenance_mode",
@@ -65,7 +66,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     fieldsets = (
         (_("Branding"), {"fields": ("title", "logo", "logo_preview")}),
         (_("Lists and uploads"), {"fields": ("records_per_page", "max_upload_mb", "allowed_file_types")}),
-        (_("Public messages"), {"fields": ("customer_message", "staff_message")}),
+        (_("Public messages"), {"fields": ("office_contact", "customer_message", "staff_message")}),
         (_("Maintenance"), {"fields": ("maintenance_mode", "maintenance_message")}),
         (None, {"fields": ("updated_at",)}),
     )

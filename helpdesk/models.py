@@ -78,6 +78,12 @@ class SiteSettings(models.Model):
         help_text=_("File extensions separated by commas, e.g. pdf,jpg,png."),
         validators=[validate_file_types],
     )
+    office_contact = models.CharField(
+        _("office contact"),
+        max_length=300,
+        blank=True,
+        help_text=_("How customers reach the office (phone, hours, address); shown where a page asks them to."),
+    )
     customer_message = models.TextField(_("public message for customers"), blank=True)
     staff_message = models.TextField(_("public message for staff"), blank=True)
     maintenance_mode = models.BooleanField(_("maintenance mode"), default=False)

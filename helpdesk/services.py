@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 SITE_SETTINGS_FIELDS = frozenset(
     {
         "title",
+        "office_contact",
         "records_per_page",
         "max_upload_mb",
         "allowed_file_types",

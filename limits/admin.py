@@ -59,6 +59,10 @@ class YearParametersAdmin(admin.ModelAdmin):
     list_display = ("year", "exemption", "exemption_source", "vat_rate", "vat_rate_source", "updated_at")
     ordering = ("-year",)
 
+    def save_model(self, request, obj, form, change):
+        # the service also computes the ceilings now due (the current period's), after commit
+        services.year_parameters_save(params=obj)
+
 
 @admin.register(PriorPeriodFigures)
 class PriorPeriodFiguresAdmin(admin.ModelAdmin):

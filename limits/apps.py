@@ -11,11 +11,12 @@ class LimitsConfig(AppConfig):
         from helpdesk import navigation
         from tickets import hooks
 
-        from . import events, notifications
+        from . import banner, events, notifications
         from .services.increases import TICKET_TYPE_CODE
 
         events.register()
         notifications.register()
+        banner.register()
         # the increase request is filed from /limits/ with its period, amount and signed form, never from the
         # generic ticket form (the type stays public so the seller may file it through the tickets service)
         hooks.hide_type_from_portal(TICKET_TYPE_CODE)

@@ -6,13 +6,15 @@ The seller (docs/article6.md: "only the seller may file; a buyer may not"):
   sign for the company). Ordinary members and every other customer are not the seller: for them the taxpayer and
   its requests do not exist (404).
 
-Staff (agent and up) see every taxpayer and ceiling (reference data); they see and handle the increase requests
-whose tickets the tickets policy lets them see / change (members of the Article 6 department, managers, admins).
+Staff (agent and up) see every taxpayer and ceiling (reference data). They see the increase requests whose tickets
+the tickets policy lets them see (members and supervisors of the Article 6 department, managers, admins), and a
+supervisor also sees those the agents of the departments they supervise see (`tickets.permissions.team_tickets`).
+They handle (take the steps of) those whose tickets they may change.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tickets import permissions as ticket_permissions
 
@@ -45,9 +47,17 @@ def can_file(user, taxpayer: Taxpayer) -> bool:
 
 
 def visible_requests(user) -> QuerySet[IncreaseRequest]:
+    """The requests `user` may open, each with `ticket_visible`: whether they may also open its ticket (a supervisor
+    who sees a request through their team, or an organisation's manager who did not file it, may not)."""
     if is_staff(user):
-        return IncreaseRequest.objects.filter(ticket__in=ticket_permissions.visible_tickets(user))
-    return IncreaseRequest.objects.filter(taxpayer__in=seller_taxpayers(user))
+        tickets = ticket_permissions.visible_tickets(user).values("pk")
+        team = ticket_permissions.team_tickets(user).values("pk")
+        requests = IncreaseRequest.objects.filter(Q(ticket__in=tickets) | Q(ticket__in=team))
+    else:
+        requests = IncreaseRequest.objects.filter(taxpayer__in=seller_taxpayers(user))
+    return requests.annotate(
+        ticket_visible=Exists(ticket_permissions.visible_tickets(user).filter(pk=OuterRef("ticket_id")))
+    )
 
 
 def can_handle(user, request: IncreaseRequest) -> bool:
@@ -57,6 +67,11 @@ def can_handle(user, request: IncreaseRequest) -> bool:
 
 def can_withdraw(user, request: IncreaseRequest) -> bool:
     return can_file(user, request.taxpayer)
+
+
+def can_open_year_parameters(user) -> bool:
+    """The admin's «پارامترهای سال» (the staff banner links there for those who may open it)."""
+    return _active(user) and user.is_staff and user.has_perm("limits.view_yearparameters")
 
 
 def can_manage_figures(user) -> bool:

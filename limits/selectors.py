@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -47,16 +48,32 @@ def exemption_for(year: int) -> int:
     return params.exemption
 
 
-def missing_parameters_message(period: Period) -> str | None:
-    """Why no ceiling can be computed for `period` (its year's parameters are missing), or None when they exist.
+def missing_parameters(period: Period) -> YearParametersMissing | None:
+    """Why no ceiling can be computed for `period` (its year's exemption is missing), or None when it exists.
 
-    Customer pages show this instead of "not computed yet", so a year without figures (e.g. 1405 before an admin
-    enters them) reads as what it is, naming the year."""
+    The pages show this instead of "not computed yet", so a year without figures (e.g. 1405 before an admin enters
+    them) reads as what it is: staff get the message naming the figure, customers a plain one naming the year."""
     try:
         exemption_for(exemption_year(period.year, policies()))
     except YearParametersMissing as exc:
-        return exc.messages[0]
+        return exc
     return None
+
+
+def years_missing_parameters(now: dt.datetime | None = None) -> list[int]:
+    """The years of the current and the next period that lack E or r (one query), for the staff banner."""
+    current = Period.current(now)
+    years = sorted({current.year, current.next().year})
+    complete = YearParameters.objects.filter(year__in=years, exemption__isnull=False, vat_rate__isnull=False)
+    return sorted(set(years) - set(complete.values_list("year", flat=True)))
+
+
+def fileable_periods(periods: list[Period]) -> tuple[list[Period], list[int]]:
+    """Of the periods an increase may be requested for, those whose year has a VAT rate (one query), and the years
+    that have none (the form says so instead of refusing the request after it is filled in)."""
+    years = {p.year for p in periods}
+    rated = set(YearParameters.objects.filter(year__in=years, vat_rate__isnull=False).values_list("year", flat=True))
+    return [p for p in periods if p.year in rated], sorted(years - rated)
 
 
 def vat_rate_for(year: int) -> Fraction:

@@ -5,23 +5,17 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.utils import timezone
 
 from . import services
-from .periods import Period, period_starting_tomorrow
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="limits.tasks.compute_upcoming_ceilings")
 def compute_upcoming_ceilings() -> dict[str, int]:
-    """Daily. The day before a period starts, compute its ceilings for every taxpayer; on any day, fill in the
-    current period's ceilings that are still missing (a missed run, a new taxpayer). Safe to run twice."""
-    now = timezone.now()
-    done: dict[str, int] = {}
-    upcoming = period_starting_tomorrow(now)
-    for period in filter(None, (upcoming, Period.current(now))):
-        done[str(period)] = services.ceilings_compute_for_period(period=period)
+    """Daily, and after an admin saves a year's figures: the ceilings due now (`services.ceilings_compute_due`:
+    the upcoming period's the day before it starts, the current period's still missing). Safe to run twice."""
+    done = services.ceilings_compute_due()
     logger.info("Article 6 ceilings computed: %s", done)
     return done
 

@@ -6,7 +6,8 @@ Visibility (DESIGN "Permissions in one place"):
   never internal tickets, never internal notes;
 - agent: tickets of the departments they are a member of, plus tickets assigned to them, followed by them or
   created by them;
-- supervisor: as an agent, plus the departments they supervise;
+- supervisor: as an agent, plus the departments they supervise (`team_tickets` adds what the agents of those
+  departments see, for pages that follow the supervision rule: the Article 6 requests);
 - manager, admin, superuser: everything (G5).
 
 A ticket you may not see is a 404 for the views: `get_object_or_404(visible_tickets(user), pk=pk)`.
@@ -40,15 +41,23 @@ def can_view_internal(user) -> bool:
     return is_staff_user(user)
 
 
-def _worked_departments_q(user) -> Q:
-    """Departments whose tickets `user` works: member, and (for supervisors) supervised."""
-    members = Department.members.through.objects.filter(user=user).values("department_id")
-    supervised = Department.supervisors.through.objects.filter(user=user).values("department_id")
-    return Q(department__in=members) | Q(department__in=supervised)
+def _staff_q(lookup: str, who) -> Q:
+    """The tickets staff see: of the departments they work (member or supervisor), assigned to them, followed by
+    them or created by them. `lookup` "" with `who` one user; "__in" with `who` a subquery of user ids."""
 
+    def by(field: str) -> dict:
+        return {f"{field}{lookup}": who}
 
-def _followed_q(user) -> Q:
-    return Q(pk__in=Ticket.followers.through.objects.filter(user=user).values("ticket_id"))
+    members = Department.members.through.objects.filter(**by("user")).values("department_id")
+    supervised = Department.supervisors.through.objects.filter(**by("user")).values("department_id")
+    followed = Ticket.followers.through.objects.filter(**by("user")).values("ticket_id")
+    return (
+        Q(department__in=members)
+        | Q(department__in=supervised)
+        | Q(**by("assignee"))
+        | Q(pk__in=followed)
+        | Q(**by("created_by"))
+    )
 
 
 def visible_tickets(user, queryset: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
@@ -59,7 +68,7 @@ def visible_tickets(user, queryset: QuerySet[Ticket] | None = None) -> QuerySet[
     if sees_everything(user):
         return qs
     if is_staff_user(user):
-        return qs.filter(_worked_departments_q(user) | Q(assignee=user) | _followed_q(user) | Q(created_by=user))
+        return qs.filter(_staff_q("", user))
     # Customers: the ids of their few tickets as one UNION subquery. (An OR of the same conditions makes
     # PostgreSQL walk the whole queue index; at 100,000 tickets this is ~10× faster.)
     ids = Ticket.objects.filter(requester=user).order_by().values("pk")
@@ -71,6 +80,21 @@ def visible_tickets(user, queryset: QuerySet[Ticket] | None = None) -> QuerySet[
             .values("pk")
         )
     return qs.filter(pk__in=ids.union(*parts, all=True), is_internal=False)
+
+
+def team_tickets(user) -> QuerySet[Ticket]:
+    """What the agents (members) of the departments `user` supervises see: a supervisor oversees their agents' work.
+
+    The ticket queue keeps the rule of `visible_tickets`; pages that show a supervisor their team's work (the
+    Article 6 requests) add this. Nothing for customers and for staff who supervise no department; everything for
+    those who see every department."""
+    if not is_staff_user(user):
+        return Ticket.objects.none()
+    if sees_everything(user):
+        return Ticket.objects.all()
+    supervised = Department.supervisors.through.objects.filter(user=user).values("department_id")
+    team = Department.members.through.objects.filter(department__in=supervised).values("user_id")
+    return Ticket.objects.filter(_staff_q("__in", team))
 
 
 def can_view(user, ticket: Ticket) -> bool:

@@ -4,8 +4,10 @@ from .ceilings import (
     MSG_AMOUNT_POSITIVE,
     MSG_DUPLICATE_REFERENCE,
     ceiling_compute,
+    ceilings_compute_due,
     ceilings_compute_for_period,
     usage_record,
+    year_parameters_save,
 )
 from .imports import ImportReport, figures_import_csv, usage_import_csv
 from .increases import (
@@ -33,6 +35,7 @@ __all__ = [
     "LimitsPermissionError",
     "article6_ticket_type",
     "ceiling_compute",
+    "ceilings_compute_due",
     "ceilings_compute_for_period",
     "figures_import_csv",
     "increase_request_announce",
@@ -48,4 +51,5 @@ __all__ = [
     "increase_requests_expire_due",
     "usage_import_csv",
     "usage_record",
+    "year_parameters_save",
 ]

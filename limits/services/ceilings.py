@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from .. import notices
 from ..calculations import exemption_year, initial_ceiling
 from ..conf import policies
-from ..models import Ceiling, FigureSource, Taxpayer, Usage
-from ..periods import Period
+from ..models import Ceiling, FigureSource, Taxpayer, Usage, YearParameters
+from ..periods import Period, period_starting_tomorrow
 from ..selectors import YearParametersMissing, exemption_for, prior_figures_for
 
 logger = logging.getLogger(__name__)
@@ -95,6 +95,35 @@ def ceilings_compute_for_period(*, period: Period) -> int:
             break
         created += 1
     return created
+
+
+def ceilings_compute_due(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The ceilings due now: the day before a period starts, that period's for every taxpayer; on any day, the
+    current period's that are still missing (a missed run, a new taxpayer, a year whose figures just came).
+    Returns how many were created per period; safe to run twice. The daily task and a saved year both run this."""
+    now = now or timezone.now()
+    done: dict[str, int] = {}
+    for period in filter(None, (period_starting_tomorrow(now), Period.current(now))):
+        done[str(period)] = ceilings_compute_for_period(period=period)
+    return done
+
+
+def year_parameters_save(*, params: YearParameters) -> YearParameters:
+    """Save a year's figures (E, r and their sources) and, after commit, compute the ceilings now due
+    (`limits.tasks.compute_upcoming_ceilings`), so the current period does not wait for the 01:00 run. If the
+    broker cannot take the task, the daily run is the sweep that catches up. Raises ValidationError (nothing saved).
+    """
+    params.full_clean()
+    with transaction.atomic():
+        params.save()
+        transaction.on_commit(_queue_due_ceilings, robust=True)
+    return params
+
+
+def _queue_due_ceilings() -> None:
+    from ..tasks import compute_upcoming_ceilings
+
+    compute_upcoming_ceilings.delay()
 
 
 def usage_record(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from helpdesk.persian import clean_digits, normalize
 from helpdesk.site import get_site_settings
 
-from .. import permissions, selectors, services
+from .. import banner, permissions, selectors, services
 from ..forms import IncreaseRequestForm, UsageForm
 from ..models import Taxpayer
 from ..periods import Period
@@ -59,7 +59,8 @@ def taxpayer_list(request):
             "period": current,
             "query": query,
             "is_staff": permissions.is_staff(user),
-            "missing_parameters": selectors.missing_parameters_message(current) if missing else None,
+            "missing_parameters": selectors.missing_parameters(current) if missing else None,
+            "years_notice": banner.missing_years_notice(user),
         },
     )
 
@@ -77,7 +78,8 @@ def _taxpayer_page(request, taxpayer: Taxpayer, *, usage_form=None, status=200):
         "taxpayer": taxpayer,
         "period": current,
         "current_ceiling": current_ceiling,
-        "missing_parameters": selectors.missing_parameters_message(current) if current_ceiling is None else None,
+        "missing_parameters": selectors.missing_parameters(current) if current_ceiling is None else None,
+        "years_notice": banner.missing_years_notice(user),
         "past_ceilings": [c for c in ceilings if c.period < current],
         "requests": list(selectors.requests_of(taxpayer)[:50]),
         "can_file": permissions.can_file(user, taxpayer),
@@ -99,9 +101,10 @@ def request_create(request, pk: int):
     """The seller's increase request form; the VAT on X is shown while typing (static/js/limits.js)."""
     taxpayer = get_object_or_404(permissions.seller_taxpayers(request.user), pk=pk)
     current = Period.current()
-    periods = [current, current.next()]
-    form = IncreaseRequestForm(request.POST or None, request.FILES or None, periods=periods)
-    if request.method == "POST" and form.is_valid():
+    # Only periods whose year has a VAT rate are offered; the page names the years that have none yet.
+    periods, missing_years = selectors.fileable_periods([current, current.next()])
+    form = IncreaseRequestForm(request.POST or None, request.FILES or None, periods=periods) if periods else None
+    if form is not None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             increase = services.increase_request_file(
@@ -122,8 +125,8 @@ def request_create(request, pk: int):
     return render(
         request,
         "limits/request_form.html",
-        {"taxpayer": taxpayer, "form": form, "period": current},
-        status=400 if form.is_bound and form.errors else 200,
+        {"taxpayer": taxpayer, "form": form, "period": current, "missing_years": missing_years},
+        status=400 if request.method == "POST" and (form is None or form.errors) else 200,
     )
 
 
@@ -136,6 +139,7 @@ def request_page(request, increase, *, forms=None, status=200):
         "actions": action_forms(user, increase, bound=forms or {}),
         "is_staff": permissions.is_staff(user),
         "days_left": increase.period.days_left(),
+        "years_notice": banner.missing_years_notice(user),
     }
     return render(request, "limits/request_detail.html", context, status=status)
 

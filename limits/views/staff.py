@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from helpdesk.site import get_site_settings
 
-from .. import permissions, selectors, services, text
+from .. import banner, permissions, selectors, services, text
 from ..forms import ImportForm, UsageForm
 from ..periods import Period
 from .sellers import _taxpayer_page, request_page
@@ -35,7 +35,11 @@ def request_list(request):
     now = timezone.now()
     for increase in page:
         increase.days_left = increase.period.days_left(now)
-    return render(request, "limits/request_list.html", {"filter": filterset, "page_obj": page})
+    return render(
+        request,
+        "limits/request_list.html",
+        {"filter": filterset, "page_obj": page, "years_notice": banner.missing_years_notice(request.user)},
+    )
 
 
 @require_POST
@@ -134,4 +138,5 @@ def figures_import(request):
             )
             return redirect("limits:import")
     status = 400 if (form.is_bound and form.errors) or (report and not report.ok) else 200
-    return render(request, "limits/import.html", {"form": form, "report": report}, status=status)
+    context = {"form": form, "report": report, "years_notice": banner.missing_years_notice(request.user)}
+    return render(request, "limits/import.html", context, status=status)
