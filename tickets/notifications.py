@@ -50,6 +50,8 @@ ASSIGNMENT = "assignment"
 STATUS = "status"
 SLA = "sla"
 
+NO_SMS = ("email", "panel")
+
 
 # --- helpers ------------------------------------------------------------------------------------------------------
 
@@ -299,11 +301,13 @@ def register_kind(kind: str, *, group: str, recipients: Recipients) -> None:
 
 def register() -> None:
     """The groups and kinds of the tickets app (`TicketsConfig.ready()`)."""
-    registry.register_group(NEW_TICKET, label=_("New tickets"), customers=True)
-    registry.register_group(REPLY, label=_("Replies"), customers=True)
-    registry.register_group(NOTE, label=_("Internal notes"))
+    # SMS costs money per message: staff get it by default only for what is theirs (assigned or transferred to
+    # them, deadlines and escalations); everything else by email and in the panel. Customers get every channel.
+    registry.register_group(NEW_TICKET, label=_("New tickets"), customers=True, staff_channels=NO_SMS)
+    registry.register_group(REPLY, label=_("Replies"), customers=True, staff_channels=NO_SMS)
+    registry.register_group(NOTE, label=_("Internal notes"), staff_channels=NO_SMS)
     registry.register_group(ASSIGNMENT, label=_("Assignments and transfers"))
-    registry.register_group(STATUS, label=_("Status changes"), customers=True)
+    registry.register_group(STATUS, label=_("Status changes"), customers=True, staff_channels=NO_SMS)
     registry.register_group(SLA, label=_("Deadlines and escalations"))
     register_kind(events.CREATED, group=NEW_TICKET, recipients=_created)
     register_kind(events.REPLIED, group=REPLY, recipients=_replied)

@@ -254,6 +254,8 @@ SMS_BACKEND = env("SMS_BACKEND", default="kavenegar" if KAVENEGAR_API_KEY else "
 KAVENEGAR_BASE_URL = env("KAVENEGAR_BASE_URL", default="https://api.kavenegar.com/v1")
 KAVENEGAR_SENDER = env("KAVENEGAR_SENDER", default="")  # the sending line; empty: the account's default line
 KAVENEGAR_TIMEOUT = env.float("KAVENEGAR_TIMEOUT", default=10.0)  # seconds per API call
+# What one SMS costs, in rials (0: not set). The outbox admin shows the month's SMS count, and their cost with it.
+SMS_PRICE_RIALS = env.int("SMS_PRICE_RIALS", default=0)
 # Delivery attempts of one notification before it is marked failed (retries back off exponentially, with jitter).
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
 # A notification still pending this many seconds after its last attempt is queued again by the sweep.
