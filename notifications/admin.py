@@ -1,16 +1,33 @@
 """The outbox in the Django admin: read-only rows with filters and search (failed and uncertain ones with their
-reason and Message-ID), and a «send again» action (through `outbox.notifications_send_again`); open delivery alerts
-with a «clear» action."""
+reason and Message-ID), the month's SMS and their cost above the list, and a «send again» action (through
+`outbox.notifications_send_again`); open delivery alerts with a «clear» action; the table of notification defaults
+per access level and group of events."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from . import outbox
-from .models import DeliveryAlert, Notification
+from helpdesk.l10n import format_number, month_name
+
+from . import outbox, registry, selectors
+from .models import DeliveryAlert, Notification, NotificationDefault
+
+
+def sms_month_text() -> str:
+    """«SMS sent in Mehr 1405: 120, about 1,200,000 rials at 10,000 rials each.» in the active language."""
+    month = selectors.sms_month()
+    values = {
+        "month": f"{month_name(month.month)} {format_number(month.year, grouping=False)}",
+        "count": format_number(month.count),
+        "price": format_number(month.price),
+        "cost": format_number(month.cost or 0),
+    }
+    if month.cost is None:
+        return gettext("SMS sent in %(month)s: %(count)s. (Set SMS_PRICE_RIALS to see what they cost.)") % values
+    return gettext("SMS sent in %(month)s: %(count)s, costing %(cost)s rials (%(price)s rials each).") % values
 
 
 @admin.register(Notification)
@@ -76,6 +93,10 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "sms_month": sms_month_text()}
+        return super().changelist_view(request, extra_context)
+
     @admin.action(
         description=_("Send the selected failed, parked or uncertain notifications again"), permissions=["change"]
     )
@@ -105,3 +126,38 @@ class DeliveryAlertAdmin(admin.ModelAdmin):
         self.message_user(
             request, ngettext("%(count)d alert cleared.", "%(count)d alerts cleared.", count) % {"count": count}
         )
+
+
+class GroupFilter(admin.SimpleListFilter):
+    title = _("events")
+    parameter_name = "group"
+
+    def lookups(self, request, model_admin):
+        return [(group.code, group.label) for group in registry.groups()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(group=self.value()) if self.value() else queryset
+
+
+@admin.register(NotificationDefault)
+class NotificationDefaultAdmin(admin.ModelAdmin):
+    """One row per access level and group of events, written by `migrate`; admins tick the channels. A person's
+    own choice (their preferences page) wins over these."""
+
+    list_display = ("role", "events", "email", "sms", "panel")
+    list_editable = ("email", "sms", "panel")
+    list_filter = ("role", GroupFilter)
+    fields = ("role", "events", "email", "sms", "panel")
+    readonly_fields = ("role", "events")
+    list_per_page = 100
+
+    @admin.display(description=_("events"))
+    def events(self, obj: NotificationDefault) -> str:
+        group = registry.group(obj.group)
+        return str(group.label) if group else obj.group
+
+    def has_add_permission(self, request):
+        return False  # `migrate` writes a row for every access level and group
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,5 +1,22 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def write_missing_defaults(sender, *, apps=global_apps, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """After `migrate` (and a test database's flush): a row of the admins' table of defaults for every access level
+    and group the apps registered and the table lacks, with the group's registered defaults (rows already there
+    are the admins')."""
+    from . import preferences
+
+    try:
+        model = apps.get_model("notifications", "NotificationDefault")
+    except LookupError:  # migrated back to before the table existed
+        return
+    rows = [model(role=role, group=group, **channels) for role, group, channels in preferences.default_rows()]
+    model.objects.using(using).bulk_create(rows, ignore_conflicts=True)
 
 
 class NotificationsConfig(AppConfig):
@@ -9,3 +26,5 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 - registers the system checks
+
+        post_migrate.connect(write_missing_defaults, sender=self)

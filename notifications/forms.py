@@ -1,4 +1,5 @@
-"""The notification preferences form: one checkbox per (event group, channel)."""
+"""The notification preferences form: one checkbox per (event group, channel), showing what the person gets today
+(their own choice, else their access level's default); only the rows they change become their own choice."""
 
 from __future__ import annotations
 
@@ -40,8 +41,11 @@ class PreferencesForm(forms.Form):
         ]
 
     def table(self) -> dict[str, dict[str, bool]]:
-        data = self.cleaned_data
+        """The person's own choice for each group whose row they changed (the others keep following the
+        defaults, or the choice stored before)."""
+        data, changed = self.cleaned_data, set(self.changed_data)
         return {
             group: {channel: bool(data.get(field_name(group, channel))) for channel in CHANNEL_LABELS}
             for group, _label in self.groups
+            if any(field_name(group, channel) in changed for channel in CHANNEL_LABELS)
         }

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
+
 
 class Notification(models.Model):
     """One message to one person on one channel: the outbox row (DESIGN "Nothing is lost").
@@ -133,8 +135,8 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """A user's channels for one group of events (a code of `registry.groups()`). Without a row, the user's
-    `notify_*` flags apply."""
+    """A user's own channels for one group of events (a code of `registry.groups()`). Without a row, their
+    access level's `NotificationDefault` applies, narrowed by their `notify_*` flags."""
 
     user = models.ForeignKey(
         "accounts.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="notification_preferences"
@@ -151,6 +153,28 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.group}"
+
+
+class NotificationDefault(models.Model):
+    """The channels people of one access level get for one group of events until they choose their own (the
+    admins' table «پیش‌فرض‌های اعلان»). `migrate` writes a row for every access level and group the apps
+    registered, with the group's defaults (`preferences.default_rows`); admins then change them. A person's
+    general switches (`notify_*` on their profile) still narrow what is on here."""
+
+    role = models.CharField(_("access level"), max_length=12, choices=Role.choices)
+    group = models.CharField(_("events"), max_length=20)
+    email = models.BooleanField(_("email"), default=True)
+    sms = models.BooleanField(_("SMS"), default=True)
+    panel = models.BooleanField(_("panel"), default=True)
+
+    class Meta:
+        verbose_name = _("notification default")
+        verbose_name_plural = _("notification defaults")
+        ordering = ["pk"]  # as written: access levels by rank, groups in registration order
+        constraints = [models.UniqueConstraint(fields=["role", "group"], name="notification_default_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.group}"
 
 
 class DeliveryAlert(models.Model):

@@ -1,8 +1,15 @@
-"""Which channels a user wants for a group of events (the groups are the apps', see `registry.register_group`).
+"""Which channels a person gets for a group of events (the groups are the apps', see `registry.register_group`).
 
-A `NotificationPreference` row (user, group) holds the choice; without one, the user's general flags
-(`notify_email`, `notify_sms`, `notify_panel`) apply. A channel is used only when the user also has the address
-for it (an email address, a mobile number).
+In order, the first that says something decides:
+
+1. the person's own choice for the group (a `NotificationPreference` row, saved from their preferences page);
+2. the admins' default for their access level and the group (a `NotificationDefault` row, written by `migrate`
+   from the group's registered defaults and changed in the admin), narrowed by the person's general switches
+   (`notify_email`, `notify_sms`, `notify_panel` on their profile: off there means off for every group they have
+   not chosen for themselves);
+3. the group's registered defaults for the person's side (a row the admin table does not have yet).
+
+A channel is used only when the person also has the address for it (an email address, a mobile number).
 """
 
 from __future__ import annotations
@@ -11,14 +18,55 @@ from collections.abc import Iterable, Mapping
 
 from django.db import transaction
 
+from accounts.models import STAFF_ROLES, Role
+
 from . import registry
-from .models import Notification, NotificationPreference
+from .models import Notification, NotificationDefault, NotificationPreference
 
 CHANNELS = (Notification.Channel.EMAIL, Notification.Channel.SMS, Notification.Channel.PANEL)
 
+Channels = dict[str, bool]
 
-def defaults(user) -> dict[str, bool]:
-    return {"email": bool(user.notify_email), "sms": bool(user.notify_sms), "panel": bool(user.notify_panel)}
+
+def role_of(user) -> str:
+    """The access level whose defaults apply (a superuser's are the admins')."""
+    return Role.ADMIN if user.is_superuser else user.role
+
+
+def registered_default(group: str, role: str) -> Channels:
+    """The group's registered defaults for the side `role` is on (all off for an unknown group)."""
+    found = registry.group(group)
+    on = () if found is None else found.customer_channels if role == Role.CUSTOMER else found.staff_channels
+    return {c: c in on for c in CHANNELS}
+
+
+def default_rows() -> list[tuple[str, str, Channels]]:
+    """(role, group, channels) of the admins' table as the apps registered it: customers × the customers' groups,
+    then each staff access level × the staff groups (what `migrate` writes when a row is missing)."""
+    rows = []
+    for role in (Role.CUSTOMER, *STAFF_ROLES):
+        for group in registry.groups():
+            if group.customers if role == Role.CUSTOMER else group.staff:
+                rows.append((str(role), group.code, registered_default(group.code, role)))
+    return rows
+
+
+def _stored(row) -> Channels:
+    return {c: bool(getattr(row, c)) for c in CHANNELS}
+
+
+def _narrowed(channels: Channels, user) -> Channels:
+    """A default as this person gets it: their general switches turn channels off."""
+    switches = {"email": user.notify_email, "sms": user.notify_sms, "panel": user.notify_panel}
+    return {c: bool(channels[c] and switches[c]) for c in CHANNELS}
+
+
+def role_defaults(group: str) -> dict[str, Channels]:
+    """{role: channels} for one group: the admins' table over the registered defaults (one query)."""
+    table = {str(role): registered_default(group, role) for role in Role.values}
+    for row in NotificationDefault.objects.filter(group=group):
+        table[row.role] = _stored(row)
+    return table
 
 
 def reachable(user, channel: str) -> bool:
@@ -30,27 +78,34 @@ def reachable(user, channel: str) -> bool:
 
 
 def channels_for_users(users: Iterable, group: str) -> dict[int, list[str]]:
-    """{user id: channels} for one group, in one query."""
+    """{user id: channels} for one group, in two queries (their own choices, the admins' defaults)."""
     users = list(users)
     stored = {p.user_id: p for p in NotificationPreference.objects.filter(user__in=[u.pk for u in users], group=group)}
+    defaults = role_defaults(group)
     result = {}
     for user in users:
         pref = stored.get(user.pk)
-        wanted = {"email": pref.email, "sms": pref.sms, "panel": pref.panel} if pref else defaults(user)
+        wanted = _stored(pref) if pref else _narrowed(defaults[role_of(user)], user)
         result[user.pk] = [c for c in CHANNELS if wanted[c] and reachable(user, c)]
     return result
 
 
-def preferences_table(user) -> dict[str, dict[str, bool]]:
-    """{group: {channel: on}} for every group, stored choices over the defaults (for the preferences form)."""
-    table = {group: defaults(user) for group in registry.group_codes()}
+def preferences_table(user) -> dict[str, Channels]:
+    """{group: channels} for every group as the person gets them today: their own choices over their access
+    level's defaults (for the preferences form)."""
+    role = role_of(user)
+    defaults = {group: registered_default(group, role) for group in registry.group_codes()}
+    for row in NotificationDefault.objects.filter(role=role):
+        defaults[row.group] = _stored(row)
+    table = {group: _narrowed(channels, user) for group, channels in defaults.items()}
     for pref in NotificationPreference.objects.filter(user=user):
-        table[pref.group] = {"email": pref.email, "sms": pref.sms, "panel": pref.panel}
+        table[pref.group] = _stored(pref)
     return table
 
 
 def preferences_save(*, user, table: Mapping[str, Mapping[str, bool]]) -> None:
-    """Store the user's choice for each group given (unknown groups are refused)."""
+    """Store the person's own choice for each group given (unknown groups are refused); the groups not given
+    keep following the defaults (or the choice stored before)."""
     unknown = set(table) - set(registry.group_codes())
     if unknown:
         raise ValueError(f"Unknown notification groups: {sorted(unknown)}")
@@ -59,5 +114,11 @@ def preferences_save(*, user, table: Mapping[str, Mapping[str, bool]]) -> None:
             NotificationPreference.objects.update_or_create(
                 user=user,
                 group=group,
-                defaults={c: bool(channels.get(c, False)) for c in ("email", "sms", "panel")},
+                defaults={c: bool(channels.get(c, False)) for c in CHANNELS},
             )
+
+
+def preferences_reset(*, user) -> int:
+    """Forget the person's own choices: every group follows the defaults again. Returns how many were removed."""
+    deleted, _ = NotificationPreference.objects.filter(user=user).delete()
+    return deleted

@@ -3,8 +3,13 @@
 The notifications app knows no ticket. Each app registers, from its `AppConfig.ready()`, its groups (the rows of
 the preferences form) and, for each of its event kinds, who is told and how the text reads:
 
-    registry.register_group("reply", label=_("Replies"), customers=True)
+    registry.register_group("reply", label=_("Replies"), customers=True, staff_channels=("email", "panel"))
     registry.register_kind("replied", group="reply", recipients=replied_recipients, content=ticket_content)
+
+A group says which channels each side gets by default (`staff_channels`, `customer_channels`; all three unless
+said otherwise). Those are only the first values of the admins' table of defaults per access level and group
+(`NotificationDefault`, written by `migrate`); a person's own choice in their preferences wins over both
+(`notifications.preferences`).
 
 - `recipients(event)` yields `(user, audience)` pairs; `audience` is the app's own word for the wording to use
   (e.g. the requester's side or the staff side), handed back to `content`.
@@ -29,6 +34,8 @@ if TYPE_CHECKING:
 
 ACK = "ack"  # an acknowledgement: sent to the person who acted too
 
+CHANNELS = ("email", "sms", "panel")
+
 Recipients = Callable[[Any], Iterable[tuple["User | None", str]]]
 ContentFor = Callable[["User", str], "Content"]
 
@@ -39,6 +46,8 @@ class Group:
     label: Any  # a lazy translation
     staff: bool  # offered to employees (and superusers)
     customers: bool  # offered to customers
+    staff_channels: tuple[str, ...] = CHANNELS  # what employees get until an admin or they say otherwise
+    customer_channels: tuple[str, ...] = CHANNELS  # what customers get until an admin or they say otherwise
 
 
 @dataclass(frozen=True)
@@ -52,16 +61,38 @@ _GROUPS: dict[str, Group] = {}
 _KINDS: dict[str, Kind] = {}
 
 
-def register_group(code: str, *, label, staff: bool = True, customers: bool = False) -> None:
-    """Add a group of events (a row of the preferences form, in registration order). Registering a code again
-    replaces it."""
+def register_group(
+    code: str,
+    *,
+    label,
+    staff: bool = True,
+    customers: bool = False,
+    staff_channels: tuple[str, ...] = CHANNELS,
+    customer_channels: tuple[str, ...] = CHANNELS,
+) -> None:
+    """Add a group of events (a row of the preferences form, in registration order), with each side's default
+    channels. Registering a code again replaces it."""
     if not code or len(code) > 20:
         raise ValueError("A notification group code is 1 to 20 characters.")
-    _GROUPS[code] = Group(code=code, label=label, staff=staff, customers=customers)
+    unknown = (set(staff_channels) | set(customer_channels)) - set(CHANNELS)
+    if unknown:
+        raise ValueError(f"Unknown notification channels: {sorted(unknown)}")
+    _GROUPS[code] = Group(
+        code=code,
+        label=label,
+        staff=staff,
+        customers=customers,
+        staff_channels=tuple(staff_channels),
+        customer_channels=tuple(customer_channels),
+    )
 
 
 def groups() -> list[Group]:
     return list(_GROUPS.values())
+
+
+def group(code: str) -> Group | None:
+    return _GROUPS.get(code)
 
 
 def group_codes() -> list[str]:

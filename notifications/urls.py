@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/read/", views.notification_read, name="read"),
     path("read-all/", views.notifications_read_all, name="read_all"),
     path("preferences/", views.preferences_edit, name="preferences"),
+    path("preferences/reset/", views.preferences_reset, name="preferences_reset"),
 ]

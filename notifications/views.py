@@ -89,3 +89,11 @@ def preferences_edit(request):
         "has_mobile": bool(user.mobile),
     }
     return render(request, "notifications/preferences.html", context)
+
+
+@login_required
+@require_POST
+def preferences_reset(request):
+    preferences.preferences_reset(user=request.user)
+    messages.success(request, _("Your notifications follow the defaults of your access level again."))
+    return redirect("notifications:preferences")

@@ -1,15 +1,20 @@
-"""Admin: configuration (departments F16, types F09, priorities F10, canned responses F03) and a read-mostly
-ticket browser. Tickets are never edited field by field here: changes go through `tickets.services`
-(the admin actions below call them), so every change is a typed event and a notification like anywhere else.
+"""Admin: configuration (departments F16, types F09, priorities F10, canned responses F03), the departments on a
+staff member's page, and a read-mostly ticket browser. Tickets are never edited field by field here: changes go
+through `tickets.services` (the admin actions below call them), so every change is a typed event and a
+notification like anywhere else.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.db.models import Count, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.models import STAFF_ROLES, User
+from accounts import admin as accounts_admin
+from accounts.forms import EmployeeChangeForm, EmployeeCreationForm
+from accounts.models import STAFF_ROLES, Employee, User
 from helpdesk.l10n import format_jalali_date, join_list
 
 from . import services
@@ -55,6 +60,90 @@ class DepartmentAdmin(admin.ModelAdmin):
         if db_field.name in ("members", "supervisors"):
             kwargs["queryset"] = _staff_users()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+# --- a staff member's departments, on the Employees page (accounts knows no department) -------------------------
+
+
+def _department_fields() -> dict[str, forms.ModelMultipleChoiceField]:
+    def field(label, help_text):
+        return forms.ModelMultipleChoiceField(
+            queryset=Department.objects.order_by("name"),
+            required=False,
+            label=label,
+            help_text=help_text,
+            widget=FilteredSelectMultiple(label, is_stacked=False),
+        )
+
+    return {
+        "member_of": field(_("works in"), _("The person sees and answers these departments' tickets.")),
+        "supervises": field(
+            _("supervises"), _("Also sees these departments' tickets and hears of their deadlines and escalations.")
+        ),
+    }
+
+
+class _DepartmentsMixin:
+    """The two department fields, filled from the person's current departments."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["member_of"] = list(self.instance.departments.values_list("pk", flat=True))
+            self.initial["supervises"] = list(self.instance.supervised_departments.values_list("pk", flat=True))
+
+
+class EmployeeDepartmentsCreationForm(_DepartmentsMixin, EmployeeCreationForm):
+    member_of, supervises = _department_fields().values()
+
+
+class EmployeeDepartmentsChangeForm(_DepartmentsMixin, EmployeeChangeForm):
+    member_of, supervises = _department_fields().values()
+
+
+_DEPARTMENTS_FIELDSET = (_("Departments"), {"fields": ("member_of", "supervises")})
+
+
+def _with_departments(fieldsets):
+    """The fieldsets with the departments right after «Access»."""
+    return (*fieldsets[:2], _DEPARTMENTS_FIELDSET, *fieldsets[2:])
+
+
+admin.site.unregister(Employee)
+
+
+@admin.register(Employee)
+class EmployeeAdmin(accounts_admin.EmployeeAdmin):
+    """The accounts app's Employees page, with the departments the person works in and supervises, on the "add"
+    page too: a new agent is in a department from the start, not looking at an empty queue."""
+
+    form = EmployeeDepartmentsChangeForm
+    add_form = EmployeeDepartmentsCreationForm
+    fieldsets = _with_departments(accounts_admin.EmployeeAdmin.fieldsets)
+    add_fieldsets = _with_departments(accounts_admin.EmployeeAdmin.add_fieldsets)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if not request.user.has_perm("tickets.change_department"):
+            return (*fields, "member_of", "supervises")
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)  # created (or updated) through the accounts services
+        data = form.cleaned_data
+        if "member_of" in data and (not change or {"member_of", "supervises"} & set(form.changed_data)):
+            services.employee_set_departments(
+                user=obj, member_of=data["member_of"], supervises=data["supervises"], actor=request.user
+            )
+
+    # Shown instead of the fields to someone who may only view the page.
+    @admin.display(description=_("works in"))
+    def member_of(self, obj):
+        return join_list(d.name for d in obj.departments.all()) if obj else ""
+
+    @admin.display(description=_("supervises"))
+    def supervises(self, obj):
+        return join_list(d.name for d in obj.supervised_departments.all()) if obj else ""
 
 
 @admin.register(TicketType)

@@ -10,10 +10,12 @@ on tickets and add to the ticket pages. So tickets keeps small registries here; 
     hooks.register_portal_ticket_filed(record_outcome)  # knowledgebase: the self-service statistics
 
 **Ticket created.** `ticket_create` calls each hook inside its transaction, after the ticket, its first message and
-the `created` event are written. A hook receives the new ticket and changes it only through the ticket services (so
-every change is a typed event on the timeline). A hook that raises aborts the ticket creation, so a hook contains
-its own failures when they should not cost the customer their ticket, through `helpdesk.transactions.optional_step`
-(the automation rules do): never a bare `try/except`, which would hide a lost transaction.
+the `created` event are written, and notifies the `created` event after the hooks, so the new-ticket notice follows
+the ticket as they left it (its department, its assignee). A hook receives the new ticket and changes it only
+through the ticket services (so every change is a typed event on the timeline); while the hooks run,
+`being_created(ticket_id)` is true for it. A hook that raises aborts the ticket creation, so a hook contains its own
+failures when they should not cost the customer their ticket, through `helpdesk.transactions.optional_step` (the
+automation rules do): never a bare `try/except`, which would hide a lost transaction.
 
 **Panels** are fragments another app adds to a ticket page at a named slot: `(slot, template, context)`. While the
 page is built, `context(request, ticket)` (the ticket is None on the new-ticket form) returns the panel's data, or
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +49,9 @@ TicketCreatedHook = Callable[["Ticket"], None]
 
 on_ticket_created: list[TicketCreatedHook] = []
 
+# The ticket whose `on_ticket_created` hooks are running (in this thread or task), if any.
+_creating: ContextVar[int | None] = ContextVar("tickets_creating", default=None)
+
 
 def register_ticket_created(hook: TicketCreatedHook) -> None:
     """Call `hook(ticket)` for every new ticket (registering the same callable twice is harmless)."""
@@ -57,9 +63,18 @@ def run_ticket_created(ticket: Ticket) -> bool:
     """Run the hooks in registration order. Returns whether any ran (the caller then re-reads the ticket, since
     hooks change it through services that lock and save their own copy)."""
     hooks = list(on_ticket_created)
-    for hook in hooks:
-        hook(ticket)
+    token = _creating.set(ticket.pk)
+    try:
+        for hook in hooks:
+            hook(ticket)
+    finally:
+        _creating.reset(token)
     return bool(hooks)
+
+
+def being_created(ticket_id: int | None) -> bool:
+    """Are the `on_ticket_created` hooks of this ticket running? (e.g. a rule's transfer of a ticket being filed)"""
+    return ticket_id is not None and _creating.get() == ticket_id
 
 
 # --- ticket types kept out of the portal ------------------------------------------------------------------------

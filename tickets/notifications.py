@@ -32,7 +32,7 @@ from notifications.registry import ACK, Recipients
 from notifications.render import Content
 from notifications.tokens import reply_address
 
-from . import events
+from . import events, hooks
 from .models import Message, Status
 from .services.sla import ESCALATED, SLA_BREACH, SLA_WARNING
 
@@ -49,6 +49,8 @@ NOTE = "note"
 ASSIGNMENT = "assignment"
 STATUS = "status"
 SLA = "sla"
+
+NO_SMS = ("email", "panel")
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
@@ -93,7 +95,20 @@ def _customer_side(event: TicketEvent) -> bool:
 # --- rules --------------------------------------------------------------------------------------------------------
 
 
+def _assigned_while_created(event: TicketEvent) -> int | None:
+    """The assignee that a hook (a rule, round-robin) gave the new ticket, if it still holds it: the `assigned`
+    event told them already ("assigned to you", in the assignment group)."""
+    ticket = event.ticket
+    if not ticket.assignee_id:
+        return None
+    later = ticket.events.filter(kind=events.ASSIGNED, pk__gt=event.pk).order_by("-pk").first()
+    new = (later.data.get("new") or {}).get("id") if later else None
+    return new if new == ticket.assignee_id else None
+
+
 def _created(event: TicketEvent):
+    """Notified after the `on_ticket_created` hooks: the department and assignee are those the ticket ended up
+    with (a rule's transfer tells nobody by itself, see `_transferred`)."""
     ticket = event.ticket
     if not ticket.is_internal and ticket.requester_id:
         yield ticket.requester, ACK
@@ -103,8 +118,10 @@ def _created(event: TicketEvent):
         staff = _department_members(ticket.department)
         if ticket.assignee_id:
             staff.append(ticket.assignee)
+    told = _assigned_while_created(event)
     for user in staff:
-        yield user, STAFF
+        if user.pk != told:
+            yield user, STAFF
 
 
 def _replied(event: TicketEvent):
@@ -131,6 +148,8 @@ def _assigned(event: TicketEvent):
 
 
 def _transferred(event: TicketEvent):
+    if hooks.being_created(event.ticket_id):
+        return  # a rule moved the ticket being filed: the new-ticket notice goes to where it ends up
     agent = _user((event.data.get("new_agent") or {}).get("id"))
     if agent is not None:
         yield agent, STAFF
@@ -282,11 +301,13 @@ def register_kind(kind: str, *, group: str, recipients: Recipients) -> None:
 
 def register() -> None:
     """The groups and kinds of the tickets app (`TicketsConfig.ready()`)."""
-    registry.register_group(NEW_TICKET, label=_("New tickets"), customers=True)
-    registry.register_group(REPLY, label=_("Replies"), customers=True)
-    registry.register_group(NOTE, label=_("Internal notes"))
+    # SMS costs money per message: staff get it by default only for what is theirs (assigned or transferred to
+    # them, deadlines and escalations); everything else by email and in the panel. Customers get every channel.
+    registry.register_group(NEW_TICKET, label=_("New tickets"), customers=True, staff_channels=NO_SMS)
+    registry.register_group(REPLY, label=_("Replies"), customers=True, staff_channels=NO_SMS)
+    registry.register_group(NOTE, label=_("Internal notes"), staff_channels=NO_SMS)
     registry.register_group(ASSIGNMENT, label=_("Assignments and transfers"))
-    registry.register_group(STATUS, label=_("Status changes"), customers=True)
+    registry.register_group(STATUS, label=_("Status changes"), customers=True, staff_channels=NO_SMS)
     registry.register_group(SLA, label=_("Deadlines and escalations"))
     register_kind(events.CREATED, group=NEW_TICKET, recipients=_created)
     register_kind(events.REPLIED, group=REPLY, recipients=_replied)

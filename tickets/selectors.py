@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from accounts.models import STAFF_ROLES, User
+from accounts.models import STAFF_ROLES, Role, User
 
 from . import permissions
 from .filters import TicketFilter
@@ -207,14 +207,26 @@ def public_messages_after(*, ticket: Ticket, message_id: int) -> list[Message]:
 
 def department_agents(*, department: Department) -> QuerySet[User]:
     """Active staff who may hold tickets of `department`: its members and supervisors, and managers/admins."""
-    from django.db.models import Q
-
     return (
         User.objects.filter(is_active=True, role__in=STAFF_ROLES)
         .filter(Q(departments=department) | Q(supervised_departments=department) | Q(role__in=("manager", "admin")))
         .distinct()
         .order_by("full_name")
     )
+
+
+def works_in_no_department(*, user) -> bool:
+    """Is `user` staff who is neither a member nor a supervisor of any department (and doesn't see them all)? Their
+    queue only has what is assigned to, followed or filed by them."""
+    if not permissions.is_staff_user(user) or permissions.sees_everything(user):
+        return False
+    return not Department.objects.filter(Q(members=user) | Q(supervisors=user)).exists()
+
+
+def site_admins(*, limit: int = 3) -> list[User]:
+    """The active admins (and superusers), to name whom to ask, with their email or mobile."""
+    admins = User.objects.filter(is_active=True).filter(Q(role=Role.ADMIN) | Q(is_superuser=True))
+    return list(admins.order_by("full_name", "pk")[:limit])
 
 
 def staff_users() -> QuerySet[User]:

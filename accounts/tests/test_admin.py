@@ -173,7 +173,9 @@ def test_role_change_in_the_admin_uses_user_set_role(manager_client):
     agent = services.employee_create(full_name="کارشناس", role=Role.AGENT, email="agent@example.com")
     page = manager_client.get(f"{EMPLOYEES}{agent.pk}/change/")
     form = page.context["adminform"].form
-    data = {name: form.initial.get(name) or "" for name in form.fields if name != "password"}
+    # What a browser posts back: a list (e.g. of departments) as its values, nothing as "".
+    data = {name: form.initial.get(name) for name in form.fields if name != "password"}
+    data = {name: "" if value is None else value for name, value in data.items()}
     for flag in ("notify_email", "notify_sms", "notify_panel", "is_active"):
         data[flag] = "on"
     data.update({"role": "supervisor", "mobile": "+98 912 000 7766", "expires_at_0": "", "expires_at_1": ""})

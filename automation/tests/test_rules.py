@@ -196,8 +196,9 @@ def test_set_priority_type_tags_and_assignee(rule, make_ticket, urgent, agent, n
         events.ASSIGNED,
     ]
     assert all(e.actor_id is None for e in ticket.events.exclude(kind=events.CREATED))
-    # Each change was notified like any other (inside the creating transaction).
-    assert notified.kinds == [events.CREATED, events.TYPE, events.PRIORITY, events.TAGS, events.ASSIGNED]
+    # Each change was notified like any other (inside the creating transaction); `created` last, from the ticket as
+    # the rules left it.
+    assert notified.kinds == [events.TYPE, events.PRIORITY, events.TAGS, events.ASSIGNED, events.CREATED]
     assert all(r.in_transaction for r in notified.records)
 
 

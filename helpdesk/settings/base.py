@@ -256,6 +256,8 @@ SMS_BACKEND = env("SMS_BACKEND", default="kavenegar" if KAVENEGAR_API_KEY else "
 KAVENEGAR_BASE_URL = env("KAVENEGAR_BASE_URL", default="https://api.kavenegar.com/v1")
 KAVENEGAR_SENDER = env("KAVENEGAR_SENDER", default="")  # the sending line; empty: the account's default line
 KAVENEGAR_TIMEOUT = env.float("KAVENEGAR_TIMEOUT", default=10.0)  # seconds per API call
+# What one SMS costs, in rials (0: not set). The outbox admin shows the month's SMS count, and their cost with it.
+SMS_PRICE_RIALS = env.int("SMS_PRICE_RIALS", default=0)
 # A notification that could not go yet (gateway down, 5xx, timeout) is tried again after a random delay of up to
 # BASE × 2^(attempt-1) seconds, at most CAP ("full jitter"), for RETRY_FOR seconds after its first attempt; the
 # next failure after that marks it failed (and alerts the admins, once per outage).

@@ -18,6 +18,7 @@ from django.utils import timezone
 from helpdesk.tests.kavenegar_stub import API_KEY, Reply
 from notifications import outbox
 from notifications.models import DeliveryAlert, Notification
+from notifications.preferences import preferences_save
 from notifications.tokens import target_id_from_address
 from testing.fixtures import (
     TEST_REDIS_URL,
@@ -28,6 +29,7 @@ from testing.fixtures import (
     wait_for,
 )
 from tickets.models import Ticket
+from tickets.notifications import NEW_TICKET
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("notifications_env")]
 
@@ -44,11 +46,13 @@ def quick_retries(settings):
 
 @pytest.fixture
 def sms_only(customer, agent, teammate):
-    """Everyone hears by SMS only (one channel keeps the assertions exact)."""
+    """Everyone hears by SMS only (one channel keeps the assertions exact), agents of new tickets too (staff get
+    no SMS for them by default: their own choice)."""
     for user in (customer, agent, teammate):
         user.notify_email = user.notify_panel = False
         user.notify_sms = True
         user.save()
+        preferences_save(user=user, table={NEW_TICKET: {"sms": True}})
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from `tickets.services.errors`.
 from .bulk import ACTIONS as BULK_ACTIONS
 from .bulk import BulkResult, bulk_apply
 from .canned import PLACEHOLDERS, render_canned, saved_filter_delete, saved_filter_save
+from .departments import employee_set_departments
 from .errors import TicketError, TicketPermissionError
 from .fields import (
     UNCHANGED,
@@ -35,6 +36,7 @@ __all__ = [
     "TicketPermissionError",
     "bulk_apply",
     "clean_tags",
+    "employee_set_departments",
     "follower_add",
     "follower_remove",
     "note_add",

@@ -108,7 +108,8 @@ def ticket_create(
     `created_by` is who did it (the customer on the portal, the agent filing on a customer's behalf, or None
     for the system — email/SMS in). Customers may only file for themselves, in public active departments and
     types, without internal/assignee/tags. Defaults: department ← the type's, priority ← the type's ← the
-    default priority; organisation ← the requester's. Records `created`.
+    default priority; organisation ← the requester's. Records `created`, runs the `on_ticket_created` hooks
+    (automation's rules and round-robin), then notifies `created` from the ticket as the hooks left it.
     """
     actor = created_by or requester
     staff = permissions.is_staff_user(actor)
@@ -186,10 +187,13 @@ def ticket_create(
             ticket.tags.set(tag_names)
         ticket.search_document = c.search_text([*c.search_head(ticket), body])
         ticket.save(update_fields=["search_document"])
-        c.emit(events.event_created(ticket=ticket, actor=created_by))
+        created = events.event_created(ticket=ticket, actor=created_by)  # first on the timeline
         # Apps that tickets doesn't import (automation rules, routing) act here, in the same transaction.
         if hooks.run_ticket_created(ticket):
             ticket.refresh_from_db()
+        # Notified once the rules ran: who hears of the new ticket, and what they read (its department, the link),
+        # is the ticket as it ends up (`created.ticket` is this ticket, refreshed).
+        c.emit(created)
     return ticket
 
 

@@ -96,6 +96,9 @@ def queue(request):
         "controls": _controls(request, filterset),
         "date_example": digits("1403/01/31"),
     }
+    if not page_obj.object_list and selectors.works_in_no_department(user=user):
+        context["site_admins"] = selectors.site_admins()  # an empty queue because of no department: who can fix it
+        context["no_department"] = True
     return render(request, "tickets/queue.html", context)
 
 
