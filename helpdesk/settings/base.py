@@ -227,6 +227,9 @@ CELERY_BEAT_SCHEDULE["limits-expire-requests"] = {
     "task": "limits.tasks.expire_requests",
     "schedule": crontab(hour=0, minute=1),  # just after 23:59:59 on a period's last day
 }
+# Daily jobs that beat also queues each time it starts (helpdesk/celery.py), so a run missed while nothing ran (the
+# current period's ceilings, request expiry) is caught up; each is safe to run twice.
+BEAT_CATCH_UP_TASKS = ["limits.tasks.compute_upcoming_ceilings", "limits.tasks.expire_requests"]
 
 # --- Site-wide settings, IP block list, maintenance (helpdesk/) ---
 # Seconds a client is told to wait (Retry-After) while maintenance mode is on.
