@@ -37,7 +37,7 @@ def supervise(
     env: Mapping[str, str] | None = None,
     cwd: str | None = None,
     announce: Callable[[], bool] | None = None,
-    grace: float = 10.0,
+    grace: float = 15.0,
     tick: float = 0.2,
     err: TextIO = sys.stderr,
 ) -> int:

@@ -143,7 +143,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "helpdesk"}}
 
-# Celery: Redis broker when configured; otherwise tasks run in-process so a newcomer needs nothing else.
+# Celery: Redis broker when configured; otherwise tasks run in-process (development has its own embedded broker:
+# settings/dev.py).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False

@@ -38,7 +38,7 @@ def test_by_default_links_point_at_the_default_address_and_tasks_use_the_embedde
     s = dev_settings(RUN_DIR=str(tmp_path))
     assert s["SITE_URL"] == s["RUN_URL"] == "http://127.0.0.1:8000"
     assert s["CELERY_TASK_ALWAYS_EAGER"] is False
-    assert s["CELERY_BROKER_URL"] == "filesystem://"
+    assert s["CELERY_BROKER_URL"] == "filesystem://localhost/"
     assert s["CELERY_BROKER_TRANSPORT"] == "helpdesk.broker:Transport"
     queue = str(tmp_path / "broker" / "queue")
     assert s["CELERY_BROKER_TRANSPORT_OPTIONS"]["data_folder_in"] == queue
