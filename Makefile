@@ -4,8 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
+# The address `make run` serves; the development settings read them too (links in emails follow them).
 HOST ?= 127.0.0.1
 PORT ?= 8000
+export HOST PORT
 
 .PHONY: install run test worker beat bench lint check messages system-deps demo clean
 
@@ -26,10 +28,9 @@ messages: $(STAMP)
 	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
 	$(PY) manage.py compilemessages --verbosity 0 --ignore=.venv --ignore=node_modules
 
+# The whole product: migrate, demo data, then web server + Celery worker + beat until Ctrl-C (helpdesk/supervisor.py).
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runall
 
 demo: install
 	$(PY) manage.py migrate --noinput

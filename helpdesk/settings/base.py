@@ -143,7 +143,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "helpdesk"}}
 
-# Celery: Redis broker when configured; otherwise tasks run in-process so a newcomer needs nothing else.
+# Celery: Redis broker when configured; otherwise tasks run in-process (development has its own embedded broker:
+# settings/dev.py).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -229,6 +230,9 @@ CELERY_BEAT_SCHEDULE["limits-expire-requests"] = {
     "task": "limits.tasks.expire_requests",
     "schedule": crontab(hour=0, minute=1),  # just after 23:59:59 on a period's last day
 }
+# Daily jobs that beat also queues each time it starts (helpdesk/celery.py), so a run missed while nothing ran (the
+# current period's ceilings, request expiry) is caught up; each is safe to run twice.
+BEAT_CATCH_UP_TASKS = ["limits.tasks.compute_upcoming_ceilings", "limits.tasks.expire_requests"]
 
 # --- Site-wide settings, IP block list, maintenance (helpdesk/) ---
 # Seconds a client is told to wait (Retry-After) while maintenance mode is on.
