@@ -76,6 +76,9 @@ class RevisionInline(admin.TabularInline):
     show_change_link = False
     ordering = ["-created_at", "-pk"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("editor")  # a column of each row
+
     def has_add_permission(self, request, obj=None):
         return False
 

@@ -4,8 +4,6 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import services
@@ -352,31 +350,6 @@ def test_organisation_search_with_persian_digits(manager_client):
     OrganisationFactory(name="ب")
     response = manager_client.get(ORGANISATIONS, {"q": "۱۰۱۰۰۰۱۲۳۴۲"})
     assert [o.name for o in response.context["cl"].result_list] == ["الف"]
-
-
-# --- query counts ------------------------------------------------------------------------------------------------
-
-
-def _count(client, url):
-    client.get(url)  # warm caches (site settings, content types)
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
-@pytest.mark.parametrize("url", [CUSTOMERS, EMPLOYEES, ORGANISATIONS])
-def test_changelist_query_count_does_not_grow_with_rows(manager_client, url):
-    def add_rows(n):
-        for _ in range(n):
-            organisation = OrganisationFactory()
-            CustomerFactory(organisation=organisation)
-            services.employee_create(full_name="کارمند", role=Role.AGENT, email=f"e{User.objects.count()}@example.com")
-
-    add_rows(1)
-    one = _count(manager_client, url)
-    add_rows(29)
-    thirty = _count(manager_client, url)
-    assert one == thirty
 
 
 def test_pages_render_for_a_mobile_only_user(client):
