@@ -55,6 +55,7 @@ EXCLUDED: dict[str, tuple[int | None, str]] = {
     "limits:request_action": (405, POST),
     "notifications:read": (405, POST),
     "notifications:read_all": (405, POST),
+    "notifications:preferences_reset": (405, POST),
     "inbound:kavenegar_receive": (None, "Kavenegar's receive callback: stores a message (inbound/tests)"),
     "anymail:email_webhook": (None, "the email-in webhook: POST by the provider (inbound/tests)"),
     "anymail:email_webhook_mime": (None, "the email-in webhook: POST by the provider (inbound/tests)"),

@@ -43,7 +43,7 @@ def test_the_index_of_a_seller_is_their_taxpayers(client, taxpayer, seller):
 def test_the_request_form(client, taxpayer, seller):
     services.ceiling_compute(taxpayer=taxpayer, period=Q2)
     client.force_login(seller)
-    pinned_get(client, reverse("limits:request_create", args=[taxpayer.pk]), 3)
+    pinned_get(client, reverse("limits:request_create", args=[taxpayer.pk]), 4)
 
 
 @pytest.mark.pins("limits:request_detail")
@@ -56,7 +56,7 @@ def test_a_request_page_for_its_seller(client, taxpayer, seller):
 @pytest.mark.pins("limits:import")
 def test_the_import_form(client, officer):
     client.force_login(officer)
-    pinned_get(client, reverse("limits:import"), 2)
+    pinned_get(client, reverse("limits:import"), 3)
 
 
 @pytest.mark.pins("limits:api_ceiling", "limits:api_vat")
