@@ -52,7 +52,8 @@ def test_the_password_change_pages(client, customer, name, queries):
 ADMIN = {
     # A manager may not delete people (only deactivate them): the delete pages are refused.
     Customer: AdminPins(changelist=8, add=4, change=6, history=6, delete=Denied(5)),
-    Employee: AdminPins(changelist=7, add=6, change=9, history=6, delete=Denied(5)),  # change: +4 for the departments worked in and supervised (tickets adds them)
+    # add and change: the departments worked in and supervised, which tickets adds to the employee form
+    Employee: AdminPins(changelist=7, add=6, change=9, history=6, delete=Denied(5)),
     Organisation: AdminPins(changelist=7, add=4, change=6, history=6, delete=7),
 }
 
