@@ -13,12 +13,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES, User
 
 from . import permissions
-from .filters import TicketFilter
+from .filters import (
+    ASSIGNEE_NONE,
+    VIEW_DUE_SOON,
+    VIEW_MINE,
+    VIEW_MY_DEPARTMENTS,
+    VIEW_OVERDUE,
+    TicketFilter,
+    due_soon_q,
+    my_departments_q,
+    overdue_q,
+)
 from .models import (
     ACTIVE_STATUSES,
     CannedResponse,
@@ -117,6 +130,42 @@ def queue_rows(tickets: QuerySet[Ticket]) -> list[QueueRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class Counter:
+    """One number at the top of the queue and the queue view that lists exactly those tickets."""
+
+    key: str
+    label: str
+    count: int
+    url: str
+
+
+def queue_counters(*, user) -> list[Counter]:
+    """The staff home's counters over the tickets `user` may see that still need work: mine, due within two
+    hours, overdue, unassigned in my departments, waiting on the customer. One query (conditional counts)."""
+    now = timezone.now()
+    counts = (
+        permissions.visible_tickets(user)
+        .filter(status__in=ACTIVE_STATUSES)
+        .aggregate(
+            mine=Count("pk", filter=Q(assignee=user)),
+            due_soon=Count("pk", filter=due_soon_q(now)),
+            overdue=Count("pk", filter=overdue_q(now)),
+            unassigned=Count("pk", filter=Q(assignee__isnull=True) & my_departments_q(user)),
+            waiting=Count("pk", filter=Q(status=Status.WAITING)),
+        )
+    )
+    base = reverse("tickets:queue")
+    views = [
+        ("mine", _("Mine, open"), f"view={VIEW_MINE}"),
+        ("due_soon", _("Due within 2 hours"), f"view={VIEW_DUE_SOON}"),
+        ("overdue", _("Overdue"), f"view={VIEW_OVERDUE}"),
+        ("unassigned", _("Unassigned in my departments"), f"view={VIEW_MY_DEPARTMENTS}&assignee={ASSIGNEE_NONE}"),
+        ("waiting", _("Waiting on the customer"), f"status={Status.WAITING.value}"),
+    ]
+    return [Counter(key=key, label=str(label), count=counts[key], url=f"{base}?{query}") for key, label, query in views]
+
+
 def portal_tickets(*, user) -> QuerySet[Ticket]:
     """The customer's list: their own tickets and those the organisation shares, newest activity first."""
     return (
@@ -181,7 +230,14 @@ class TicketPage:
 def ticket_for_page(*, user, queryset: QuerySet[Ticket] | None = None, **lookup) -> Ticket:
     """One visible ticket with what its header shows (raises Ticket.DoesNotExist when not visible)."""
     qs = permissions.visible_tickets(user, queryset=queryset).select_related(
-        "requester", "requester__organisation", "organisation", "department", "type", "priority", "assignee"
+        "requester",
+        "requester__organisation",
+        "organisation",
+        "department",
+        "type",
+        "priority",
+        "assignee",
+        "satisfaction",
     )
     return qs.prefetch_related("tags", Prefetch("followers", queryset=User.objects.only("pk", "full_name"))).get(
         **lookup
