@@ -22,7 +22,9 @@ def report_cell(value, kind: str = "") -> str:
     if isinstance(value, Link):
         return format_html('<a href="{}">{}</a>', value.url, l10n.digits(value.text))
     if kind == PERCENT:
-        return l10n.format_number(round(value * 100, 1)) + "٪" if l10n.use_persian_digits() else f"{value * 100:.1f}%"
+        share = round(value * 100, 1)
+        text = l10n.format_number(int(share) if share == int(share) else share)
+        return text + ("٪" if l10n.use_persian_digits() else "%")
     if kind in (HOURS, DAYS, AVERAGE):
         return l10n.format_number(round(float(value), 1))
     if kind in (INT, MONEY):
