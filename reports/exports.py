@@ -1,6 +1,6 @@
-"""One report table as a file: CSV (UTF-8 with a BOM, so Excel reads Persian) or XLSX (openpyxl). Headers are in
-the viewer's language; numbers stay numbers; dates are Jalali (`1404/01/05 14:30`, Latin digits so a spreadsheet
-sorts them); links become their text."""
+"""One report table as a file: CSV (UTF-8 with a BOM, so Excel reads Persian) or XLSX (openpyxl). Headers, labels
+and Jalali dates (`۱۴۰۴/۰۱/۰۵ ۱۴:۳۰`) are in the viewer's language and digits, as on the page; numbers stay
+numbers (numeric cells, shares in percent, hours to two decimals); links become their text."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import io
 from django.http import HttpResponse
 from django.utils.text import slugify
 
-from helpdesk.l10n import to_jalali_date, to_jalali_datetime
+from helpdesk.l10n import format_jalali_date, format_jalali_datetime
+from helpdesk.persian import to_latin_digits
 
-from .pages import DATE, DATETIME, HOURS, PERCENT, Link, Table
+from .pages import DATETIME, HOURS, PERCENT, Link, Table
 
 CSV = "csv"
 XLSX = "xlsx"
@@ -27,14 +28,10 @@ def cell(value, kind: str):
         return ""
     if isinstance(value, Link):
         return value.text
-    if isinstance(value, dt.datetime) and kind in (DATE, DATETIME):
-        local = to_jalali_datetime(value)
-        if kind == DATE:
-            return f"{local.year:04d}/{local.month:02d}/{local.day:02d}"
-        return f"{local.year:04d}/{local.month:02d}/{local.day:02d} {local.hour:02d}:{local.minute:02d}"
+    if isinstance(value, dt.datetime) and kind == DATETIME:
+        return format_jalali_datetime(value)
     if isinstance(value, dt.date):
-        day = to_jalali_date(value)
-        return f"{day.year:04d}/{day.month:02d}/{day.day:02d}"
+        return format_jalali_date(value)
     if kind == PERCENT:
         return round(value * 100, 1)
     if kind == HOURS:
@@ -53,7 +50,7 @@ def _rows(table: Table):
 
 
 def filename(section: str, table: Table, fmt: str, first: dt.date, last: dt.date) -> str:
-    start, end = cell(first, DATE).replace("/", ""), cell(last, DATE).replace("/", "")
+    start, end = (to_latin_digits(format_jalali_date(day)).replace("/", "") for day in (first, last))
     return f"{section}-{slugify(table.key)}-{start}-{end}.{fmt}"
 
 
