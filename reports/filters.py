@@ -31,7 +31,9 @@ FIELDS = ("preset", "start", "end", "department", "agent", "priority", "type", "
 
 
 class ReportFilterForm(forms.Form):
-    preset = forms.ChoiceField(label=_("Period"), choices=periods.PRESETS, required=False)
+    preset = forms.ChoiceField(
+        label=_("Period"), choices=[("", _("The dates below, or the last 30 days")), *periods.PRESETS], required=False
+    )
     start = JalaliDateField(label=_("From"), required=False)
     end = JalaliDateField(label=_("To"), required=False)
     department = forms.TypedChoiceField(label=_("Department"), coerce=int, required=False, empty_value=None)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from helpdesk.l10n import digits
 from limits.models.core import Quarter
 from limits.models.increase import State
 from tickets.models import Channel, Status
@@ -254,7 +255,7 @@ def overview(scope: Scope, f: Filters) -> Page:
         "csat",
         _("Satisfaction ratings"),
         [Column(_("Rating")), Column(_("Ratings"), INT), Column(_("Share"), PERCENT)],
-        [[str(i + 1), n, ratio(n, ratings)] for i, n in enumerate(distribution)],
+        [[digits(i + 1), n, ratio(n, ratings)] for i, n in enumerate(distribution)],
     )
     page.tables.append(csat_table)
     page.charts.append(
@@ -262,7 +263,7 @@ def overview(scope: Scope, f: Filters) -> Page:
             "csat",
             _("Satisfaction ratings"),
             "bar",
-            [str(i) for i in range(1, 6)],
+            [digits(i) for i in range(1, 6)],
             [(_("Ratings"), distribution)],
             "csat",
         )
@@ -677,8 +678,6 @@ def article6(scope: Scope, f: Filters) -> Page:
 
 
 def _period_label(year: int, quarter: int) -> str:
-    from helpdesk.l10n import digits
-
     return digits(f"{Quarter(quarter).label} {year}")
 
 

@@ -46,9 +46,19 @@ def _page(request, section: str):
         "section": section,
         "title": pages.SECTIONS[section][1],
         "querystring": querystring,
-        "charts": [{"chart": c, "id": f"chart-{c.key}", "data": c.data()} for c in page.charts] if page else [],
+        "charts": [_chart(page, c) for c in page.charts] if page else [],
     }
     return render(request, "reports/page.html", context, status=200 if filters else 400)
+
+
+# A table with more columns than this goes under its chart rather than beside it.
+SIDE_BY_SIDE_COLUMNS = 4
+
+
+def _chart(page: pages.Page, chart: pages.Chart) -> dict:
+    table = page.table(chart.table)
+    wide = table is not None and len(table.columns) > SIDE_BY_SIDE_COLUMNS
+    return {"chart": chart, "id": f"chart-{chart.key}", "data": chart.data(), "table": table, "wide": wide}
 
 
 def _view(section: str):

@@ -64,7 +64,10 @@
           y: {
             beginAtZero: true,
             position: rtl ? "right" : "left",
-            ticks: { callback: function (value) { return format.format(value); } }
+            ticks: {
+              precision: spec.unit === "percent" ? undefined : 0,
+              callback: function (value) { return format.format(value); }
+            }
           }
         }
       }
