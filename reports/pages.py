@@ -175,11 +175,15 @@ def overview(scope: Scope, f: Filters) -> Page:
     totals = selectors.totals(scope, f)
     volume = selectors.volume(scope, f)
     buckets = f.buckets
+    open_rows = selectors.open_now(scope, f)
+    open_count = sum(row["n"] for row in open_rows)
+    # open at the range's start = open now − created since then + resolved since then
+    at_start = open_count - totals["created_since"] + totals["resolved_since"]
     changes = {day: volume["created"].get(day, 0) - volume["resolved"].get(day, 0) for day in buckets.days}
-    backlog_daily = periods.cumulative(totals["created_before"] - totals["resolved_before"], buckets.days, changes)
+    backlog_daily = periods.cumulative(at_start, buckets.days, changes)
     created, resolved = buckets.sums(volume["created"]), buckets.sums(volume["resolved"])
     reopened, backlog = buckets.sums(volume["reopened"]), buckets.last_values(backlog_daily)
-    open_rows = selectors.open_now(scope, f)
+    names = selectors.open_now_names(open_rows)
     times = selectors.times(scope, f)
     ratings, average, distribution = _csat_summary(selectors.csat(scope, f))
     fr = times["first_response"].get(None, {}).get("first_response_business_seconds") or selectors.Spread(0)
@@ -190,7 +194,7 @@ def overview(scope: Scope, f: Filters) -> Page:
         Kpi(_("Created"), totals["created"]),
         Kpi(_("Resolved"), totals["resolved"]),
         Kpi(_("Reopened"), sum(volume["reopened"].values())),
-        Kpi(_("Open now"), sum(row["n"] for row in open_rows)),
+        Kpi(_("Open now"), open_count),
         Kpi(_("First response within SLA"), ratio(totals["fr_met"], totals["fr_met"] + totals["fr_breached"]), PERCENT),
         Kpi(_("Resolution within SLA"), ratio(totals["res_met"], totals["res_met"] + totals["res_breached"]), PERCENT),
         Kpi(_("Median first response (business hours)"), hours(fr.median), HOURS),
@@ -222,12 +226,18 @@ def overview(scope: Scope, f: Filters) -> Page:
 
     statuses = list(Status.values)
     grouped("open_status", _("status"), lambda r: str(Status(r["status"]).label), lambda r: statuses.index(r["status"]))
-    grouped("open_department", _("department"), lambda r: r["department__name"], lambda r: r["department__name"])
+    departments, priorities = names["departments"], names["priorities"]
+    grouped(
+        "open_department",
+        _("department"),
+        lambda r: departments[r["department_id"]],
+        lambda r: departments[r["department_id"]],
+    )
     grouped(
         "open_priority",
         _("priority"),
-        lambda r: r["priority__name"] or _("none"),
-        lambda r: (-(r["priority__order"] or 0), r["priority__name"] or ""),
+        lambda r: priorities[r["priority_id"]][0] if r["priority_id"] else _("none"),
+        lambda r: (-priorities[r["priority_id"]][1], priorities[r["priority_id"]][0]) if r["priority_id"] else (1, ""),
     )
     page.tables.append(_times_table("times", times))
     page.tables.append(

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import STAFF_ROLES, Role
 from knowledgebase.models import SearchStat
 from limits.models import IncreaseRequest
 from tickets import permissions as ticket_permissions
-from tickets.models import Department, Message, SatisfactionRating, Ticket
+from tickets.models import Department, Message, SatisfactionRating, Ticket, TicketEvent
 
 ALL = "all"
 DEPARTMENTS = "departments"
@@ -41,28 +41,34 @@ class Scope:
         """The knowledge base's figures belong to no department: managers and supervisors."""
         return self.level in (ALL, DEPARTMENTS)
 
-    def tickets(self) -> QuerySet[Ticket]:
-        qs = Ticket.objects.filter(merged_into__isnull=True)
+    def ticket_q(self, prefix: str = "") -> Q:
+        """The scope as a condition on tickets, or (with `prefix="ticket__"`) on rows that point at one: a join,
+        never a list of ticket ids."""
+        q = Q(**{f"{prefix}merged_into__isnull": True})
         if self.level == DEPARTMENTS:
-            return qs.filter(department_id__in=self.department_ids)
-        if self.level == AGENT:
-            return qs.filter(assignee=self.user)
-        return qs
+            q &= Q(**{f"{prefix}department_id__in": self.department_ids})
+        elif self.level == AGENT:
+            q &= Q(**{f"{prefix}assignee": self.user})
+        return q
+
+    def tickets(self) -> QuerySet[Ticket]:
+        return Ticket.objects.filter(self.ticket_q())
 
     def replies(self) -> QuerySet[Message]:
         """Public staff replies: on the scope's tickets; for an agent, their own wherever they wrote them."""
         qs = Message.objects.filter(is_internal=False, author__role__in=STAFF_ROLES)
         if self.level == AGENT:
-            return qs.filter(author=self.user)
-        if self.level == DEPARTMENTS:
-            return qs.filter(ticket__department_id__in=self.department_ids)
-        return qs
+            return qs.filter(author=self.user, ticket__merged_into__isnull=True)
+        return qs.filter(self.ticket_q("ticket__"))
 
     def ratings(self) -> QuerySet[SatisfactionRating]:
-        return SatisfactionRating.objects.filter(ticket__in=self.tickets())
+        return SatisfactionRating.objects.filter(self.ticket_q("ticket__"))
+
+    def events(self) -> QuerySet[TicketEvent]:
+        return TicketEvent.objects.filter(self.ticket_q("ticket__"))
 
     def increase_requests(self) -> QuerySet[IncreaseRequest]:
-        return IncreaseRequest.objects.filter(ticket__in=self.tickets())
+        return IncreaseRequest.objects.filter(self.ticket_q("ticket__"))
 
     def search_stats(self) -> QuerySet[SearchStat]:
         return SearchStat.objects.all() if self.sees_knowledge_base else SearchStat.objects.none()

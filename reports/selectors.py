@@ -19,7 +19,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Window
+from django.db import connections
+from django.db.models import (
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    Window,
+)
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
@@ -27,7 +40,7 @@ from helpdesk.l10n import TEHRAN
 from knowledgebase.models import Article, SearchStat, SuggestionOpen, SuggestionSession
 from knowledgebase.selectors import SUGGESTION_DECISION_WINDOW, article_ratings
 from limits.models.increase import OPEN_STATES, State
-from tickets.models import ACTIVE_STATUSES, TicketEvent
+from tickets.models import ACTIVE_STATUSES
 
 from .filters import Filters
 from .permissions import Scope
@@ -54,11 +67,35 @@ def tickets(scope: Scope, f: Filters) -> QuerySet:
 # --- building blocks -----------------------------------------------------------------------------------------------
 
 
+class _OffsetDate(Func):
+    """SQLite: the date of a stored UTC datetime shifted by a fixed offset, with SQLite's own `date()`."""
+
+    function = "DATE"
+    output_field = DateField()
+
+    def __init__(self, field: str, minutes: int):
+        super().__init__(F(field), Value(f"{minutes:+d} minutes"))
+
+
+def tehran_day(field: str, f: Filters, queryset: QuerySet):
+    """The Tehran-local day of `field`. Django's `TruncDate(tzinfo=…)` is exact everywhere; on SQLite it is a
+    Python function called per row, so when Tehran's UTC offset is the same on every day of the range (it has been
+    +03:30 all year since 2022) SQLite's native `date(field, '+210 minutes')` gives the same days far faster."""
+    if connections[queryset.db].vendor == "sqlite":
+        offsets = {
+            (dt.datetime.combine(day, dt.time(), tzinfo=TEHRAN).utcoffset())
+            for day in [*f.buckets.days, f.last + dt.timedelta(days=1)]
+        }
+        if len(offsets) == 1:
+            return _OffsetDate(field, int(offsets.pop().total_seconds() // 60))
+    return TruncDate(field, tzinfo=TEHRAN)
+
+
 def daily(queryset: QuerySet, field: str, f: Filters, **counts: Q) -> dict[str, dict[dt.date, int]]:
     """Per Tehran day of `field` within the range: one count per keyword (a condition, or `Q()` for all rows)."""
     rows = (
         queryset.filter(f.between(field))
-        .annotate(_day=TruncDate(field, tzinfo=TEHRAN))
+        .annotate(_day=tehran_day(field, f, queryset))
         .values("_day")
         .annotate(**{name: Count("pk", filter=q) if q else Count("pk") for name, q in counts.items()})
         .order_by()
@@ -131,30 +168,35 @@ def spread(result: dict, group, field: str) -> Spread:
 
 
 def totals(scope: Scope, f: Filters) -> dict[str, int]:
-    """Created and resolved in the range, their SLA outcomes, escalations, and the counts before the range that
-    start the backlog line. One query."""
+    """Created and resolved in the range, their SLA outcomes, escalations, and what was created and resolved from
+    the range's start until now (which, with the tickets open now, starts the backlog line). One query over the
+    tickets created or resolved since the range's start (indexed)."""
     created, resolved = f.between("created_at"), f.between("resolved_at")
-    return tickets(scope, f).aggregate(
-        created=Count("pk", filter=created),
-        resolved=Count("pk", filter=resolved),
-        fr_target=Count("pk", filter=created & FR_TARGET),
-        fr_met=Count("pk", filter=created & FR_MET),
-        fr_breached=Count("pk", filter=created & FR_BREACHED),
-        res_target=Count("pk", filter=resolved & RES_TARGET),
-        res_met=Count("pk", filter=resolved & RES_MET),
-        res_breached=Count("pk", filter=resolved & RES_BREACHED),
-        escalated=Count("pk", filter=created & Q(escalation_level__gte=1)),
-        escalated_managers=Count("pk", filter=created & Q(escalation_level__gte=2)),
-        reopened_tickets=Count("pk", filter=resolved & Q(reopen_count__gt=0)),
-        created_before=Count("pk", filter=Q(created_at__lt=f.start)),
-        resolved_before=Count("pk", filter=Q(resolved_at__lt=f.start)),
+    since = Q(created_at__gte=f.start) | Q(resolved_at__gte=f.start)
+    return (
+        tickets(scope, f)
+        .filter(since)
+        .aggregate(
+            created=Count("pk", filter=created),
+            resolved=Count("pk", filter=resolved),
+            fr_target=Count("pk", filter=created & FR_TARGET),
+            fr_met=Count("pk", filter=created & FR_MET),
+            fr_breached=Count("pk", filter=created & FR_BREACHED),
+            res_target=Count("pk", filter=resolved & RES_TARGET),
+            res_met=Count("pk", filter=resolved & RES_MET),
+            res_breached=Count("pk", filter=resolved & RES_BREACHED),
+            escalated=Count("pk", filter=created & Q(escalation_level__gte=1)),
+            escalated_managers=Count("pk", filter=created & Q(escalation_level__gte=2)),
+            created_since=Count("pk", filter=Q(created_at__gte=f.start)),
+            resolved_since=Count("pk", filter=Q(resolved_at__gte=f.start)),
+        )
     )
 
 
 def volume(scope: Scope, f: Filters) -> dict[str, dict[dt.date, int]]:
     """Created, resolved and reopened per day (three queries)."""
     qs = tickets(scope, f)
-    reopens = TicketEvent.objects.filter(REOPENED, ticket__in=qs.values("pk"))
+    reopens = f.apply(scope.events(), prefix="ticket__").filter(REOPENED).order_by()
     return {
         "created": daily(qs, "created_at", f, n=Q())["n"],
         "resolved": daily(qs, "resolved_at", f, n=Q())["n"],
@@ -163,13 +205,29 @@ def volume(scope: Scope, f: Filters) -> dict[str, dict[dt.date, int]]:
 
 
 def open_now(scope: Scope, f: Filters) -> list[dict]:
-    """Tickets still needing work now, by status, department and priority (one GROUP BY)."""
+    """Tickets still needing work now, by status, department and priority (one GROUP BY over ids, no joins; the
+    names are read by `open_now_names`)."""
     return list(
         tickets(scope, f)
         .filter(status__in=ACTIVE_STATUSES)
-        .values("status", "department__name", "priority__name", "priority__order")
+        .values("status", "department_id", "priority_id")
         .annotate(n=Count("pk"))
     )
+
+
+def open_now_names(rows: list[dict]) -> dict[str, dict]:
+    """Names of the departments and priorities in `open_now`'s rows (one query each, only those ids)."""
+    from tickets.models import Department, Priority
+
+    departments = {r["department_id"] for r in rows}
+    priorities = {r["priority_id"] for r in rows if r["priority_id"]}
+    return {
+        "departments": dict(Department.objects.filter(pk__in=departments).values_list("pk", "name")),
+        "priorities": {
+            pk: (name, order)
+            for pk, name, order in Priority.objects.filter(pk__in=priorities).values_list("pk", "name", "order")
+        },
+    }
 
 
 def times(scope: Scope, f: Filters, *, by: str | None = None) -> dict[str, dict]:

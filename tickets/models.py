@@ -433,7 +433,10 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_created")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="message_ticket_created"),
+            models.Index(fields=["created_at"], name="message_created"),  # replies per agent in a period (reports)
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id}:{self.pk}"

@@ -116,3 +116,10 @@ def test_the_page_shows_persian_digits_and_jalali_dates(month, client, manager):
     text = client.get(reverse("reports:overview"), RANGE).content.decode()
     assert "۱۴۰۴/۰۲/۲۴" in text and "از ۱۴۰۴/۰۲/۲۴ تا ۱۴۰۴/۰۳/۰۸" in text
     assert "۵۰٪" in text  # first response within SLA
+
+
+def test_days_are_tehran_days_across_daylight_saving_time(db, manager):
+    """Before 2022 Tehran kept summer time (+04:30): 19:45 UTC on 2021-06-10 was 00:15 on the 11th."""
+    TicketFactory(created_at=dt.datetime(2021, 6, 10, 19, 45, tzinfo=dt.UTC))
+    by_day = [row[1] for row in rows(build("overview", manager, start="1400/03/01", end="1400/06/31"), "volume")]
+    assert by_day[19:22] == [0, 1, 0]  # 1400/03/21 is 2021-06-11
