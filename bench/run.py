@@ -1,4 +1,4 @@
-"""`make bench`: seed 100,000 tickets into a separate database, then time the queue and ticket pages.
+"""`make bench`: seed 100,000 tickets into a separate database, then time the queue, ticket and report pages.
 
     .venv/bin/python bench/run.py                 # SQLite file bench/bench.sqlite3 (seeded once, reused)
     DATABASE_URL=postgres://… .venv/bin/python bench/run.py
@@ -41,11 +41,13 @@ from taggit.models import Tag  # noqa: E402
 
 from accounts.models import Organisation, Role, User  # noqa: E402
 from helpdesk.persian import normalize  # noqa: E402
+from tickets import sla  # noqa: E402
 from tickets.models import (  # noqa: E402
     Channel,
     Department,
     Message,
     Priority,
+    SatisfactionRating,
     Status,
     TaggedTicket,
     Ticket,
@@ -181,6 +183,8 @@ def seed(n_tickets: int) -> dict:
                 bodies.append(thread)
                 public = " ".join(body for internal, body in thread if not internal)
                 assigned = rng.random() < 0.6
+                answered = created + timedelta(hours=2) if status != Status.NEW else None
+                resolved = last if status in (Status.RESOLVED, Status.CLOSED) else None
                 tickets.append(
                     Ticket(
                         reference=str(references[i]),
@@ -197,8 +201,9 @@ def seed(n_tickets: int) -> dict:
                         channel=weighted(rng, CHANNEL_WEIGHTS),
                         created_by=requester,
                         created_at=created,
-                        first_response_at=created + timedelta(hours=2) if status != Status.NEW else None,
-                        resolved_at=last if status in (Status.RESOLVED, Status.CLOSED) else None,
+                        first_response_at=answered,
+                        resolved_at=resolved,
+                        **report_fields(rng, created, answered, resolved),
                         closed_at=last if status == Status.CLOSED else None,
                         last_activity_at=last,
                         search_document=normalize(f"{references[i]} {subject} {public}")
@@ -247,6 +252,15 @@ def seed(n_tickets: int) -> dict:
                             data={"old": "new", "new": ticket.status},
                         )
                     )
+            ratings = [
+                SatisfactionRating(
+                    ticket_id=t.pk, score=rng.choices(range(1, 6), weights=[5, 5, 10, 30, 50])[0],
+                    resolved_at=t.resolved_at, created_at=t.resolved_at, updated_at=t.resolved_at,
+                )
+                for t in tickets
+                if t.resolved_at and rng.random() < 0.2
+            ]  # fmt: skip
+            SatisfactionRating.objects.bulk_create(ratings, batch_size=5000)
             Message.objects.bulk_create(messages, batch_size=5000)
             TaggedTicket.objects.bulk_create(links, batch_size=5000)
             TicketEvent.objects.bulk_create(events, batch_size=5000)
@@ -258,6 +272,22 @@ def seed(n_tickets: int) -> dict:
     analyse()
     totals["seconds"] = round(time.perf_counter() - started, 1)
     return totals
+
+
+CALENDAR = sla.Calendar()  # the default business week (no holidays)
+
+
+def report_fields(rng: random.Random, created, answered, resolved) -> dict:
+    """What the ticket services record for the reports: SLA due times (on half the tickets), how long the first
+    response and the resolution took (wall-clock and business seconds) and the odd reopen."""
+    fields = {"reopen_count": 1 if resolved and rng.random() < 0.05 else 0}
+    if rng.random() < 0.5:
+        fields["first_response_due"] = sla.add_business_seconds(CALENDAR, created, 4 * 3600)
+    for name, moment in (("first_response", answered), ("resolution", resolved)):
+        if moment is not None:
+            fields[f"{name}_seconds"] = int((moment - created).total_seconds())
+            fields[f"{name}_business_seconds"] = sla.business_seconds_between(CALENDAR, created, moment)
+    return fields
 
 
 def analyse() -> None:
@@ -325,6 +355,7 @@ def run(runs: int) -> list[dict]:
     manager = User.objects.get(email="manager@bench.example")
     agent = User.objects.get(email="agent0-0@bench.example")
     customer = User.objects.get(email="customer42@bench.example")
+    supervisor = User.objects.get(email="supervisor@bench.example")
     department = Department.objects.get(name=DEPARTMENTS[0])
     ticket = Ticket.objects.filter(status=Status.OPEN).order_by("-last_activity_at").first()
     pages = [
@@ -340,6 +371,14 @@ def run(runs: int) -> list[dict]:
         ("Ticket page (staff)", manager, f"/tickets/{ticket.reference}/"),
         ("Ticket page (customer)", ticket.requester, f"/tickets/{ticket.reference}/"),
         ("Customer portal (my tickets)", customer, "/tickets/"),
+        ("Reports: overview (manager, the last 30 days)", manager, "/reports/"),
+        ("Reports: overview (manager, this Jalali year)", manager, "/reports/?preset=year"),
+        ("Reports: overview (supervisor of one department)", supervisor, "/reports/"),
+        ("Reports: SLA (manager)", manager, "/reports/sla/"),
+        ("Reports: agents (manager)", manager, "/reports/agents/"),
+        ("Reports: channels (manager)", manager, "/reports/channels/"),
+        ("Reports: knowledge base (manager)", manager, "/reports/kb/"),
+        ("Reports: Article 6 (manager)", manager, "/reports/article6/"),
     ]  # fmt: skip
     results = []
     clients: dict[int, Client] = {}
@@ -360,7 +399,7 @@ def write(results: list[dict], counts: dict, runs: int, seeded: dict | None) -> 
         connection.Database.sqlite_version if vendor == "sqlite" else connection.cursor().connection.info.server_version
     )
     lines = [
-        "# Benchmark: queue and ticket pages at 100,000 tickets",
+        "# Benchmark: queue, ticket and report pages at 100,000 tickets",
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {vendor} {version} · Python {platform.python_version()} · "
         f"Django {django.get_version()} · {platform.machine()}, {os.cpu_count()} CPUs · {runs} requests per page "

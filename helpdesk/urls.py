@@ -16,6 +16,7 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("kb/", include("knowledgebase.urls")),
     path("limits/", include("limits.urls")),
+    path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
     path("inbound/", include("inbound.urls")),
     path("anymail/", include((email_webhook_urlpatterns, "anymail"))),

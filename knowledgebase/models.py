@@ -351,3 +351,30 @@ class SuggestionOpen(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session} → {self.article_id}"
+
+
+class SearchStat(models.Model):
+    """Daily counts of what people looked for (B6), for the knowledge-base report: searches that found nothing
+    (by their normalised words: what to write next) and suggestion lists shown while filing a ticket (once per
+    browser session and day). Counted by `services.search_stat_count`."""
+
+    class Kind(models.TextChoices):
+        NO_RESULT = "no_result", _("Search with no result")
+        SUGGESTED = "suggested", _("Suggestions shown while filing")
+
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    query = models.CharField(_("search"), max_length=200, blank=True)
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("search statistic")
+        verbose_name_plural = _("search statistics")
+        ordering = ["-day", "-count"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "kind", "query"], name="kb_searchstat_once_per_day"),
+            models.CheckConstraint(condition=Q(kind__in=["no_result", "suggested"]), name="kb_searchstat_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.query}: {self.count}"

@@ -32,6 +32,7 @@ from .models import (
     ArticleFeedback,
     ArticleRevision,
     Category,
+    SearchStat,
     SuggestionOpen,
     SuggestionSession,
     Visibility,
@@ -357,3 +358,21 @@ def suggestion_outcome_ticket_filed(session_key: str | None) -> bool:
             ticket_filed_at=timezone.now()
         )
     )
+
+
+def search_stat_count(*, kind: str, query: str = "") -> None:
+    """Count one search with no result (`query`: its normalised words) or one suggestion list shown, today
+    (Tehran). An UPDATE of the day's row, or its INSERT; two requests racing to insert settle on the unique
+    constraint and the loser counts by UPDATE."""
+    from helpdesk.jalali import today
+
+    day = today().togregorian()
+    query = query[: SearchStat._meta.get_field("query").max_length]
+    rows = SearchStat.objects.filter(day=day, kind=kind, query=query)
+    if rows.update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():
+            SearchStat.objects.create(day=day, kind=kind, query=query, count=1)
+    except IntegrityError:
+        rows.update(count=F("count") + 1)

@@ -20,7 +20,7 @@ from tickets.permissions import visible_tickets
 
 from . import selectors, services
 from .forms import FeedbackForm, SearchForm
-from .models import ArticleAttachment
+from .models import ArticleAttachment, SearchStat
 from .permissions import can_author, visible_articles, visible_categories
 
 SESSION_MARK = "kb_visitor"
@@ -138,6 +138,8 @@ def search(request):
         query = form.cleaned_data["q"]
         if query:
             page_obj = _paginate(request, selectors.search_page_results(user=request.user, query=query))
+            if not page_obj.paginator.count and (words := " ".join(selectors.search_terms(query))):
+                services.search_stat_count(kind=SearchStat.Kind.NO_RESULT, query=words)
     return render(request, "knowledgebase/search.html", {"form": form, "query": query, "page_obj": page_obj})
 
 
@@ -148,7 +150,21 @@ def suggest(request):
     articles = selectors.suggest_articles(user=request.user, query=query)
     if not articles:
         return HttpResponse("")  # an empty target collapses (CSS :empty)
+    _count_suggestions_shown(request)
     return render(request, "knowledgebase/_suggestions.html", {"articles": articles, "query": query})
+
+
+SUGGESTED_MARK = "kb_suggested_on"
+
+
+def _count_suggestions_shown(request) -> None:
+    """Suggestions appear as the subject is typed: count them once per browser session and day."""
+    from helpdesk.jalali import today
+
+    day = today().isoformat()
+    if request.session.get(SUGGESTED_MARK) != day:
+        request.session[SUGGESTED_MARK] = day
+        services.search_stat_count(kind=SearchStat.Kind.SUGGESTED)
 
 
 @require_GET

@@ -28,12 +28,14 @@ def _staff_users():
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ("name", "is_public", "is_active", "inbound_email", "member_count", "supervisor_count")
-    list_filter = ("is_public", "is_active")
+    list_display = (
+        "name", "is_public", "is_active", "csat_enabled", "inbound_email", "member_count", "supervisor_count"
+    )  # fmt: skip
+    list_filter = ("is_public", "is_active", "csat_enabled")
     search_fields = ("name", "inbound_email")
     filter_horizontal = ("members", "supervisors")
     fieldsets = (
-        (None, {"fields": ("name", "description", "is_public", "is_active")}),
+        (None, {"fields": ("name", "description", "is_public", "is_active", "csat_enabled")}),
         (_("People"), {"fields": ("members", "supervisors")}),
         (_("Email"), {"fields": ("inbound_email",)}),
     )

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.l10n import format_datetime, join_list
+from helpdesk.l10n import digits, format_datetime, join_list
 
 if TYPE_CHECKING:
     from .models import Department, Message, Priority, Ticket, TicketEvent, TicketType
@@ -40,6 +40,7 @@ PINNED = "pinned"
 DUE = "due"
 MERGED = "merged"
 FOLLOWED = "followed"
+RATED = "rated"
 
 
 @dataclass(frozen=True)
@@ -250,6 +251,16 @@ def _describe_followed(e: TicketEvent) -> str:
     return gettext("%(actor)s removed %(user)s from the followers.") % values
 
 
+def _describe_rated(e: TicketEvent) -> str:
+    text = gettext("%(actor)s rated the answer %(score)s out of 5.") % {
+        "actor": actor_name(e),
+        "score": digits(e.data.get("score", "?")),
+    }
+    if e.data.get("comment"):
+        text += " " + gettext("Comment: %(comment)s") % {"comment": e.data["comment"]}
+    return text
+
+
 register(CREATED, label=_("Created"), describe=_describe_created, public=True)
 register(REPLIED, label=_("Replied"), describe=_describe_replied, public=True)
 register(NOTED, label=_("Internal note"), describe=_describe_noted)
@@ -263,6 +274,7 @@ register(PINNED, label=_("Pinned"), describe=_describe_pinned)
 register(DUE, label=_("Due date changed"), describe=_describe_due)
 register(MERGED, label=_("Merged"), describe=_describe_merged, public=True)
 register(FOLLOWED, label=_("Followers changed"), describe=_describe_followed)
+register(RATED, label=_("Rated"), describe=_describe_rated)
 
 
 # --- constructors (one per kind) ------------------------------------------------------------------
@@ -361,3 +373,7 @@ def event_merged(*, ticket: Ticket, actor, other: Ticket, direction: str) -> Tic
 
 def event_followed(*, ticket: Ticket, actor, user, following: bool) -> TicketEvent:
     return record(ticket=ticket, kind=FOLLOWED, actor=actor, data={"user": _user_ref(user), "following": following})
+
+
+def event_rated(*, ticket: Ticket, actor, score: int, comment: str) -> TicketEvent:
+    return record(ticket=ticket, kind=RATED, actor=actor, data={"score": score, "comment": comment})

@@ -40,8 +40,12 @@ ASSIGNEE_NONE = "none"
 VIEW_MINE = "mine"
 VIEW_UNASSIGNED = "unassigned"
 VIEW_OVERDUE = "overdue"
+VIEW_DUE_SOON = "due_soon"
 VIEW_MY_DEPARTMENTS = "departments"
 VIEW_ALL = "all"
+
+# "Due soon": the next deadline (first response while unanswered, else resolution) falls within this window.
+DUE_SOON_WINDOW = dt.timedelta(hours=2)
 
 SORT_ACTIVITY = "activity"
 SORT_PRIORITY = "priority"
@@ -155,6 +159,25 @@ class JalaliDateFilter(django_filters.Filter):
         return qs.filter(**{f"{self.field_name}__gte": start})
 
 
+def overdue_q(now: dt.datetime) -> Q:
+    """Still needs work and the resolution deadline has passed (the "Overdue" view)."""
+    return Q(status__in=ACTIVE_STATUSES, resolution_due__lt=now)
+
+
+def due_soon_q(now: dt.datetime) -> Q:
+    """A running ticket whose next deadline is within `DUE_SOON_WINDOW` and not yet passed."""
+    soon = now + DUE_SOON_WINDOW
+    return Q(status__in=ACTIVE_STATUSES, sla_paused_at__isnull=True) & (
+        Q(resolution_due__gte=now, resolution_due__lte=soon)
+        | Q(first_response_at__isnull=True, first_response_due__gte=now, first_response_due__lte=soon)
+    )
+
+
+def my_departments_q(user) -> Q:
+    """Tickets of the departments `user` is a member or a supervisor of."""
+    return Q(department__in=user.departments.values("pk")) | Q(department__in=user.supervised_departments.values("pk"))
+
+
 def _user_label(user: User) -> str:
     return user.full_name or str(user)
 
@@ -176,6 +199,7 @@ class TicketFilter(django_filters.FilterSet):
             (VIEW_MINE, _("Assigned to me")),
             (VIEW_UNASSIGNED, _("Unassigned")),
             (VIEW_OVERDUE, _("Overdue")),
+            (VIEW_DUE_SOON, _("Due within 2 hours")),
             (VIEW_MY_DEPARTMENTS, _("My departments")),
             (VIEW_ALL, _("All tickets")),
         ],
@@ -298,11 +322,10 @@ class TicketFilter(django_filters.FilterSet):
             return queryset.filter(assignee__isnull=True)
         if value == VIEW_OVERDUE:
             return self.filter_overdue(queryset, name, True)
+        if value == VIEW_DUE_SOON:
+            return queryset.filter(due_soon_q(timezone.now()))
         if value == VIEW_MY_DEPARTMENTS:
-            return queryset.filter(
-                Q(department__in=user.departments.values("pk"))
-                | Q(department__in=user.supervised_departments.values("pk"))
-            )
+            return queryset.filter(my_departments_q(user))
         return queryset  # VIEW_ALL: everything visible (only offered to managers/admins)
 
     def filter_status(self, queryset, name, value):
@@ -360,7 +383,7 @@ class TicketFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(status__in=ACTIVE_STATUSES, resolution_due__lt=timezone.now())
+        return queryset.filter(overdue_q(timezone.now()))
 
     def filter_pinned(self, queryset, name, value):
         return queryset.filter(is_pinned=True) if value else queryset

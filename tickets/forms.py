@@ -484,3 +484,27 @@ class CustomerQuickCreateForm(forms.Form):
         ):
             raise ValidationError(MSG_CONTACT_REQUIRED, code="contact_required")
         return data
+
+
+MSG_RATING = _("Choose a rating from 1 to 5.")
+
+
+class RatingForm(forms.Form):
+    """The customer's satisfaction rating (CSAT): 1–5 (any digits) and an optional comment."""
+
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with the answer?"),
+        choices=[(n, n) for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": MSG_RATING, "invalid_choice": MSG_RATING},
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and "score" in data:
+            data = data.copy()
+            data["score"] = to_latin_digits(data["score"]).strip()
+        super().__init__(data, *args, **kwargs)

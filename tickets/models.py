@@ -43,6 +43,11 @@ class Department(models.Model):
         _("inbound email address"), blank=True, help_text=_("Mail sent to this address becomes a ticket here.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    csat_enabled = models.BooleanField(
+        _("ask for satisfaction ratings"),
+        default=True,
+        help_text=_("When a ticket is resolved, its customer is asked to rate the answer from 1 to 5."),
+    )
 
     class Meta:
         verbose_name = _("department")
@@ -273,6 +278,18 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    # How long the first response and the resolution took, written by the ticket services when they happen
+    # (tickets.services.sla.sla_times_*): wall-clock seconds, and business seconds on the SLA calendar without
+    # the time the clock was paused (waiting for the customer, on hold). Reports aggregate these plain numbers.
+    first_response_seconds = models.PositiveIntegerField(_("first response time (seconds)"), null=True, blank=True)
+    first_response_business_seconds = models.PositiveIntegerField(
+        _("first response time (business seconds)"), null=True, blank=True
+    )
+    resolution_seconds = models.PositiveIntegerField(_("resolution time (seconds)"), null=True, blank=True)
+    resolution_business_seconds = models.PositiveIntegerField(
+        _("resolution time (business seconds)"), null=True, blank=True
+    )
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
     # Normalised (helpdesk.persian.normalize) reference, subject, public message bodies and the requester's
     # name, email and mobile. Maintained by the services; on PostgreSQL a GIN index covers
@@ -290,6 +307,7 @@ class Ticket(models.Model):
             models.Index(fields=["channel"], name="ticket_channel"),
             models.Index(fields=["is_pinned"], name="ticket_pinned"),
             models.Index(fields=["created_at"], name="ticket_created"),
+            models.Index(fields=["resolved_at"], name="ticket_resolved"),
             models.Index(fields=["last_activity_at"], name="ticket_activity"),
             models.Index(fields=["resolution_due"], name="ticket_resolution_due"),
             models.Index(fields=["first_response_due"], name="ticket_first_response_due"),
@@ -361,6 +379,33 @@ class Ticket(models.Model):
         return self.is_active and self.resolution_due is not None and self.resolution_due < timezone.now()
 
 
+class SatisfactionRating(models.Model):
+    """The customer's rating of a resolved ticket (CSAT): 1–5 and an optional comment, given through the signed
+    link of the "resolved" notification (`tickets.csat`). One per ticket; `resolved_at` is the resolution it rates
+    (a reopened and resolved-again ticket is asked again and the new answer replaces the old one)."""
+
+    ticket = models.OneToOneField(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="satisfaction"
+    )
+    score = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.TextField(_("comment"), blank=True)
+    resolved_at = models.DateTimeField(_("resolution rated"))
+    created_at = models.DateTimeField(_("rated"), default=timezone.now)
+    updated_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("satisfaction rating")
+        verbose_name_plural = _("satisfaction ratings")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at"], name="rating_created")]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="rating_score_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.score}"
+
+
 class Message(models.Model):
     """One entry of the thread: a public reply or an internal note (`is_internal`, never shown to customers).
 
@@ -388,7 +433,10 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_created")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="message_ticket_created"),
+            models.Index(fields=["created_at"], name="message_created"),  # replies per agent in a period (reports)
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id}:{self.pk}"

@@ -32,7 +32,7 @@ from notifications.registry import ACK, Recipients
 from notifications.render import Content
 from notifications.tokens import reply_address
 
-from . import events, hooks
+from . import csat, events, hooks
 from .models import Message, Status
 from .services.sla import ESCALATED, SLA_BREACH, SLA_WARNING
 
@@ -283,11 +283,32 @@ def ticket_content(event: TicketEvent):
         "target": ticket,
     }
 
+    rating_link = _rating_link(event)
+
     def content(user: User, audience: str) -> Content:
         title, text = _title_and_text(event, audience)
+        if rating_link and audience == REQUESTER:
+            # The customer is asked to rate the answer: the link (email, SMS and panel) opens the rating page.
+            ask = gettext("How did we do? Rate our answer from 1 to 5 with this link.")
+            text = f"{text} {ask}"
+            return Content(title=title, text=text, **{**shared, "link": rating_link})
         return Content(title=title, text=text, **shared)
 
     return content
+
+
+def _resolves(event: TicketEvent) -> bool:
+    """The event resolved the ticket: a status change to resolved, or a reply that resolved it."""
+    if event.kind == events.STATUS:
+        return event.data.get("new") == Status.RESOLVED
+    if event.kind == events.REPLIED:
+        return (event.data.get("status") or {}).get("new") == Status.RESOLVED
+    return False
+
+
+def _rating_link(event: TicketEvent) -> str:
+    """The satisfaction-rating page (`tickets.csat`) when this event resolved the ticket, else ""."""
+    return csat.rating_path(event.ticket) if _resolves(event) else ""
 
 
 # --- registration -------------------------------------------------------------------------------------------------

@@ -14,11 +14,24 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES, Role, User
 
 from . import permissions
-from .filters import TicketFilter
+from .filters import (
+    ASSIGNEE_NONE,
+    VIEW_DUE_SOON,
+    VIEW_MINE,
+    VIEW_MY_DEPARTMENTS,
+    VIEW_OVERDUE,
+    TicketFilter,
+    due_soon_q,
+    my_departments_q,
+    overdue_q,
+)
 from .models import (
     ACTIVE_STATUSES,
     CannedResponse,
@@ -38,10 +51,22 @@ logger = logging.getLogger(__name__)
 # What a queue row shows, read as plain values (no model instances: at 25 rows with four related objects
 # each, building models cost more than the query itself).
 QUEUE_COLUMNS = (
-    "pk", "reference", "subject", "status", "is_pinned", "is_internal", "resolution_due", "sla_paused_at",
-    "last_activity_at", "requester__full_name", "assignee_id", "assignee__full_name", "department__name",
-    "priority__name", "priority__colour",
-)  # fmt: skip
+    "pk",
+    "reference",
+    "subject",
+    "status",
+    "is_pinned",
+    "is_internal",
+    "resolution_due",
+    "sla_paused_at",
+    "last_activity_at",
+    "requester__full_name",
+    "assignee_id",
+    "assignee__full_name",
+    "department__name",
+    "priority__name",
+    "priority__colour",
+)
 
 
 @dataclass(slots=True)
@@ -117,6 +142,67 @@ def queue_rows(tickets: QuerySet[Ticket]) -> list[QueueRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class Counter:
+    """One number at the top of the queue and the queue view that lists exactly those tickets."""
+
+    key: str
+    label: str
+    count: int
+    url: str
+    capped: bool = False
+
+
+# Each counter counts at most this many tickets, like the queue (`views.queue.COUNT_CAP`): "1,000+".
+COUNTER_CAP = 1000
+
+
+def queue_counters(*, user) -> list[Counter]:
+    """The staff home's counters over the tickets `user` may see that still need work: mine, due within two
+    hours, overdue, unassigned in my departments, waiting on the customer.
+
+    One query: a scalar subquery per counter (`SELECT (SELECT COUNT(*) FROM (… LIMIT 1001)), …`), so each is
+    served by its own index and stops at the cap, instead of one pass over every open ticket."""
+    from django.db import connection
+
+    now = timezone.now()
+    visible = permissions.visible_tickets(user).filter(status__in=ACTIVE_STATUSES).order_by()
+    conditions = {
+        "mine": Q(assignee=user),
+        "due_soon": due_soon_q(now),
+        "overdue": overdue_q(now),
+        "unassigned": Q(assignee__isnull=True) & my_departments_q(user),
+        "waiting": Q(status=Status.WAITING),
+    }
+    parts, params = [], []
+    for condition in conditions.values():
+        sql, part_params = visible.filter(condition).values("pk")[: COUNTER_CAP + 1].query.sql_with_params()
+        # Django's own SQL for the queryset, its values bound as parameters: nothing typed by a person is pasted.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")  # noqa: S608
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        counts = dict(zip(conditions, cursor.fetchone(), strict=True))
+    base = reverse("tickets:queue")
+    views = [
+        ("mine", _("Mine, open"), f"view={VIEW_MINE}"),
+        ("due_soon", _("Due within 2 hours"), f"view={VIEW_DUE_SOON}"),
+        ("overdue", _("Overdue"), f"view={VIEW_OVERDUE}"),
+        ("unassigned", _("Unassigned in my departments"), f"view={VIEW_MY_DEPARTMENTS}&assignee={ASSIGNEE_NONE}"),
+        ("waiting", _("Waiting on the customer"), f"status={Status.WAITING.value}"),
+    ]
+    return [
+        Counter(
+            key=key,
+            label=str(label),
+            count=min(counts[key], COUNTER_CAP),
+            url=f"{base}?{query}",
+            capped=counts[key] > COUNTER_CAP,
+        )
+        for key, label, query in views
+    ]
+
+
 def portal_tickets(*, user) -> QuerySet[Ticket]:
     """The customer's list: their own tickets and those the organisation shares, newest activity first."""
     return (
@@ -181,7 +267,14 @@ class TicketPage:
 def ticket_for_page(*, user, queryset: QuerySet[Ticket] | None = None, **lookup) -> Ticket:
     """One visible ticket with what its header shows (raises Ticket.DoesNotExist when not visible)."""
     qs = permissions.visible_tickets(user, queryset=queryset).select_related(
-        "requester", "requester__organisation", "organisation", "department", "type", "priority", "assignee"
+        "requester",
+        "requester__organisation",
+        "organisation",
+        "department",
+        "type",
+        "priority",
+        "assignee",
+        "satisfaction",
     )
     return qs.prefetch_related("tags", Prefetch("followers", queryset=User.objects.only("pk", "full_name"))).get(
         **lookup

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import attachments, portal, queue, staff, staff_actions, ticket
+from .views import attachments, portal, queue, rating, staff, staff_actions, ticket
 
 
 class ReferenceConverter:
@@ -32,6 +32,8 @@ urlpatterns = [
     path("staff/new/", staff.staff_create, name="staff_create"),
     path("staff/customers/", staff.customer_search, name="customer_search"),
     path("staff/customers/new/", staff.customer_create, name="customer_create"),
+    # Satisfaction rating by the signed link (no login)
+    path("rate/<str:token>/", rating.rate, name="rate"),
     # Attachments
     path("files/<int:pk>/", attachments.attachment_download, name="attachment"),
     # One ticket

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "inbound",
     "knowledgebase",
     "limits",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -513,7 +513,7 @@ def test_visitors_find_the_public_calculator_in_the_navbar(client):
 
 
 def test_navigation_entries_come_from_the_apps_in_navbar_order():
-    """The core lists only its own admin entry; tickets, the knowledge base and limits register theirs."""
+    """The core lists only its own admin entry; tickets, the knowledge base, limits and reports register theirs."""
     names = [entry.names[0] for entry in navigation.registered()]
     assert names == [
         "tickets:portal",
@@ -522,6 +522,7 @@ def test_navigation_entries_come_from_the_apps_in_navbar_order():
         "tickets:staff_create",
         "knowledgebase:home",
         "limits:index",
+        "reports:overview",
         "admin:index",
     ]
 

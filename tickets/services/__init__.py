@@ -9,6 +9,7 @@ from `tickets.services.errors`.
 from .bulk import ACTIONS as BULK_ACTIONS
 from .bulk import BulkResult, bulk_apply
 from .canned import PLACEHOLDERS, render_canned, saved_filter_delete, saved_filter_save
+from .csat import rating_submit
 from .departments import employee_set_departments
 from .errors import TicketError, TicketPermissionError
 from .fields import (
@@ -40,6 +41,7 @@ __all__ = [
     "follower_add",
     "follower_remove",
     "note_add",
+    "rating_submit",
     "render_canned",
     "reply_add",
     "saved_filter_delete",

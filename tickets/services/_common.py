@@ -79,7 +79,7 @@ def set_status(ticket: Ticket, new: str, *, actor, now: datetime | None = None) 
     if new == ticket.status:
         return None
     now = now or timezone.now()
-    from .sla import sla_on_status  # the SLA clock pauses and resumes with the status
+    from .sla import sla_on_status, sla_times_resolution  # the SLA clock pauses and resumes with the status
 
     def change(ticket: Ticket) -> list[str]:
         old = ticket.status
@@ -87,16 +87,17 @@ def set_status(ticket: Ticket, new: str, *, actor, now: datetime | None = None) 
         fields = ["last_activity_at", *sla_on_status(ticket, old=old, new=new, now=now)]
         if new == Status.RESOLVED:
             ticket.resolved_at = now
-            fields.append("resolved_at")
+            fields += ["resolved_at", *sla_times_resolution(ticket)]
         elif new == Status.CLOSED:
             ticket.closed_at = now
             fields.append("closed_at")
             if ticket.resolved_at is None:
                 ticket.resolved_at = now
-                fields.append("resolved_at")
+                fields += ["resolved_at", *sla_times_resolution(ticket)]
         elif old == Status.RESOLVED:  # reopened
             ticket.resolved_at = None
-            fields.append("resolved_at")
+            ticket.reopen_count += 1
+            fields += ["resolved_at", "reopen_count", *sla_times_resolution(ticket)]
         return fields
 
     return STATUS.advance(

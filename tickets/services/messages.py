@@ -11,7 +11,7 @@ from .. import events, permissions
 from ..models import Channel, Message, Status
 from . import _common as c
 from .errors import ERR_STATUS_BY_CUSTOMER, TicketPermissionError
-from .sla import sla_on_first_response
+from .sla import sla_on_first_response, sla_times_first_response
 from .tickets import clean_body
 
 
@@ -75,6 +75,7 @@ def reply_add(
             ticket.first_response_at = now
             fields.append("first_response_at")
             fields += sla_on_first_response(ticket)
+            fields += sla_times_first_response(ticket)
         c.search_append(ticket, body)
         ticket.save(update_fields=fields)
 

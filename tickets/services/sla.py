@@ -160,6 +160,46 @@ def sla_on_first_response(ticket: Ticket) -> list[str]:
     return ["escalate_at"]
 
 
+# --- how long it took (the reports' numbers) -------------------------------------------------------------------
+
+
+def _paused_until(ticket: Ticket, calendar: sla.Calendar, moment: dt.datetime) -> int:
+    """Business seconds the SLA clock stood still between the ticket's creation and `moment`."""
+    paused = ticket.sla_paused_seconds
+    if ticket.sla_paused_at is not None and ticket.sla_paused_at < moment:
+        paused += sla.business_seconds_between(calendar, ticket.sla_paused_at, moment)
+    return paused
+
+
+def _took(ticket: Ticket, calendar: sla.Calendar, moment: dt.datetime) -> tuple[int, int]:
+    """(wall-clock seconds, business seconds without paused time) from the ticket's creation to `moment`."""
+    wall = max(0, int((moment - ticket.created_at).total_seconds()))
+    business = sla.business_seconds_between(calendar, ticket.created_at, moment)
+    return wall, max(0, business - _paused_until(ticket, calendar, moment))
+
+
+def sla_times_first_response(ticket: Ticket, *, calendar: sla.Calendar | None = None) -> list[str]:
+    """Record how long the first response took (`first_response_at` is set). Returns the changed fields."""
+    if ticket.first_response_at is None:
+        return []
+    calendar = calendar or sla.load_calendar()
+    ticket.first_response_seconds, ticket.first_response_business_seconds = _took(
+        ticket, calendar, ticket.first_response_at
+    )
+    return ["first_response_seconds", "first_response_business_seconds"]
+
+
+def sla_times_resolution(ticket: Ticket, *, calendar: sla.Calendar | None = None) -> list[str]:
+    """Record how long the resolution took (`resolved_at` is set; call after the clock was paused for it), or
+    clear it when the ticket was reopened (`resolved_at` is None). Returns the changed fields."""
+    if ticket.resolved_at is None:
+        ticket.resolution_seconds = ticket.resolution_business_seconds = None
+    else:
+        calendar = calendar or sla.load_calendar()
+        ticket.resolution_seconds, ticket.resolution_business_seconds = _took(ticket, calendar, ticket.resolved_at)
+    return ["resolution_seconds", "resolution_business_seconds"]
+
+
 # --- the scan ----------------------------------------------------------------------------------------------------
 
 BATCH = 500

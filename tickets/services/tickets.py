@@ -34,7 +34,7 @@ from .errors import (
     TicketPermissionError,
 )
 from .fields import clean_tags
-from .sla import sla_apply
+from .sla import sla_apply, sla_times_first_response
 
 REFERENCE_ATTEMPTS = 20
 SUBJECT_MAX = Ticket._meta.get_field("subject").max_length
@@ -234,7 +234,7 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
             not target.first_response_at or source.first_response_at < target.first_response_at
         ):
             target.first_response_at = source.first_response_at
-            fields.append("first_response_at")
+            fields += ["first_response_at", *sla_times_first_response(target)]
         target.last_activity_at = now
         c.rebuild_search_document(target)
         target.save(update_fields=fields)

@@ -38,10 +38,11 @@ def test_each_status_change_writes_its_own_fields(clock, ticket, agent, customer
     paused = {"status", "last_activity_at", "sla_paused_at"}
     assert writes(change, ticket=ticket, status=Status.WAITING, actor=agent) == [paused]
     assert writes(change, ticket=ticket, status=Status.OPEN, actor=agent) == [paused]  # resumed
-    assert writes(change, ticket=ticket, status=Status.RESOLVED, actor=agent) == [paused | {"resolved_at"}]
-    assert writes(services.ticket_reopen, ticket=ticket, actor=customer) == [paused | {"resolved_at"}]
+    took = {"resolved_at", "resolution_seconds", "resolution_business_seconds"}  # how long it took, for reports
+    assert writes(change, ticket=ticket, status=Status.RESOLVED, actor=agent) == [paused | took]
+    assert writes(services.ticket_reopen, ticket=ticket, actor=customer) == [paused | took | {"reopen_count"}]
     assert writes(services.ticket_close, ticket=ticket, actor=agent) == [
-        {"status", "last_activity_at", "closed_at", "resolved_at"}
+        {"status", "last_activity_at", "closed_at"} | took
     ]
     ticket.refresh_from_db()
     assert (ticket.status, ticket.closed_at, ticket.resolved_at, ticket.last_activity_at) == (
@@ -55,7 +56,10 @@ def test_each_status_change_writes_its_own_fields(clock, ticket, agent, customer
 
 def test_a_reply_that_resolves_saves_the_reply_then_the_status(clock, ticket, agent):
     columns = writes(services.reply_add, ticket=ticket, author=agent, body="حل شد.", status=Status.RESOLVED)
-    assert columns[-1] == {"status", "last_activity_at", "sla_paused_at", "resolved_at"}
+    assert columns[-1] == {
+        "status", "last_activity_at", "sla_paused_at", "resolved_at", "resolution_seconds",
+        "resolution_business_seconds",
+    }  # fmt: skip
     assert "status" not in set().union(*columns[:-1])  # the status is written once, by the step
 
 

@@ -1,0 +1,447 @@
+"""The reports' numbers, all aggregated in the database: GROUP BY over indexed columns, dates bucketed by the
+Tehran-local day (`TruncDate(…, tzinfo=Asia/Tehran)`), conditional counts for several numbers in one pass, and
+percentiles (median, p90) with window functions (`ROW_NUMBER() OVER (ORDER BY …)` and `COUNT(*) OVER ()`): the
+database sorts and returns only the two rows around each percentile, the same SQL on SQLite and PostgreSQL, and
+Python interpolates between them exactly like PostgreSQL's `percentile_cont`. No function here loads ticket rows
+to count them; each runs a fixed number of queries whatever the data or the range.
+
+Durations are the columns the ticket services write when a first response or a resolution happens
+(`first_response_seconds`, `first_response_business_seconds`, `resolution_seconds`,
+`resolution_business_seconds`): business time is on the SLA calendar (the Iranian week, holidays) without the
+time the clock was paused. Cohorts: first-response numbers are about the tickets *created* in the range,
+resolution numbers about the tickets *resolved* in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.models import (
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import RowNumber, TruncDate
+from django.utils import timezone
+
+from helpdesk.l10n import TEHRAN
+from knowledgebase.models import Article, SearchStat, SuggestionOpen, SuggestionSession
+from knowledgebase.selectors import SUGGESTION_DECISION_WINDOW, article_ratings
+from limits.models.increase import OPEN_STATES, State
+from tickets.models import ACTIVE_STATUSES
+
+from .filters import Filters
+from .permissions import Scope
+
+# --- SLA outcomes (conditions on ticket rows) ---------------------------------------------------------------------
+
+FR_TARGET = Q(first_response_due__isnull=False)
+FR_MET = FR_TARGET & Q(first_response_at__isnull=False, first_response_at__lte=F("first_response_due"))
+FR_BREACHED = FR_TARGET & (
+    Q(first_response_at__gt=F("first_response_due"))
+    | Q(first_response_at__isnull=True, first_response_breached_at__isnull=False)
+)
+RES_TARGET = Q(resolution_due__isnull=False, resolved_at__isnull=False)
+RES_MET = RES_TARGET & Q(resolved_at__lte=F("resolution_due"))
+RES_BREACHED = RES_TARGET & Q(resolved_at__gt=F("resolution_due"))
+REOPENED = Q(kind="status", data__old="resolved", data__new="open")
+
+
+def tickets(scope: Scope, f: Filters) -> QuerySet:
+    """The scope's tickets with the page's filters (any date)."""
+    return f.apply(scope.tickets()).order_by()
+
+
+# --- building blocks -----------------------------------------------------------------------------------------------
+
+
+class _OffsetDate(Func):
+    """SQLite: the date of a stored UTC datetime shifted by a fixed offset, with SQLite's own `date()`."""
+
+    function = "DATE"
+    output_field = DateField()
+
+    def __init__(self, field: str, minutes: int):
+        super().__init__(F(field), Value(f"{minutes:+d} minutes"))
+
+
+def tehran_day(field: str, f: Filters, queryset: QuerySet):
+    """The Tehran-local day of `field`. Django's `TruncDate(tzinfo=…)` is exact everywhere; on SQLite it is a
+    Python function called per row, so when Tehran's UTC offset is the same on every day of the range (it has been
+    +03:30 all year since 2022) SQLite's native `date(field, '+210 minutes')` gives the same days far faster."""
+    if connections[queryset.db].vendor == "sqlite":
+        offsets = {
+            (dt.datetime.combine(day, dt.time(), tzinfo=TEHRAN).utcoffset())
+            for day in [*f.buckets.days, f.last + dt.timedelta(days=1)]
+        }
+        if len(offsets) == 1:
+            return _OffsetDate(field, int(offsets.pop().total_seconds() // 60))
+    return TruncDate(field, tzinfo=TEHRAN)
+
+
+def daily(queryset: QuerySet, field: str, f: Filters, **counts: Q) -> dict[str, dict[dt.date, int]]:
+    """Per Tehran day of `field` within the range: one count per keyword (a condition, or `Q()` for all rows)."""
+    rows = (
+        queryset.filter(f.between(field))
+        .annotate(_day=tehran_day(field, f, queryset))
+        .values("_day")
+        .annotate(**{name: Count("pk", filter=q) if q else Count("pk") for name, q in counts.items()})
+        .order_by()
+    )
+    result: dict[str, dict[dt.date, int]] = {name: {} for name in counts}
+    for row in rows:
+        for name in counts:
+            result[name][row["_day"]] = row[name]
+    return result
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How many values, and their percentiles (None without values)."""
+
+    n: int
+    median: object = None
+    p90: object = None
+
+
+PERCENTS = (50, 90)
+
+
+def percentiles(queryset: QuerySet, fields: Sequence[str], *, by: str | None = None) -> dict[object, dict[str, Spread]]:
+    """{group: {field: Spread}} of each field (all non-null together, e.g. the wall-clock and business seconds of
+    the same event), grouped by `by` (None: one group, key None). One query."""
+    partition = [F(by)] if by else []
+    qs = queryset.filter(**{f"{name}__isnull": False for name in fields}).order_by()
+    annotations = {"_n": Window(Count("pk"), partition_by=partition)}
+    for i, name in enumerate(fields):
+        annotations[f"_rn{i}"] = Window(RowNumber(), partition_by=partition, order_by=[F(name).asc(), F("pk").asc()])
+    qs = qs.annotate(**annotations)
+    wanted = Q()
+    for i in range(len(fields)):
+        for percent in PERCENTS:
+            k = (F("_n") - 1) * percent / 100  # integer division on both databases: floor((n - 1) × p)
+            wanted |= Q(**{f"_rn{i}": k + 1}) | Q(**{f"_rn{i}": k + 2})
+    columns = ["_n", *fields, *(f"_rn{i}" for i in range(len(fields)))]
+    seen: dict[object, dict] = defaultdict(lambda: {"n": 0, "at": defaultdict(dict)})
+    for row in qs.filter(wanted).values_list(*([by] if by else []), *columns):
+        key, row = (row[0], row[1:]) if by else (None, row)
+        group = seen[key]
+        group["n"] = row[0]
+        values, ranks = row[1 : 1 + len(fields)], row[1 + len(fields) :]
+        for i, (value, rank) in enumerate(zip(values, ranks, strict=True)):
+            group["at"][i][rank] = value
+    result = {}
+    for key, group in seen.items():
+        n = group["n"]
+        result[key] = {
+            name: Spread(n, *(_interpolate(group["at"][i], n, p) for p in PERCENTS)) for i, name in enumerate(fields)
+        }
+    return result
+
+
+def _interpolate(at: dict[int, object], n: int, percent: int):
+    """PostgreSQL's percentile_cont: between the ranks floor(h)+1 and floor(h)+2, h = (n − 1) × p."""
+    low, rest = divmod((n - 1) * percent, 100)
+    first = at[low + 1]
+    if not rest or low + 2 not in at:
+        return first
+    return first + (at[low + 2] - first) * (rest / 100)
+
+
+def spread(result: dict, group, field: str) -> Spread:
+    return result.get(group, {}).get(field) or Spread(0)
+
+
+# --- totals and SLA -------------------------------------------------------------------------------------------
+
+
+def totals(scope: Scope, f: Filters) -> dict[str, int]:
+    """Created and resolved in the range, their SLA outcomes, escalations, and what was created and resolved from
+    the range's start until now (which, with the tickets open now, starts the backlog line). One query over the
+    tickets created or resolved since the range's start (indexed)."""
+    created, resolved = f.between("created_at"), f.between("resolved_at")
+    since = Q(created_at__gte=f.start) | Q(resolved_at__gte=f.start)
+    return (
+        tickets(scope, f)
+        .filter(since)
+        .aggregate(
+            created=Count("pk", filter=created),
+            resolved=Count("pk", filter=resolved),
+            fr_target=Count("pk", filter=created & FR_TARGET),
+            fr_met=Count("pk", filter=created & FR_MET),
+            fr_breached=Count("pk", filter=created & FR_BREACHED),
+            res_target=Count("pk", filter=resolved & RES_TARGET),
+            res_met=Count("pk", filter=resolved & RES_MET),
+            res_breached=Count("pk", filter=resolved & RES_BREACHED),
+            escalated=Count("pk", filter=created & Q(escalation_level__gte=1)),
+            escalated_managers=Count("pk", filter=created & Q(escalation_level__gte=2)),
+            created_since=Count("pk", filter=Q(created_at__gte=f.start)),
+            resolved_since=Count("pk", filter=Q(resolved_at__gte=f.start)),
+        )
+    )
+
+
+def volume(scope: Scope, f: Filters) -> dict[str, dict[dt.date, int]]:
+    """Created, resolved and reopened per day (three queries)."""
+    qs = tickets(scope, f)
+    reopens = f.apply(scope.events(), prefix="ticket__").filter(REOPENED).order_by()
+    return {
+        "created": daily(qs, "created_at", f, n=Q())["n"],
+        "resolved": daily(qs, "resolved_at", f, n=Q())["n"],
+        "reopened": daily(reopens, "created_at", f, n=Q())["n"],
+    }
+
+
+def open_now(scope: Scope, f: Filters) -> list[dict]:
+    """Tickets still needing work now, by status, department and priority (one GROUP BY over ids, no joins; the
+    names are read by `open_now_names`)."""
+    return list(
+        tickets(scope, f)
+        .filter(status__in=ACTIVE_STATUSES)
+        .values("status", "department_id", "priority_id")
+        .annotate(n=Count("pk"))
+    )
+
+
+def open_now_names(rows: list[dict]) -> dict[str, dict]:
+    """Names of the departments and priorities in `open_now`'s rows (one query each, only those ids)."""
+    from tickets.models import Department, Priority
+
+    departments = {r["department_id"] for r in rows}
+    priorities = {r["priority_id"] for r in rows if r["priority_id"]}
+    return {
+        "departments": dict(Department.objects.filter(pk__in=departments).values_list("pk", "name")),
+        "priorities": {
+            pk: (name, order)
+            for pk, name, order in Priority.objects.filter(pk__in=priorities).values_list("pk", "name", "order")
+        },
+    }
+
+
+def times(scope: Scope, f: Filters, *, by: str | None = None) -> dict[str, dict]:
+    """Percentiles of the first response (tickets created in the range) and of the resolution (tickets resolved
+    in it), business and wall-clock seconds, optionally per group. Two queries."""
+    qs = tickets(scope, f)
+    return {
+        "first_response": percentiles(
+            qs.filter(f.between("created_at")), ["first_response_business_seconds", "first_response_seconds"], by=by
+        ),
+        "resolution": percentiles(
+            qs.filter(f.between("resolved_at")), ["resolution_business_seconds", "resolution_seconds"], by=by
+        ),
+    }
+
+
+def csat(scope: Scope, f: Filters, *, by: str | None = None) -> list[dict]:
+    """Ratings given in the range: per score (and per group, e.g. the ticket's assignee). One query."""
+    ratings = f.apply(scope.ratings(), prefix="ticket__").filter(f.between("created_at"))
+    columns = [by, "score"] if by else ["score"]
+    return list(ratings.values(*columns).annotate(n=Count("pk")).order_by(*columns))
+
+
+SLA_DIMENSIONS = {
+    "department": ("department_id", "department__name"),
+    "priority": ("priority_id", "priority__name"),
+    "type": ("type_id", "type__name"),
+    "agent": ("assignee_id", "assignee__full_name"),
+}
+
+
+def sla_by(scope: Scope, f: Filters, dimension: str) -> list[dict]:
+    """Met and breached per department, priority, type or agent (the ticket's current one: a transferred ticket
+    counts where it ended). One GROUP BY."""
+    key, name = SLA_DIMENSIONS[dimension]
+    created, resolved = f.between("created_at"), f.between("resolved_at")
+    return list(
+        tickets(scope, f)
+        .filter(created | resolved)
+        .values(key, name)
+        .annotate(
+            fr_met=Count("pk", filter=created & FR_MET),
+            fr_breached=Count("pk", filter=created & FR_BREACHED),
+            res_met=Count("pk", filter=resolved & RES_MET),
+            res_breached=Count("pk", filter=resolved & RES_BREACHED),
+        )
+        .order_by(name)
+    )
+
+
+def breach_trend(scope: Scope, f: Filters) -> dict[str, dict[dt.date, int]]:
+    """Per day: tickets with a first-response target created, and breached; with a resolution target resolved,
+    and late. Two queries."""
+    qs = tickets(scope, f)
+    first = daily(qs, "created_at", f, fr_target=FR_TARGET, fr_breached=FR_BREACHED)
+    resolution = daily(qs, "resolved_at", f, res_target=RES_TARGET, res_breached=RES_BREACHED)
+    return {**first, **resolution}
+
+
+BREACHED_LIST_LIMIT = 100
+
+
+def breached_tickets(scope: Scope, f: Filters, *, limit: int = BREACHED_LIST_LIMIT) -> list[dict]:
+    """Tickets created in the range that missed a deadline (or are past one and still open), newest first."""
+    now = timezone.now()
+    late = FR_BREACHED | RES_BREACHED | Q(status__in=ACTIVE_STATUSES, resolution_due__lt=now)
+    return list(
+        tickets(scope, f)
+        .filter(f.between("created_at"))
+        .filter(late)
+        .values(
+            "reference",
+            "subject",
+            "status",
+            "department__name",
+            "assignee__full_name",
+            "priority__name",
+            "created_at",
+            "first_response_due",
+            "first_response_at",
+            "resolution_due",
+            "resolved_at",
+        )
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+# --- agents and channels -------------------------------------------------------------------------------------
+
+
+def agent_work(scope: Scope, f: Filters) -> dict[str, list[dict]]:
+    """Per assignee: tickets resolved in the range and how many of them were reopened; per author: public
+    replies in the range. Two queries."""
+    resolved = (
+        tickets(scope, f)
+        .filter(f.between("resolved_at"))
+        .values("assignee_id", "assignee__full_name")
+        .annotate(handled=Count("pk"), reopened=Count("pk", filter=Q(reopen_count__gt=0)))
+        .order_by()
+    )
+    replies = f.apply(scope.replies(), prefix="ticket__").filter(f.between("created_at"))
+    if "assignee_id" in f.dimensions:
+        replies = replies.filter(author_id=f.dimensions["assignee_id"])
+    by_author = replies.values("author_id", "author__full_name").annotate(replies=Count("pk")).order_by()
+    return {"resolved": list(resolved), "replies": list(by_author)}
+
+
+def channel_totals(scope: Scope, f: Filters) -> list[dict]:
+    created, resolved = f.between("created_at"), f.between("resolved_at")
+    return list(
+        tickets(scope, f)
+        .filter(created | resolved)
+        .values("channel")
+        .annotate(
+            created=Count("pk", filter=created),
+            resolved=Count("pk", filter=resolved),
+            fr_met=Count("pk", filter=created & FR_MET),
+            fr_breached=Count("pk", filter=created & FR_BREACHED),
+            res_met=Count("pk", filter=resolved & RES_MET),
+            res_breached=Count("pk", filter=resolved & RES_BREACHED),
+        )
+        .order_by("channel")
+    )
+
+
+# --- knowledge base ------------------------------------------------------------------------------------------
+
+
+KB_LIST_LIMIT = 10
+NO_RESULT_LIMIT = 20
+
+
+def knowledge_base(scope: Scope, f: Filters) -> dict:
+    """Self-service in the range (seven queries): suggestion lists shown while filing, articles opened from them,
+    the sessions that opened one and then filed anyway or left (deflection), searches that found nothing; and the
+    most read and lowest rated articles (all time)."""
+    days = Q(day__gte=f.first, day__lte=f.last)
+    stats = scope.search_stats().filter(days)
+    shown = stats.filter(kind=SearchStat.Kind.SUGGESTED).values("day").annotate(n=Sum("count")).order_by()
+    opens = SuggestionOpen.objects.all() if scope.sees_knowledge_base else SuggestionOpen.objects.none()
+    opened = daily(opens, "opened_at", f, n=Q())["n"]
+    top_opened = list(
+        opens.filter(f.between("opened_at"))
+        .values("article__title", "article__slug")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "article__title")[:KB_LIST_LIMIT]
+    )
+    sessions = SuggestionSession.objects.all() if scope.sees_knowledge_base else SuggestionSession.objects.none()
+    cutoff = timezone.now() - SUGGESTION_DECISION_WINDOW
+    outcome = sessions.filter(f.between("first_opened_at")).aggregate(
+        total=Count("pk"),
+        filed=Count("pk", filter=Q(ticket_filed_at__isnull=False)),
+        left=Count("pk", filter=Q(ticket_filed_at__isnull=True, last_opened_at__lt=cutoff)),
+    )
+    no_result = list(
+        stats.filter(kind=SearchStat.Kind.NO_RESULT)
+        .values("query")
+        .annotate(n=Sum("count"))
+        .order_by("-n", "query")[:NO_RESULT_LIMIT]
+    )
+    articles = Article.objects.published() if scope.sees_knowledge_base else Article.objects.none()
+    most_read = list(articles.order_by("-view_count", "pk").values("title", "slug", "view_count")[:KB_LIST_LIMIT])
+    lowest = list(
+        article_ratings(articles).values("title", "slug", "helpful_votes", "total_votes", "helpful_ratio")[
+            :KB_LIST_LIMIT
+        ]
+    )
+    return {
+        "shown": {row["day"]: row["n"] for row in shown},
+        "opened": opened,
+        "top_opened": top_opened,
+        "outcome": outcome,
+        "no_result": no_result,
+        "most_read": most_read,
+        "lowest_rated": lowest,
+    }
+
+
+# --- Article 6 -----------------------------------------------------------------------------------------------
+
+EXPIRING_DAYS = 14
+EXPIRING_LIMIT = 100
+
+
+def article6(scope: Scope, f: Filters) -> dict:
+    """Increase requests filed in the range by state and by tax period (amounts requested and applied), the
+    days from filing to applied (applied in the range), and the open requests whose period ends within 14 days.
+    Four queries."""
+    requests = f.apply(scope.increase_requests(), prefix="ticket__").order_by()
+    filed = requests.filter(f.between("created_at"))
+    by_state = list(filed.values("state").annotate(n=Count("pk")).order_by("state"))
+    by_period = list(
+        filed.values("year", "quarter")
+        .annotate(
+            n=Count("pk"),
+            requested=Sum("amount"),
+            applied_n=Count("pk", filter=Q(state=State.APPLIED)),
+            applied=Sum("announced_amount", filter=Q(state=State.APPLIED)),
+        )
+        .order_by("year", "quarter")
+    )
+    waited = requests.filter(state=State.APPLIED).filter(f.between("applied_at"))
+    waited = waited.annotate(_took=ExpressionWrapper(F("applied_at") - F("created_at"), output_field=DurationField()))
+    took = percentiles(waited, ["_took"]).get(None, {}).get("_took") or Spread(0)
+    now = timezone.now()
+    expiring = list(
+        requests.filter(
+            state__in=sorted(OPEN_STATES), period_ends_at__gte=now, period_ends_at__lt=now + dt.timedelta(days=14)
+        )
+        .values("ticket__reference", "taxpayer__name", "year", "quarter", "amount", "state", "period_ends_at")
+        .order_by("period_ends_at", "pk")[:EXPIRING_LIMIT]
+    )
+    return {"by_state": by_state, "by_period": by_period, "took": took, "expiring": expiring}
+
+
+def names(rows: Iterable[dict], key: str, name: str) -> dict:
+    return {row[key]: row[name] for row in rows}

@@ -1,0 +1,125 @@
+"""The report numbers against the hand-computed month of `conftest.py` (business and calendar hours, paused time,
+a reopen, a transfer counted where it ended, SLA outcomes, satisfaction), as a manager sees them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from reports import pages, selectors
+from reports.filters import ReportFilterForm, read_filters
+from reports.permissions import report_scope
+from tickets.tests.factories import TicketFactory
+
+from .conftest import FIRST, LAST, RANGE
+
+pytestmark = pytest.mark.django_db
+
+
+def build(section, user, **params):
+    scope = report_scope(user)
+    filters = read_filters(ReportFilterForm({**RANGE, **params}, scope=scope))
+    assert filters is not None
+    with translation.override("en"):
+        return pages.SECTIONS[section][0](scope, filters)
+
+
+def kpis(page):
+    return {str(k.label): k.value for k in page.kpis}
+
+
+def rows(page, key):
+    return page.table(key).rows
+
+
+def test_overview_counts_times_and_backlog(month, manager):
+    page = build("overview", manager)
+    numbers = kpis(page)
+    assert {k: numbers[k] for k in ("Created", "Resolved", "Reopened", "Open now")} == {
+        "Created": 4, "Resolved": 3, "Reopened": 1, "Open now": 1,
+    }  # fmt: skip
+    assert numbers["First response within SLA"] == 0.5  # t2, t3 met; t1 late, t4 never answered
+    assert numbers["Resolution within SLA"] == pytest.approx(2 / 3)  # t1 took 9 h of 8.5
+    assert numbers["Median first response (business hours)"] == 2.0
+    assert numbers["Satisfaction (average of 5)"] == 4.0
+    times = {row[0]: row[1:] for row in rows(page, "times")}
+    # business: first response [2, 2, 6.5] h, resolution [4, 8, 9] h; calendar [2, 5, 90.5] h and [4, 50, 93] h
+    assert times["First response"] == [3, 2.0, pytest.approx(5.6), 5.0, pytest.approx(73.4)]
+    assert times["Resolution"] == [3, 8.0, pytest.approx(8.8), 50.0, pytest.approx(84.4)]
+
+    volume = {row[0]: row[1:] for row in rows(page, "volume")}
+    assert len(volume) == (LAST - FIRST).days + 1
+    by_day = list(volume.values())
+    day = {d: by_day[(d - FIRST).days] for d in (dt.date(2025, 5, 14), dt.date(2025, 5, 20), dt.date(2025, 5, 26))}
+    assert day[dt.date(2025, 5, 14)] == [1, 0, 0, 1]  # [created, resolved, reopened, backlog at the end]
+    assert day[dt.date(2025, 5, 20)] == [1, 0, 0, 1]  # t1 and t3 resolved on the 18th and 19th, t4 filed
+    assert day[dt.date(2025, 5, 26)] == [0, 1, 1, 1]  # t2 reopened and resolved again
+    assert by_day[-1][-1] == 1  # t4 is still open
+    assert [r[1] for r in rows(page, "csat")] == [0, 0, 1, 0, 1]
+    assert {row[0]: row[1] for row in rows(page, "open_department")} == {"مالی": 1}
+
+
+def test_sla_by_department_counts_a_transferred_ticket_where_it_ended(month, manager):
+    page = build("sla", manager)
+    by_department = {row[0]: row[1:] for row in rows(page, "by_department")}
+    # [FR met, FR breached, FR met %, resolution met, resolution breached, resolution met %]
+    assert by_department["پشتیبانی فنی"] == [1, 1, 0.5, 1, 1, 0.5]  # t1 late twice, t2 in time
+    assert by_department["مالی"] == [1, 1, 0.5, 1, 0, 1.0]  # t3 (transferred here) in time, t4 breached
+    assert kpis(page)["Escalated to supervisors"] == 1  # t4, by the scan
+    listed = [str(row[0]) for row in rows(page, "breached")]
+    assert listed == [f"#{month['t4'].reference}", f"#{month['t1'].reference}"]
+
+
+def test_agents_per_agent(month, manager, agent, agent_b):
+    table = {row[0]: row[1:] for row in rows(build("agents", manager), "agents")}
+    # [resolved, replies, median FR h, median resolution h, reopen rate, satisfaction, ratings]
+    assert table[agent.full_name] == [2, 4, 4.25, 8.5, 0.5, 5.0, 1]
+    assert table[agent_b.full_name] == [1, 2, 2.0, 4.0, 0.0, 3.0, 1]
+    assert set(table) == {agent.full_name, agent_b.full_name}
+
+
+def test_channels_split_by_channel(month, manager):
+    table = {row[0]: row[1:] for row in rows(build("channels", manager), "channels")}
+    assert table["Web"][:2] == [4, 3] and table["Web"][2] == 2.0
+    assert table["Email"] == [0, 0, None, None, None, None, None]
+
+
+def test_days_are_tehran_days(db, manager):
+    """20:45 UTC on 2025-05-14 is 00:15 on the 15th in Tehran."""
+    TicketFactory(created_at=dt.datetime(2025, 5, 14, 20, 45, tzinfo=dt.UTC))
+    by_day = [row[1] for row in rows(build("overview", manager), "volume")]
+    assert by_day[:2] == [0, 1]
+
+
+def test_week_month_and_season_buckets(month, manager):
+    weeks = rows(build("overview", manager, by="week"), "volume")
+    assert [row[0] for row in weeks][:2] == ["week of 1404/02/20", "week of 1404/02/27"]  # Saturdays
+    assert [row[1] for row in weeks] == [1, 2, 1]
+    months = rows(build("overview", manager, by="month"), "volume")
+    assert [(row[0], row[1]) for row in months] == [("Ordibehesht 1404", 3), ("Khordad 1404", 1)]
+    seasons = rows(build("overview", manager, by="season"), "volume")
+    assert [(row[0], row[1]) for row in seasons] == [("Spring 1404", 4)]
+
+
+def test_percentiles_match_postgresqls_percentile_cont(db):
+    for seconds in (10, 20, 30, 40, 1000):
+        TicketFactory(first_response_seconds=seconds, first_response_business_seconds=seconds)
+    spread = selectors.percentiles(TicketFactory._meta.model.objects.all(), ["first_response_seconds"])[None]
+    assert spread["first_response_seconds"] == selectors.Spread(5, 30, 616.0)  # 40 + 0.6 × 960
+
+
+def test_the_page_shows_persian_digits_and_jalali_dates(month, client, manager):
+    client.force_login(manager)
+    text = client.get(reverse("reports:overview"), RANGE).content.decode()
+    assert "۱۴۰۴/۰۲/۲۴" in text and "از ۱۴۰۴/۰۲/۲۴ تا ۱۴۰۴/۰۳/۰۸" in text
+    assert "۵۰٪" in text  # first response within SLA
+
+
+def test_days_are_tehran_days_across_daylight_saving_time(db, manager):
+    """Before 2022 Tehran kept summer time (+04:30): 19:45 UTC on 2021-06-10 was 00:15 on the 11th."""
+    TicketFactory(created_at=dt.datetime(2021, 6, 10, 19, 45, tzinfo=dt.UTC))
+    by_day = [row[1] for row in rows(build("overview", manager, start="1400/03/01", end="1400/06/31"), "volume")]
+    assert by_day[19:22] == [0, 1, 0]  # 1400/03/21 is 2021-06-11

@@ -1,0 +1,211 @@
+"""Who sees what (pages and exports), bad filters, exports, and the pages' query counts."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from openpyxl import load_workbook
+
+from knowledgebase.models import Article, SearchStat, SuggestionSession
+from limits.models import IncreaseRequest
+from limits.models.increase import State
+from limits.tests.factories import TaxpayerFactory
+from tickets.tests.factories import TicketFactory
+
+from .conftest import NOW, RANGE
+
+pytestmark = pytest.mark.django_db
+
+SECTIONS = ["overview", "sla", "agents", "channels", "kb", "article6"]
+
+
+def page(client, user, section="overview", **params):
+    client.force_login(user)
+    return client.get(reverse(f"reports:{section}"), {**RANGE, **params})
+
+
+def export(client, user, section, table, fmt="csv", **params):
+    client.force_login(user)
+    return client.get(reverse("reports:export", args=[section, table, fmt]), {**RANGE, **params})
+
+
+def fa(text: str) -> str:
+    with translation.override("fa"):
+        return gettext(text)
+
+
+def kpis(response) -> dict[str, object]:
+    """The numbers at the top, by their label (the page is Persian: look them up with `fa("Created")`)."""
+    return {k.label: k.value for k in response.context["page"].kpis}
+
+
+def csv_rows(response) -> list[list[str]]:
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_customers_and_visitors_get_a_404(client, customer, section):
+    assert client.get(reverse(f"reports:{section}")).status_code == 302  # to the login page
+    client.force_login(customer)
+    assert client.get(reverse(f"reports:{section}")).status_code == 404
+    assert client.get(reverse("reports:export", args=[section, "volume", "csv"])).status_code == 404
+
+
+def test_the_staff_menu_has_reports(client, agent, customer):
+    client.force_login(agent)
+    assert 'href="/reports/"' in client.get("/").content.decode()
+    client.force_login(customer)
+    assert 'href="/reports/"' not in client.get("/").content.decode()
+
+
+def test_a_supervisor_sees_their_departments_only(month, client, supervisor, department_b):
+    response = page(client, supervisor)
+    assert kpis(response)[fa("Created")] == 2  # t1 and t2; t3 ended in B, t4 is B's
+    text = response.content.decode()
+    assert "مالی" not in text  # not even in the department filter
+    sla = csv_rows(export(client, supervisor, "sla", "by_department"))
+    assert [row[0] for row in sla[1:]] == ["پشتیبانی فنی"]
+    agents = csv_rows(export(client, supervisor, "agents", "agents"))
+    assert "بهرام بهاری" not in {row[0] for row in agents}
+    refused = page(client, supervisor, department=str(department_b.pk))
+    assert refused.status_code == 400 and refused.context["page"] is None
+    assert export(client, supervisor, "overview", "volume", department=str(department_b.pk)).status_code == 400
+    assert page(client, supervisor, "kb").status_code == 200
+
+
+def test_an_agent_sees_their_own_numbers(month, client, agent):
+    response = page(client, agent)
+    assert (kpis(response)[fa("Created")], kpis(response)[fa("Resolved")]) == (2, 2)  # t1 and t2, assigned to them
+    rows = csv_rows(export(client, agent, "agents", "agents"))
+    assert [row[:3] for row in rows[1:]] == [[agent.full_name, "2", "4"]]
+    assert "agent" not in response.context["form"].fields
+    assert page(client, agent, "kb").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"start": "1404/13/01"}, "ماه"),
+        ({"start": "2025/05/14"}, "سال"),
+        ({"start": "1404/03/08", "end": "1404/02/24"}, "نباید بعد از پایان"),
+        ({"start": "1400/01/01", "end": "1404/01/01"}, "دوساله"),
+        ({"start": "", "end": "1404/01/01"}, "آغاز بازه"),
+        ({"department": "abc"}, "واحد"),
+        ({"department": "999999"}, "واحد"),
+        ({"preset": "yesterday"}, "دوره"),
+        ({"by": "hour"}, "نمودار"),
+        ({"channel": "fax"}, "کانال"),
+    ],
+)
+def test_bad_filters_are_a_clear_message_never_a_500(client, manager, params, message):
+    client.force_login(manager)
+    response = client.get(reverse("reports:overview"), params)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert export(client, manager, "overview", "volume", **{**{"start": "", "end": ""}, **params}).status_code == 400
+
+
+def test_filters_accept_persian_digits_and_presets(month, client, manager, department):
+    response = page(client, manager, department="".join("۰۱۲۳۴۵۶۷۸۹"[int(c)] for c in str(department.pk)))
+    assert kpis(response)[fa("Created")] == 2
+    for preset in ("today", "week", "month", "last30", "season", "year"):
+        client.force_login(manager)
+        assert client.get(reverse("reports:sla"), {"preset": preset}).status_code == 200
+
+
+def test_exports_csv_and_xlsx_with_jalali_dates(month, client, manager):
+    rows = csv_rows(export(client, manager, "sla", "breached"))
+    assert rows[0][:2] == ["تیکت", "موضوع"]
+    assert rows[1][0] == f"#{month['t4'].reference}" and rows[1][5] == "۱۴۰۴/۰۲/۳۰ ۰۹:۰۰"  # Tue 2025-05-20
+    response = export(client, manager, "overview", "volume", "xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert 'filename="overview-volume-14040224-14040308.xlsx"' in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.values)
+    assert values[0][0] == "دوره" and values[1][:2] == ("۱۴۰۴/۰۲/۲۴", 1)
+    assert sheet.sheet_view.rightToLeft
+    assert export(client, manager, "overview", "nothing").status_code == 404
+    assert client.get(reverse("reports:export", args=["overview", "volume", "pdf"])).status_code == 404
+
+
+def test_knowledge_base_page(db, client, manager, make_article_for_reports):
+    SearchStat.objects.create(day=NOW.date(), kind=SearchStat.Kind.NO_RESULT, query="کارت هوشمند", count=3)
+    SearchStat.objects.create(day=NOW.date(), kind=SearchStat.Kind.SUGGESTED, count=4)
+    SuggestionSession.objects.create(
+        session_key="a", first_opened_at=NOW - dt.timedelta(hours=3), last_opened_at=NOW - dt.timedelta(hours=3)
+    )
+    SuggestionSession.objects.create(
+        session_key="b", first_opened_at=NOW - dt.timedelta(hours=3), ticket_filed_at=NOW - dt.timedelta(hours=2)
+    )
+    import time_machine
+
+    with time_machine.travel(NOW, tick=False):
+        response = page(client, manager, "kb")
+    assert kpis(response) == {
+        fa("Suggestions shown while filing"): 4,
+        fa("Suggested articles opened"): 0,
+        fa("Filed anyway after a suggestion"): 1,
+        fa("Left after a suggestion (deflected)"): 1,
+        fa("Deflection rate"): 0.5,
+    }
+    assert response.context["page"].table("no_result").rows == [["کارت هوشمند", 3]]
+    assert [str(r[0]) for r in response.context["page"].table("most_read").rows] == ["راهنمای ورود"]
+
+
+@pytest.fixture
+def make_article_for_reports(db):
+    return Article.objects.create(title="راهنمای ورود", slug="login", body="…", status="published", view_count=9)
+
+
+def test_article6_page(db, client, manager, department):
+    import time_machine
+
+    taxpayer = TaxpayerFactory()
+
+    def request(state, amount, created, **extra):
+        ticket = TicketFactory(department=department)
+        row = IncreaseRequest.objects.create(
+            ticket=ticket, taxpayer=taxpayer, year=1404, quarter=1, amount=amount, vat_rate=10, vat=amount // 10,
+            state=state, period_ends_at=NOW + dt.timedelta(days=10), filed_by=taxpayer.owner_user, **extra,
+        )  # fmt: skip
+        IncreaseRequest.objects.filter(pk=row.pk).update(created_at=created)
+        return row
+
+    request(State.SUBMITTED, 1_000_000, NOW - dt.timedelta(days=5))
+    applied = {"announced_amount": 4_000_000, "letter_number": "۱۲/۳", "letter_date": NOW.date(), "applied_at": NOW}
+    request(State.APPLIED, 5_000_000, NOW - dt.timedelta(days=6), **applied)
+    with time_machine.travel(NOW - dt.timedelta(hours=1), tick=False):
+        response = page(client, manager, "article6")
+    built = response.context["page"]
+    numbers = kpis(response)
+    assert (numbers[fa("Requests filed")], numbers[fa("Applied")], numbers[fa("Expiring within 14 days")]) == (2, 1, 1)
+    assert numbers[fa("Median days from filing to applied")] == 6.0
+    assert built.table("periods").rows[0][1:] == [2, 6_000_000, 1, 4_000_000]
+
+
+# session, user, the organisations of the filter, then the page's own (e.g. overview: totals, created, resolved and
+# reopened per day, open now and its names, two percentile queries, ratings); the filter's other choices are cached.
+QUERIES = {"overview": 13, "sla": 11, "agents": 8, "channels": 6, "kb": 10, "article6": 7}
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_query_counts_are_pinned_and_do_not_grow(
+    month, client, manager, department, section, django_assert_num_queries
+):
+    client.force_login(manager)
+    url = reverse(f"reports:{section}")
+    client.get(url, RANGE)  # warm the cached filter choices
+    with django_assert_num_queries(QUERIES[section]):
+        assert client.get(url, RANGE).status_code == 200
+    TicketFactory.create_batch(20, department=department, created_at=NOW - dt.timedelta(days=3))
+    wider = {"start": "1403/01/01", "end": "1404/03/08", "by": "month"}
+    with django_assert_num_queries(QUERIES[section]):
+        assert client.get(url, wider).status_code == 200

@@ -1,0 +1,71 @@
+"""The staff home's counters at the top of the queue: each counts the tickets its link lists, in one query."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from tickets.models import Status
+
+from .factories import DepartmentFactory, TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2025, 6, 1, 8, 0, tzinfo=dt.UTC)
+HOUR = dt.timedelta(hours=1)
+
+
+@pytest.fixture
+def staff_client(client, agent):
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def tickets(agent, department):
+    other = DepartmentFactory()
+    made = {
+        "mine": TicketFactory(department=department, assignee=agent, status=Status.OPEN),
+        "mine_due": TicketFactory(department=department, assignee=agent, resolution_due=NOW + HOUR),
+        "first_response_due": TicketFactory(department=department, first_response_due=NOW + HOUR),
+        "answered_due_late": TicketFactory(
+            department=department, first_response_due=NOW + HOUR, first_response_at=NOW - HOUR, status=Status.OPEN
+        ),
+        "overdue": TicketFactory(department=department, resolution_due=NOW - HOUR, status=Status.OPEN),
+        "paused_due": TicketFactory(
+            department=department, status=Status.WAITING, resolution_due=NOW + HOUR, sla_paused_at=NOW - HOUR
+        ),
+        "resolved_overdue": TicketFactory(department=department, status=Status.RESOLVED, resolution_due=NOW - HOUR),
+        "elsewhere": TicketFactory(department=other, resolution_due=NOW - HOUR),  # not visible to the agent
+    }
+    return made
+
+
+def counters(response) -> dict[str, int]:
+    return {c.key: c.count for c in response.context["counters"]}
+
+
+def test_counters_count_what_their_links_list(staff_client, tickets):
+    with time_machine.travel(NOW, tick=False):
+        response = staff_client.get(reverse("tickets:queue"))
+        found = counters(response)
+        assert found == {"mine": 2, "due_soon": 2, "overdue": 1, "unassigned": 4, "waiting": 1}
+        for counter in response.context["counters"]:
+            listed = staff_client.get(counter.url).context["page_obj"].paginator.count
+            assert listed == counter.count, counter.key
+    text = response.content.decode()
+    assert 'href="/tickets/queue/?view=due_soon"' in text and "موعد تا ۲ ساعت دیگر" in text
+
+
+def test_the_counters_cost_one_query(staff_client, tickets, django_assert_num_queries):
+    """7 queries: session, user, saved filters, the counters (one conditional aggregate), the capped count, the
+    page and its tags; the same with more tickets."""
+    with time_machine.travel(NOW, tick=False):
+        staff_client.get(reverse("tickets:queue"))
+        with django_assert_num_queries(7):
+            staff_client.get(reverse("tickets:queue"))
+        for _ in range(5):
+            TicketFactory(department=tickets["mine"].department, resolution_due=NOW + HOUR)
+        with django_assert_num_queries(7):
+            staff_client.get(reverse("tickets:queue"))
