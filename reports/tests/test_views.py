@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
+from helpdesk.tests.pins import assert_queries, pinned_get
 from knowledgebase.models import Article, SearchStat, SuggestionSession
 from limits.models import IncreaseRequest
 from limits.models.increase import State
@@ -196,16 +198,23 @@ def test_article6_page(db, client, manager, department):
 QUERIES = {"overview": 13, "sla": 11, "agents": 8, "channels": 6, "kb": 10, "article6": 7}
 
 
+@pytest.mark.pins(*(f"reports:{section}" for section in QUERIES))
 @pytest.mark.parametrize("section", SECTIONS)
-def test_query_counts_are_pinned_and_do_not_grow(
-    month, client, manager, department, section, django_assert_num_queries
-):
+def test_query_counts_are_pinned_and_do_not_grow(month, client, manager, department, section):
     client.force_login(manager)
     url = reverse(f"reports:{section}")
     client.get(url, RANGE)  # warm the cached filter choices
-    with django_assert_num_queries(QUERIES[section]):
+    with assert_queries(QUERIES[section]):
         assert client.get(url, RANGE).status_code == 200
     TicketFactory.create_batch(20, department=department, created_at=NOW - dt.timedelta(days=3))
     wider = {"start": "1403/01/01", "end": "1404/03/08", "by": "month"}
-    with django_assert_num_queries(QUERIES[section]):
+    with assert_queries(QUERIES[section]):
         assert client.get(url, wider).status_code == 200
+
+
+@pytest.mark.pins("reports:export")
+def test_an_export_runs_its_page_queries_and_no_more(month, client, manager):
+    """An export builds the same page (its scope and filters) and writes one table: the page's count, no more."""
+    client.force_login(manager)
+    url = reverse("reports:export", args=["sla", "breached", "csv"])
+    pinned_get(client, url + "?" + urlencode(RANGE), QUERIES["sla"])

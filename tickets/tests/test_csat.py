@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from helpdesk.tests.pins import pinned_get
 from notifications.models import Notification
 from tickets import csat, services
 from tickets.models import SatisfactionRating, Status, TicketEvent
@@ -142,3 +143,10 @@ def test_staff_see_the_rating_on_the_ticket_page(resolved, client, agent):
     client.force_login(agent)
     text = client.get(reverse("tickets:detail", args=[resolved.reference])).content.decode()
     assert 'id="satisfaction"' in text and "۴ از ۵" in text and "سریع و دقیق" in text
+
+
+@pytest.mark.pins("tickets:rate")
+def test_the_rating_page_query_count(resolved, client):
+    with time_machine.travel(RESOLVED + dt.timedelta(hours=1), tick=False):
+        # the ticket with its department and the rating (no session: the link works without logging in)
+        pinned_get(client, reverse("tickets:rate", args=[csat.rating_token(resolved)]), 2)
