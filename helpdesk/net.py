@@ -15,8 +15,9 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError
+
+from . import cache
 
 logger = logging.getLogger(__name__)
 
@@ -66,25 +67,19 @@ BlockList = tuple[tuple[IPNetwork, float | None], ...]
 
 def active_blocks() -> BlockList:
     """The blocks that had not expired when the list was cached (callers still compare each expiry with now)."""
-    try:
-        blocks = cache.get(BLOCKS_CACHE_KEY)
-    except Exception:
-        logger.warning("IP blocks: cache read failed", exc_info=True)
-        return _load_blocks()
+    blocks = cache.get(BLOCKS_CACHE_KEY)
     if blocks is None:
         blocks = _load_blocks()
-        try:
-            cache.set(BLOCKS_CACHE_KEY, blocks, BLOCKS_CACHE_SECONDS)
-        except Exception:
-            logger.warning("IP blocks: cache write failed", exc_info=True)
+        cache.set(BLOCKS_CACHE_KEY, blocks, BLOCKS_CACHE_SECONDS)
     return blocks
 
 
 def clear_blocks_cache() -> None:
-    try:
-        cache.delete(BLOCKS_CACHE_KEY)
-    except Exception:
-        logger.exception("IP blocks: cache invalidation failed; other processes may use the old list")
+    if not cache.delete(BLOCKS_CACHE_KEY):
+        logger.warning(
+            "IP blocks: the cache could not be cleared; other processes may use the old list for up to %s s",
+            BLOCKS_CACHE_SECONDS,
+        )
 
 
 def is_blocked(address: IPAddress | None, *, now: float | None = None) -> bool:
