@@ -14,8 +14,8 @@ from django.utils import timezone
 from accounts.tests.factories import AdminFactory
 from helpdesk import services
 from helpdesk.admin import MSG_OWN_ADDRESS
-from helpdesk.middleware import MSG_BLOCKED, IPBlockMiddleware
 from helpdesk.cache import outage
+from helpdesk.middleware import MSG_BLOCKED, IPBlockMiddleware
 from helpdesk.models import MSG_NETWORK_EVERYONE, MSG_NETWORK_INVALID, IPBlock
 from helpdesk.net import BLOCKS_CACHE_SECONDS, parse_ip
 from helpdesk.tests.errors import error_codes
