@@ -10,6 +10,10 @@ class KnowledgebaseConfig(AppConfig):
     def ready(self):
         # tickets must not import the knowledge base (dependency direction), so the KB plugs its panels and its
         # self-service outcome into the ticket pages' registries.
+        from helpdesk import files
+
         from . import ticket_pages
+        from .models import ArticleAttachment
 
         ticket_pages.register()
+        files.register_folder("kb", model=ArticleAttachment, field="file")  # the orphan sweep's folders

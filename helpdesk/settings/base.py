@@ -244,6 +244,13 @@ CELERY_BEAT_SCHEDULE["limits-expire-requests"] = {
 MAINTENANCE_RETRY_AFTER = 600
 # Seconds /healthz waits for the Celery broker before answering "error".
 HEALTH_BROKER_TIMEOUT = 2
+# Uploaded files (attachments, article files, the logo) that no row references are deleted by a daily sweep once
+# they are this many hours old: a rollback the services could not see left them (helpdesk/files.py).
+UPLOADS_ORPHAN_HOURS = env.float("UPLOADS_ORPHAN_HOURS", default=6)
+CELERY_BEAT_SCHEDULE["files-sweep-orphans"] = {
+    "task": "helpdesk.tasks.sweep_orphan_files",
+    "schedule": crontab(hour=3, minute=30),  # Tehran time, a quiet hour
+}
 
 # --- accounts ---------------------------------------------------------------------------------------------------
 # django-axes counts failures per account whichever identifier was typed (email in any case, mobile in any
