@@ -22,12 +22,16 @@ def service_unavailable(reason: str):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Each test starts with an empty cache (site settings, presence, lockouts are cached)."""
+    """Each test starts with an empty, working cache (site settings, presence, lockouts are cached)."""
     from django.core.cache import cache
 
+    from helpdesk.cache import outage
+
+    outage.reset()
     cache.clear()
     yield
     cache.clear()
+    outage.reset()
 
 
 # --- Browser tests (site shell): headless Debian Chromium driven by Playwright's sync API --------------------------

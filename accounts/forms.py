@@ -6,12 +6,15 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, PasswordResetForm, UserChangeForm
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.validators import normalize_economic_code, normalize_legal_id, normalize_national_id
 
 from .identifiers import clean_email, clean_mobile
+from .mail import account_email_send
 from .models import Customer, Employee, Organisation, User
 from .status import account_block
 
@@ -19,6 +22,7 @@ MSG_INVALID_LOGIN = _(
     "The email or mobile number, or the password, is not correct. Note that the password is case-sensitive."
 )
 MSG_EMAIL_OR_MOBILE = _("Enter an email address or a mobile number (at least one of them).")
+PASSWORD_RESET_KIND = "password_reset"  # noqa: S105 - the outbox row's kind, not a password
 
 
 class LoginForm(AuthenticationForm):
@@ -44,7 +48,10 @@ class AdminLoginForm(LoginForm, AdminAuthenticationForm):
 
 
 class LocalisedPasswordResetForm(PasswordResetForm):
-    """Writes the reset email in the language of the account's owner, not of whoever asked for it.
+    """Writes the reset email in the language of the account's owner, not of whoever asked for it, and sends it
+    through the outbox (`accounts.mail`): written in the request's transaction, delivered by the worker after
+    commit, retried like every email. Nothing is sent inside the request, so the answer is the same page, as
+    quick, whether or not the address belongs to an account.
 
     Unlike Django's form it also serves accounts without a usable password: here that means "not chosen yet"
     (an admin created the account without one), and this is how the person chooses it.
@@ -56,10 +63,25 @@ class LocalisedPasswordResetForm(PasswordResetForm):
         # As Django does: the database's case-insensitive match must also be a Unicode one (CVE-2019-19844).
         return (user for user in users if _same_email(email, user.email))
 
-    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        language = getattr(context.get("user"), "language", None) or translation.get_language()
-        with translation.override(language):
-            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+    def save(self, *args, **kwargs):
+        with transaction.atomic():  # the rows of every matching account, delivered once this commits
+            super().save(*args, **kwargs)
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        user = context["user"]
+        with translation.override(user.language or translation.get_language()):
+            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+            body = loader.render_to_string(email_template_name, context)
+            html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        account_email_send(user=user, subject=subject, body=body, html=html, kind=PASSWORD_RESET_KIND)
 
 
 def _same_email(a: str, b: str) -> bool:

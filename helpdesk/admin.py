@@ -6,8 +6,6 @@ on the next request in every web process.
 
 from __future__ import annotations
 
-import ipaddress
-
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -21,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import images, services
 from .models import IPBlock, SiteSettings
-from .net import client_ip, parse_ip
+from .net import client_ip, contains, parse_ip, parse_network
 
 MSG_OWN_ADDRESS = _("This range contains your own address (%(address)s); saving it would lock you out of the site.")
 
@@ -109,9 +107,10 @@ class IPBlockForm(forms.ModelForm):
             return
         if self.instance.expires_at and self.instance.expires_at <= timezone.now():
             return
+        # The rule the middleware applies (`net.contains`): the admin's address in any form, IPv4-mapped or not.
         address = parse_ip(client_ip(self.request))
-        network = ipaddress.ip_network(self.instance.network)
-        if address is not None and address.version == network.version and address in network:
+        network = parse_network(self.instance.network)
+        if address is not None and network is not None and contains(network, address):
             self.add_error("network", ValidationError(MSG_OWN_ADDRESS, params={"address": str(address)}))
 
 
@@ -153,7 +152,11 @@ class IPBlockAdmin(admin.ModelAdmin):
         address = parse_ip(search_term)
         if address is not None:
             # "Is this address blocked, and by which entry?" — match the ranges that contain it.
-            containing = [pk for pk, network in queryset.values_list("pk", "network") if _contains(network, address)]
+            containing = [
+                pk
+                for pk, value in queryset.values_list("pk", "network")
+                if (network := parse_network(value)) is not None and contains(network, address)
+            ]
             results = results | queryset.filter(pk__in=containing)
         return results, may_have_duplicates
 
@@ -167,10 +170,3 @@ class IPBlockAdmin(admin.ModelAdmin):
         with transaction.atomic():
             for block in queryset:
                 services.ip_block_remove(block=block)
-
-
-def _contains(network: str, address) -> bool:
-    try:
-        return address in ipaddress.ip_network(network, strict=False)
-    except ValueError:
-        return False

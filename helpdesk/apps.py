@@ -6,3 +6,9 @@ class HelpdeskConfig(AppConfig):
     name = "helpdesk"
     verbose_name = _("Site")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import files
+        from .models import SiteSettings
+
+        files.register_folder("branding", model=SiteSettings, field="logo")  # the orphan sweep's folders

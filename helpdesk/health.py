@@ -1,7 +1,16 @@
-"""`GET /healthz` for load balancers and monitoring: is the database usable, is the Celery broker reachable?
+"""`GET /healthz` for load balancers and monitoring: can the site work, and is anything it relies on down?
 
-200 when the site can work: the database answers and the broker answers or is not configured (tasks then run
-in-process). 503 otherwise. Never blocked by maintenance mode; no session, no template, no cache.
+The body names each component's state (`ok`, `error`, or `not_configured` for a broker that is not used because
+tasks run in-process) and sums them up in `status`:
+
+- `ok` (200): everything answers;
+- `degraded` (200): the database works but the broker or the cache does not. The site still takes tickets and
+  replies and loses nothing (notifications and intake wait in the database for the sweeps, pages read the
+  database instead of the cache), so a load balancer must keep sending traffic;
+- `error` (503): the database is unusable; nothing can be served.
+
+Never blocked by maintenance mode; no session, no template. Each component logs one warning when it starts
+failing and one line when it is back (`helpdesk.outages`), however often it is probed.
 """
 
 from __future__ import annotations
@@ -14,9 +23,16 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from . import cache
+from .outages import Outage
+
 logger = logging.getLogger(__name__)
 
 OK, ERROR, NOT_CONFIGURED = "ok", "error", "not_configured"
+STATUS_OK, STATUS_DEGRADED, STATUS_ERROR = "ok", "degraded", "error"
+
+database_outage = Outage("The database", logger=logger)
+broker_outage = Outage("The Celery broker", logger=logger)
 
 
 def check_database() -> str:
@@ -24,9 +40,10 @@ def check_database() -> str:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:
-        logger.exception("health: database check failed")
+    except Exception as exc:
+        database_outage.failed(exc)
         return ERROR
+    database_outage.recovered()
     return OK
 
 
@@ -45,15 +62,31 @@ def check_broker() -> str:
         ) as conn:
             # One attempt, no back-off sleep: a health check must answer quickly.
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, interval_max=0, timeout=timeout)
-    except Exception:
-        logger.warning("health: broker check failed", exc_info=True)
+    except Exception as exc:
+        broker_outage.failed(exc)
         return ERROR
+    broker_outage.recovered()
     return OK
+
+
+def check_cache() -> str:
+    return OK if cache.ping() else ERROR
+
+
+def health() -> tuple[dict[str, str], int]:
+    """(the body, the HTTP status)."""
+    components = {"database": check_database(), "broker": check_broker(), "cache": check_cache()}
+    if components["database"] != OK:
+        status, code = STATUS_ERROR, 503
+    elif ERROR in components.values():
+        status, code = STATUS_DEGRADED, 200
+    else:
+        status, code = STATUS_OK, 200
+    return {"status": status, **components}, code
 
 
 @never_cache
 @require_safe
 def healthz(request):
-    state = {"database": check_database(), "broker": check_broker()}
-    usable = state["database"] == OK and state["broker"] in (OK, NOT_CONFIGURED)
-    return JsonResponse(state, status=200 if usable else 503)
+    body, code = health()
+    return JsonResponse(body, status=code)

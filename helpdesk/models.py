@@ -1,4 +1,3 @@
-import ipaddress
 import re
 
 from django.core.exceptions import ValidationError
@@ -9,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .l10n import join_list
+from .net import parse_network
 
 DEFAULT_ALLOWED_TYPES = "pdf,jpg,jpeg,png,gif,webp,txt,csv,zip,docx,xlsx,pptx,doc,xls"
 
@@ -31,6 +31,10 @@ MSG_EXTENSIONS_INVALID = _(
 )
 MSG_EXTENSIONS_FORBIDDEN = _("These file types cannot be allowed because they can run code: %(items)s.")
 MSG_NETWORK_INVALID = _("Enter a valid IPv4 or IPv6 address or CIDR range, e.g. 203.0.113.7 or 203.0.113.0/24.")
+MSG_NETWORK_EVERYONE = _(
+    "This range contains every IPv%(version)s address: it would block everyone using IPv%(version)s. "
+    "To close the site for everyone, use maintenance mode."
+)
 
 
 def _file_type_tokens(value: str) -> list[str]:
@@ -149,11 +153,16 @@ class IPBlock(models.Model):
     def clean(self):
         if not self.network:
             return  # "required" is reported by the field itself
-        try:
-            # strict=False: "203.0.113.7/24" means the range 203.0.113.0/24; a bare address becomes /32 or /128.
-            self.network = str(ipaddress.ip_network(self.network.strip(), strict=False))
-        except ValueError:
-            raise ValidationError({"network": ValidationError(MSG_NETWORK_INVALID, code="invalid")}) from None
+        # "203.0.113.7/24" means the range 203.0.113.0/24; a bare address becomes /32 or /128; the IPv4-mapped
+        # form (::ffff:203.0.113.7) is stored as the IPv4 address it is, as `net.contains` matches it.
+        network = parse_network(self.network)
+        if network is None:
+            raise ValidationError({"network": ValidationError(MSG_NETWORK_INVALID, code="invalid")})
+        self.network = str(network)
+        if network.prefixlen == 0:
+            raise ValidationError(
+                {"network": ValidationError(MSG_NETWORK_EVERYONE, code="everyone", params={"version": network.version})}
+            )
 
     @property
     def is_active(self) -> bool:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from django.core.files.base import File
 from django.db import transaction
 
-from . import images
+from . import files, images
 from .models import IPBlock, SiteSettings
 from .net import clear_blocks_cache
 from .site import clear_site_settings_cache
@@ -50,17 +50,17 @@ def site_settings_update(*, logo: File | Literal[False] | None = KEEP, **changes
     # Decode and re-encode before taking the row lock: it is the slow part.
     new_logo = None if logo is KEEP or logo is False else images.logo_from_upload(logo)
 
-    with transaction.atomic():
+    with files.atomic():  # a new logo's file goes if this rolls back
         SiteSettings.objects.get_or_create(pk=1)
         obj = SiteSettings.objects.select_for_update().get(pk=1)
         old_logo = obj.logo.name
         for name, value in changes.items():
             setattr(obj, name, value)
-        if new_logo is not None:
-            obj.logo = new_logo
-        elif logo is False:
+        if logo is False:
             obj.logo = ""
         obj.full_clean()
+        if new_logo is not None:  # written once the values are valid
+            files.save(obj.logo, new_logo.name, new_logo)
         obj.save()
         transaction.on_commit(clear_site_settings_cache)
         if old_logo and old_logo != obj.logo.name:

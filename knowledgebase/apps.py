@@ -8,11 +8,12 @@ class KnowledgebaseConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self):
-        from helpdesk import navigation
-
         # tickets must not import the knowledge base (dependency direction), so the KB plugs its panels and its
         # self-service outcome into the ticket pages' registries.
+        from helpdesk import files, navigation
+
         from . import ticket_pages
+        from .models import ArticleAttachment
 
         ticket_pages.register()
         navigation.register(
@@ -24,3 +25,4 @@ class KnowledgebaseConfig(AppConfig):
                 50,
             )
         )
+        files.register_folder("kb", model=ArticleAttachment, field="file")  # the orphan sweep's folders

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES
+from helpdesk import files
 from helpdesk.l10n import digits
 from helpdesk.markdown import render_markdown
 from helpdesk.persian import normalize
@@ -218,7 +219,7 @@ def article_register_view(*, article: Article) -> None:
     Article.objects.filter(pk=article.pk).update(view_count=F("view_count") + 1)
 
 
-@transaction.atomic
+@files.atomic()
 def attachment_add(*, article: Article, file: UploadedFile, actor, name: str = "") -> ArticleAttachment:
     """Attach a file (checked by its content against the site's limits; images re-encoded) to an article."""
     info, content = prepare_attachment(file)
@@ -230,12 +231,12 @@ def attachment_add(*, article: Article, file: UploadedFile, actor, name: str = "
         is_image=info.is_image,
         uploaded_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    attachment.file.save(info.name, content, save=False)
+    files.save(attachment.file, info.name, content)
     attachment.save()
     return attachment
 
 
-@transaction.atomic
+@files.atomic()
 def attachment_update(*, attachment: ArticleAttachment, file: UploadedFile | None = None, name: str = "") -> None:
     """Rename an attachment, or replace its file (checked like a new one) keeping its address."""
     fields = ["name"]
@@ -243,7 +244,7 @@ def attachment_update(*, attachment: ArticleAttachment, file: UploadedFile | Non
     if file is not None:
         info, content = prepare_attachment(file)
         old_storage, old_path = attachment.file.storage, attachment.file.name
-        attachment.file.save(info.name, content, save=False)
+        files.save(attachment.file, info.name, content)
         attachment.size, attachment.content_type, attachment.is_image = info.size, info.content_type, info.is_image
         if old_path:
             transaction.on_commit(lambda: old_storage.delete(old_path))

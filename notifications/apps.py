@@ -28,3 +28,10 @@ class NotificationsConfig(AppConfig):
         from . import checks  # noqa: F401 - registers the system checks
 
         post_migrate.connect(write_missing_defaults, sender=self)
+
+        from accounts import mail
+
+        from .account_mail import account_email_queue
+
+        # Account emails (the password reset) leave through the outbox, like every other email.
+        mail.register_sender(account_email_queue)

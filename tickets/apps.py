@@ -7,9 +7,10 @@ class TicketsConfig(AppConfig):
     name = "tickets"
 
     def ready(self):
-        from helpdesk import navigation
+        from helpdesk import files, navigation
 
         from . import notifications
+        from .models import Attachment
         from .services import sla  # noqa: F401 - registers the SLA event kinds (sla_warning, sla_breach, escalated)
 
         notifications.register()
@@ -49,3 +50,5 @@ class TicketsConfig(AppConfig):
                 40,
             )
         )
+        # Attachment files no row references (a rollback the services could not see) are swept.
+        files.register_folder("attachments", model=Attachment, field="file")

@@ -9,13 +9,10 @@ few seconds.
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
-
-logger = logging.getLogger(__name__)
+from helpdesk import cache
 
 VIEWING = "viewing"
 WRITING = "writing"
@@ -43,11 +40,7 @@ def _key(ticket_id: int) -> str:
 
 
 def _load(ticket_id: int) -> dict:
-    try:
-        entries = cache.get(_key(ticket_id))
-    except Exception:  # presence is a hint; a cache outage must not break the ticket page
-        logger.warning("presence: cache read failed", exc_info=True)
-        return {}
+    entries = cache.get(_key(ticket_id))  # presence is a hint: without the cache, nobody else is shown
     return entries if isinstance(entries, dict) else {}
 
 
@@ -62,10 +55,7 @@ def touch(*, ticket_id: int, user, state: str = VIEWING, now: float | None = Non
     now = time.time() if now is None else now
     entries = _fresh(_load(ticket_id), now)
     entries[user.pk] = (user.full_name or str(user), state, now)
-    try:
-        cache.set(_key(ticket_id), entries, TTL)
-    except Exception:
-        logger.warning("presence: cache write failed", exc_info=True)
+    cache.set(_key(ticket_id), entries, TTL)
 
 
 def leave(*, ticket_id: int, user) -> None:
@@ -73,10 +63,7 @@ def leave(*, ticket_id: int, user) -> None:
     entries = _load(ticket_id)
     if entries.pop(user.pk, None) is None:
         return
-    try:
-        cache.set(_key(ticket_id), entries, TTL)
-    except Exception:
-        logger.warning("presence: cache write failed", exc_info=True)
+    cache.set(_key(ticket_id), entries, TTL)
 
 
 def others(*, ticket_id: int, user, now: float | None = None) -> list[Presence]:

@@ -7,18 +7,17 @@ the number of rows, messages, tags, attachments or events.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES, Role, User
+from helpdesk import cache
 
 from . import permissions
 from .filters import (
@@ -45,8 +44,6 @@ from .models import (
     TicketEvent,
     TicketType,
 )
-
-logger = logging.getLogger(__name__)
 
 # What a queue row shows, read as plain values (no model instances: at 25 rows with four related objects
 # each, building models cost more than the query itself).
@@ -222,11 +219,7 @@ def queue_choices() -> dict[str, list[tuple[str, str]]]:
     Read on every queue request, changed rarely by admins: cached for a minute (a new agent or department
     shows up in the drop-downs within that time; filtering by id works at once).
     """
-    try:
-        cached = cache.get(CHOICES_CACHE_KEY)
-    except Exception:  # the cache is an optimisation only
-        logger.warning("queue choices: cache read failed", exc_info=True)
-        cached = None
+    cached = cache.get(CHOICES_CACHE_KEY)
     if cached is not None:
         return cached
     staff = User.objects.filter(is_active=True, role__in=STAFF_ROLES).order_by("full_name")
@@ -239,10 +232,7 @@ def queue_choices() -> dict[str, list[tuple[str, str]]]:
             for pk, name, email, mobile in staff.values_list("pk", "full_name", "email", "mobile")
         ],
     }
-    try:
-        cache.set(CHOICES_CACHE_KEY, choices, CHOICES_CACHE_SECONDS)
-    except Exception:
-        logger.warning("queue choices: cache write failed", exc_info=True)
+    cache.set(CHOICES_CACHE_KEY, choices, CHOICES_CACHE_SECONDS)
     return choices
 
 

@@ -85,6 +85,10 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A kept connection may have died while idle (database restart, failover, an idle timeout): check it before the
+# first query of each request and reconnect, instead of answering that request with a 500. It costs nothing when
+# connections are not kept (CONN_MAX_AGE=0: every request opens a fresh one).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] != 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while a worker writes; a busy timeout instead of "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -137,10 +141,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Cache: Redis when configured (shared by every web process), local memory otherwise.
+# Cache: Redis when configured (shared by every web process), local memory otherwise. Only ever an optimisation
+# (helpdesk/cache.py): a cache that is down or unreachable costs a page at most a second, and one log line.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "helpdesk"}}
 
@@ -240,6 +251,13 @@ BEAT_CATCH_UP_TASKS = ["limits.tasks.compute_upcoming_ceilings", "limits.tasks.e
 MAINTENANCE_RETRY_AFTER = 600
 # Seconds /healthz waits for the Celery broker before answering "error".
 HEALTH_BROKER_TIMEOUT = 2
+# Uploaded files (attachments, article files, the logo) that no row references are deleted by a daily sweep once
+# they are this many hours old: a rollback the services could not see left them (helpdesk/files.py).
+UPLOADS_ORPHAN_HOURS = env.float("UPLOADS_ORPHAN_HOURS", default=6)
+CELERY_BEAT_SCHEDULE["files-sweep-orphans"] = {
+    "task": "helpdesk.tasks.sweep_orphan_files",
+    "schedule": crontab(hour=3, minute=30),  # Tehran time, a quiet hour
+}
 
 # --- accounts ---------------------------------------------------------------------------------------------------
 # django-axes counts failures per account whichever identifier was typed (email in any case, mobile in any

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -13,9 +14,10 @@ from django.utils import timezone
 from accounts.tests.factories import AdminFactory
 from helpdesk import services
 from helpdesk.admin import MSG_OWN_ADDRESS
+from helpdesk.cache import outage
 from helpdesk.middleware import MSG_BLOCKED, IPBlockMiddleware
-from helpdesk.models import MSG_NETWORK_INVALID, IPBlock
-from helpdesk.net import parse_ip
+from helpdesk.models import MSG_NETWORK_EVERYONE, MSG_NETWORK_INVALID, IPBlock
+from helpdesk.net import BLOCKS_CACHE_SECONDS, parse_ip
 from helpdesk.tests.errors import error_codes
 
 pytestmark = pytest.mark.django_db
@@ -309,3 +311,126 @@ def test_admin_status_filter(admin_client_, block):
     expired = admin_client_.get(url, {"status": "expired"}).context["cl"].result_list
     assert [b.network for b in active] == ["198.51.100.0/24"]
     assert [b.network for b in expired] == ["203.0.113.7/32"]
+
+
+# --- one matching rule for the middleware and the admin's guard (#14.1) ----------------------------------------
+
+
+def _admin_add(admin_client, network, remote_addr):
+    return admin_client.post(reverse("admin:helpdesk_ipblock_add"), {"network": network}, REMOTE_ADDR=remote_addr)
+
+
+@pytest.mark.parametrize(
+    ("network", "admin_address"),
+    [
+        ("::ffff:127.0.0.1", "127.0.0.1"),  # the mapped form of the admin's own address
+        ("::ffff:127.0.0.0/120", "127.0.0.1"),  # a mapped range around it
+        ("127.0.0.0/8", "::ffff:127.0.0.1"),  # the admin reaches us on a dual-stack socket
+        ("::ffff:192.0.2.1", "::ffff:192.0.2.1"),
+        ("2001:db8::/32", "2001:db8::5"),
+    ],
+)
+def test_admin_cannot_block_their_own_address_in_any_form(admin_client_, network, admin_address):
+    response = _admin_add(admin_client_, network, admin_address)
+    assert response.status_code == 200
+    shown = str(parse_ip(admin_address))
+    assert response.context["adminform"].form.errors["network"] == [str(MSG_OWN_ADDRESS) % {"address": shown}]
+    assert not IPBlock.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "version"), [("::ffff:0.0.0.0/96", 4), ("0.0.0.0/0", 4), ("::/0", 6), ("::ffff:1.2.3.4/96", 4)]
+)
+def test_a_range_of_every_address_is_refused(admin_client_, typed, version):
+    # Even from an address it would not contain (the admin on IPv6 blocking all of IPv4, or the reverse).
+    admin_address = "2001:db8::5" if version == 4 else "192.0.2.1"
+    response = _admin_add(admin_client_, typed, admin_address)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["network"] == [str(MSG_NETWORK_EVERYONE) % {"version": version}]
+    with pytest.raises(ValidationError) as exc:
+        services.ip_block_add(network=typed)
+    assert error_codes(exc.value) == {"network": ["everyone"]}
+    assert not IPBlock.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("::ffff:203.0.113.7", "203.0.113.7/32"),
+        ("::ffff:203.0.113.0/120", "203.0.113.0/24"),
+        ("::ffff:0:0/97", "0.0.0.0/1"),
+    ],
+)
+def test_a_mapped_block_is_stored_as_the_ipv4_range_it_is(typed, stored):
+    assert services.ip_block_add(network=typed).network == stored
+
+
+# Pairs of (block, client address) on both sides of the rule; the middleware and the admin agree on every one.
+RULE_CASES = [
+    ("203.0.113.0/24", "203.0.113.9", True),
+    ("203.0.113.0/24", "::ffff:203.0.113.9", True),
+    ("::ffff:203.0.113.0/120", "203.0.113.9", True),
+    ("::ffff:203.0.113.0/120", "::ffff:203.0.113.9", True),
+    ("203.0.113.0/24", "203.0.114.9", False),
+    ("2001:db8::/32", "2001:db8::9", True),
+    ("2001:db8::/32", "203.0.113.9", False),
+    # An IPv6 range that happens to include the mapped block (::/64 does) never blocks IPv4 clients.
+    ("::/64", "203.0.113.9", False),
+    ("::/64", "::1", True),
+    ("::ffff:0:0/95", "198.51.100.1", False),
+]
+
+
+@pytest.mark.parametrize(("network", "address", "matches"), RULE_CASES)
+def test_the_admin_refuses_exactly_the_blocks_that_would_block_the_admin(
+    admin_client_, client, django_capture_on_commit_callbacks, network, address, matches
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _admin_add(admin_client_, network, address)
+    assert (response.status_code == 200) is matches  # refused, with the form shown again
+    assert IPBlock.objects.exists() is not matches
+    if not matches:
+        # Saved (the admin was on an address it does not contain): the admin and the site still answer them.
+        assert_allowed(get(client, address))
+        assert admin_client_.get(reverse("admin:helpdesk_ipblock_changelist"), REMOTE_ADDR=address).status_code == 200
+
+
+@pytest.mark.parametrize(("network", "address", "matches"), RULE_CASES)
+def test_the_middleware_blocks_exactly_those(client, block, network, address, matches):
+    block(network)
+    assert get(client, address).status_code == (403 if matches else 200)
+
+
+def test_a_row_stored_in_the_mapped_form_before_normalising_still_matches_both_forms(client, admin_client_):
+    IPBlock.objects.create(network="::ffff:198.51.100.7/128")  # written around clean(), as older versions did
+    assert_blocked(get(client, "198.51.100.7"))
+    assert_blocked(get(client, "::ffff:198.51.100.7"))
+    response = admin_client_.get(reverse("admin:helpdesk_ipblock_changelist"), {"q": "198.51.100.7"})
+    assert [b.network for b in response.context["cl"].result_list] == ["::ffff:198.51.100.7/128"]
+
+
+# --- a failed invalidation (#10.8) ----------------------------------------------------------------------------
+
+
+def test_a_change_takes_effect_within_a_minute_even_when_clearing_the_cache_failed(
+    client, block, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    entry = block("203.0.113.7", reason="a mistake")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        assert_blocked(get(client, "203.0.113.7"))  # the list is cached now
+
+        def unreachable(*args, **kwargs):
+            raise ConnectionError("cache unreachable")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(caches["default"], "delete", unreachable)
+            with django_capture_on_commit_callbacks(execute=True):
+                services.ip_block_remove(block=entry)
+        assert "IP blocks: the cache could not be cleared" in caplog.text
+        outage.reset()  # another web process: it saw no outage and reads the cache as usual
+        traveller.move_to(start + dt.timedelta(seconds=30))
+        assert_blocked(get(client, "203.0.113.7"))  # the old list, still cached
+        traveller.move_to(start + dt.timedelta(seconds=BLOCKS_CACHE_SECONDS + 1))
+        assert_allowed(get(client, "203.0.113.7"))
+    assert BLOCKS_CACHE_SECONDS <= 60

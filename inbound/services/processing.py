@@ -15,10 +15,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from helpdesk import files
 
 from ..models import InboundEmail, InboundMessage, InboundSms, State
 from . import mail, sms
@@ -58,7 +59,7 @@ def process_claimed(*, kind: str, inbound_id: int, until: datetime) -> str:
     row = model.objects.get(pk=inbound_id)
     mine = model.objects.filter(pk=inbound_id, state=State.PROCESSING, lease_until=until)
     try:
-        with transaction.atomic():
+        with files.atomic():  # rolled back whole, the attachments' files included
             state, ticket = take(read(row))
             if not mine.update(state=state, reason="", ticket=ticket, lease_until=None):
                 raise LeaseLost

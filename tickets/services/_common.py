@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from helpdesk import files
 from helpdesk.persian import normalize
 from helpdesk.statemachine import Machine
 from helpdesk.uploads import UploadCheck, prepare_upload
@@ -123,8 +124,9 @@ def save_attachments(message: Message, prepared: Iterable[tuple[UploadCheck, obj
             size=check.size,
             inline_safe=check.inline_safe,
         )
-        # The name only carries the extension; `attachment_upload_to` makes the random stored name.
-        attachment.file.save(f"upload.{check.ext}", content, save=False)
+        # The name only carries the extension; `attachment_upload_to` makes the random stored name. Call inside
+        # `files.atomic()`: the file is deleted again if the transaction rolls back.
+        files.save(attachment.file, f"upload.{check.ext}", content)
         attachment.save()
         saved.append(attachment)
     return saved

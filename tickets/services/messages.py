@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import transaction
 from django.utils import timezone
+
+from helpdesk import files
 
 from .. import events, permissions
 from ..models import Channel, Message, Status
@@ -44,7 +45,7 @@ def reply_add(
     if channel not in Channel.values:
         raise ValueError(f"Unknown channel {channel!r}")
     prepared = c.prepare_attachments(attachments)
-    with transaction.atomic():
+    with files.atomic():  # its attachments' files go if it rolls back
         ticket = c.lock(ticket)
         c.require(c.allowed(permissions.can_reply, author, ticket), ticket)
         system = author is None
@@ -97,7 +98,7 @@ def note_add(*, ticket, author, body: str, attachments: Sequence = ()) -> Messag
     """
     body = clean_body(body)
     prepared = c.prepare_attachments(attachments)
-    with transaction.atomic():
+    with files.atomic():  # its attachments' files go if it rolls back
         ticket = c.lock(ticket)
         c.require(c.allowed(permissions.can_note, author, ticket))
         message = Message.objects.create(

@@ -8,6 +8,8 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from helpdesk import files
+
 from .. import events, hooks, permissions
 from ..models import Channel, Department, Message, Priority, Status, Ticket, TicketType
 from ..references import new_reference
@@ -150,7 +152,7 @@ def ticket_create(
     prepared = c.prepare_attachments(attachments)
 
     now = timezone.now()
-    with transaction.atomic():
+    with files.atomic():  # its attachments' files go if it rolls back
         ticket = Ticket(
             subject=subject,
             requester=requester,

@@ -3,7 +3,7 @@
 import os
 
 import pytest
-from django.core.cache import caches
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
 from accounts.tests.factories import AgentFactory
@@ -55,8 +55,8 @@ def test_a_broken_cache_is_only_a_missing_hint(monkeypatch):
     def boom(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(presence.cache, "get", boom)
-    monkeypatch.setattr(presence.cache, "set", boom)
+    monkeypatch.setattr(cache, "get", boom)
+    monkeypatch.setattr(cache, "set", boom)
     presence.touch(ticket_id=5, user=ALI)
     assert presence.others(ticket_id=5, user=SARA) == []
 
@@ -70,15 +70,13 @@ def test_shared_between_processes_through_redis(settings):
             "KEY_PREFIX": "tickets-test-presence",
         }
     }
-    cache = caches["default"]
+    redis_cache = caches["default"]
     try:
-        cache.set("ping", 1, 5)
+        redis_cache.set("ping", 1, 5)
     except Exception as exc:  # noqa: BLE001 - any connection error means the service is missing
         service_unavailable(f"Redis at {TEST_REDIS_URL}: {exc}")
     other_process = RedisCache(TEST_REDIS_URL, {"KEY_PREFIX": "tickets-test-presence"})
-    monkey_cache = presence.cache
     try:
-        presence.cache = cache
         presence.touch(ticket_id=99, user=SARA, state=presence.WRITING)
         stored = other_process.get(presence.KEY.format(ticket_id=99))
         assert stored[SARA.pk][:2] == ("سارا", "writing")
@@ -90,8 +88,7 @@ def test_shared_between_processes_through_redis(settings):
             <= presence.TTL
         )
     finally:
-        cache.delete(presence.KEY.format(ticket_id=99))
-        presence.cache = monkey_cache
+        redis_cache.delete(presence.KEY.format(ticket_id=99))
 
 
 # --- the page -----------------------------------------------------------------------------------------------

@@ -1,0 +1,36 @@
+"""The outbox side of account emails (`accounts.mail`, e.g. the password reset): one email row, written in the
+caller's transaction, delivered by the worker after commit and retried like every other email.
+
+The text was rendered by the accounts app (its own templates, in the account owner's language); the row carries
+it as it is. Preferences do not apply: a password reset goes to whoever asked for it, whatever they chose for
+ticket news.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import make_msgid
+from django.db import transaction
+from django.utils import timezone
+
+from . import outbox
+from .models import Notification
+
+
+def account_email_queue(*, user, subject: str, body: str, html: str = "", kind: str) -> Notification:
+    now = timezone.now()
+    row = Notification(
+        recipient=user,
+        channel=Notification.Channel.EMAIL,
+        kind=kind,
+        address=user.email,
+        subject=subject[:255],
+        body=body,
+        html=html,
+        provider_message_id=make_msgid(idstring="account", domain=settings.MAIL_ID_DOMAIN),
+        created_at=now,
+        touched_at=now,
+    )
+    with transaction.atomic():
+        outbox._write([row])  # the outbox's one way in: the row, then its delivery task after commit
+    return row
