@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
@@ -54,7 +54,7 @@ SLA = "sla"
 # --- helpers ------------------------------------------------------------------------------------------------------
 
 
-def _is_staff(user) -> bool:
+def _is_staff(user: User) -> bool:
     return bool(user.is_employee or user.is_superuser)
 
 
@@ -77,7 +77,7 @@ def _followers(ticket: Ticket) -> list[User]:
 
 
 def _assignee_or_department(ticket: Ticket) -> list[User]:
-    if ticket.assignee_id:
+    if ticket.assignee is not None:
         return [ticket.assignee]
     return _department_members(ticket.department)
 
@@ -101,7 +101,7 @@ def _created(event: TicketEvent):
         staff = _assignee_or_department(ticket)
     else:
         staff = _department_members(ticket.department)
-        if ticket.assignee_id:
+        if ticket.assignee is not None:
             staff.append(ticket.assignee)
     for user in staff:
         yield user, STAFF
@@ -251,7 +251,7 @@ def ticket_content(event: TicketEvent):
     thread) is read once here; the returned function writes each recipient's title and sentence."""
     ticket = event.ticket
     message = quoted_message(event)
-    shared = {
+    shared: dict[str, Any] = {
         "about": ticket.subject,
         "reference": ticket.reference,
         # The tag keeps Latin digits in every language: replies are matched on it (`[#1234567]`).

@@ -12,8 +12,12 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +59,7 @@ def _fresh(entries: dict, now: float) -> dict:
     return {uid: entry for uid, entry in entries.items() if now - entry[2] < TTL}
 
 
-def touch(*, ticket_id: int, user, state: str = VIEWING, now: float | None = None) -> None:
+def touch(*, ticket_id: int, user: User, state: str = VIEWING, now: float | None = None) -> None:
     """Record that `user` has the ticket open (`state`: viewing or writing)."""
     if state not in STATES:
         state = VIEWING
@@ -68,7 +72,7 @@ def touch(*, ticket_id: int, user, state: str = VIEWING, now: float | None = Non
         logger.warning("presence: cache write failed", exc_info=True)
 
 
-def leave(*, ticket_id: int, user) -> None:
+def leave(*, ticket_id: int, user: User) -> None:
     """Forget `user` on this ticket (they sent their reply or left the page)."""
     entries = _load(ticket_id)
     if entries.pop(user.pk, None) is None:
@@ -79,7 +83,7 @@ def leave(*, ticket_id: int, user) -> None:
         logger.warning("presence: cache write failed", exc_info=True)
 
 
-def others(*, ticket_id: int, user, now: float | None = None) -> list[Presence]:
+def others(*, ticket_id: int, user: User, now: float | None = None) -> list[Presence]:
     """Everyone else with the ticket open in the last `TTL` seconds, writers first, then by name."""
     now = time.time() if now is None else now
     entries = _fresh(_load(ticket_id), now)
