@@ -12,58 +12,65 @@ whose tickets the tickets policy lets them see / change (members of the Article 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeGuard
+
 from django.db.models import QuerySet
 
 from tickets import permissions as ticket_permissions
 
 from .models import IncreaseRequest, Taxpayer
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def _active(user) -> bool:
+    from accounts.models import User
+
+
+def _active(user: User | AnonymousUser | None) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def is_staff(user) -> bool:
+def is_staff(user: User | AnonymousUser | None) -> TypeGuard[User]:
     return ticket_permissions.is_staff_user(user)
 
 
-def seller_taxpayers(user) -> QuerySet[Taxpayer]:
+def seller_taxpayers(user: User | AnonymousUser | None) -> QuerySet[Taxpayer]:
     """The taxpayers `user` sells for (and may file increase requests for)."""
     if not _active(user) or not user.is_customer:
         return Taxpayer.objects.none()
     return Taxpayer.objects.owned_by(user)
 
 
-def visible_taxpayers(user) -> QuerySet[Taxpayer]:
+def visible_taxpayers(user: User | AnonymousUser | None) -> QuerySet[Taxpayer]:
     if is_staff(user):
         return Taxpayer.objects.all()
     return seller_taxpayers(user)
 
 
-def can_file(user, taxpayer: Taxpayer) -> bool:
+def can_file(user: User | AnonymousUser | None, taxpayer: Taxpayer) -> bool:
     return seller_taxpayers(user).filter(pk=taxpayer.pk).exists()
 
 
-def visible_requests(user) -> QuerySet[IncreaseRequest]:
+def visible_requests(user: User | AnonymousUser | None) -> QuerySet[IncreaseRequest]:
     if is_staff(user):
         return IncreaseRequest.objects.filter(ticket__in=ticket_permissions.visible_tickets(user))
     return IncreaseRequest.objects.filter(taxpayer__in=seller_taxpayers(user))
 
 
-def can_handle(user, request: IncreaseRequest) -> bool:
+def can_handle(user: User | AnonymousUser | None, request: IncreaseRequest) -> bool:
     """Staff steps (review, settlement, announcement, apply, reject): staff who may change the ticket's status."""
     return is_staff(user) and ticket_permissions.can_change_status(user, request.ticket)
 
 
-def can_withdraw(user, request: IncreaseRequest) -> bool:
+def can_withdraw(user: User | AnonymousUser | None, request: IncreaseRequest) -> bool:
     return can_file(user, request.taxpayer)
 
 
-def can_manage_figures(user) -> bool:
+def can_manage_figures(user: User | AnonymousUser | None) -> bool:
     """Recompute ceilings, record usage, import figures: staff."""
     return is_staff(user)
 
 
-def can_expire(user, request: IncreaseRequest) -> bool:
+def can_expire(user: User | AnonymousUser | None, request: IncreaseRequest) -> bool:
     """Only the system (no user) expires a request, once its period has ended."""
     return user is None
