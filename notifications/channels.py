@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -141,4 +142,7 @@ def send_sms(notification: Notification) -> str:
         raise Park(getattr(exc, "reason", str(exc))) from None
 
 
-SENDERS = {Notification.Channel.EMAIL: send_email, Notification.Channel.SMS: send_sms}
+SENDERS: dict[str, Callable[[Notification], str]] = {
+    Notification.Channel.EMAIL: send_email,
+    Notification.Channel.SMS: send_sms,
+}

@@ -8,20 +8,24 @@ for it (an email address, a mobile number).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from . import registry
 from .models import Notification, NotificationPreference
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 CHANNELS = (Notification.Channel.EMAIL, Notification.Channel.SMS, Notification.Channel.PANEL)
 
 
-def defaults(user) -> dict[str, bool]:
+def defaults(user: User) -> dict[str, bool]:
     return {"email": bool(user.notify_email), "sms": bool(user.notify_sms), "panel": bool(user.notify_panel)}
 
 
-def reachable(user, channel: str) -> bool:
+def reachable(user: User, channel: str) -> bool:
     if channel == Notification.Channel.EMAIL:
         return bool(user.email)
     if channel == Notification.Channel.SMS:
@@ -29,11 +33,11 @@ def reachable(user, channel: str) -> bool:
     return True
 
 
-def channels_for_users(users: Iterable, group: str) -> dict[int, list[str]]:
+def channels_for_users(users: Iterable[User], group: str) -> dict[int, list[str]]:
     """{user id: channels} for one group, in one query."""
     users = list(users)
     stored = {p.user_id: p for p in NotificationPreference.objects.filter(user__in=[u.pk for u in users], group=group)}
-    result = {}
+    result: dict[int, list[str]] = {}
     for user in users:
         pref = stored.get(user.pk)
         wanted = {"email": pref.email, "sms": pref.sms, "panel": pref.panel} if pref else defaults(user)
@@ -41,7 +45,7 @@ def channels_for_users(users: Iterable, group: str) -> dict[int, list[str]]:
     return result
 
 
-def preferences_table(user) -> dict[str, dict[str, bool]]:
+def preferences_table(user: User) -> dict[str, dict[str, bool]]:
     """{group: {channel: on}} for every group, stored choices over the defaults (for the preferences form)."""
     table = {group: defaults(user) for group in registry.group_codes()}
     for pref in NotificationPreference.objects.filter(user=user):
@@ -49,7 +53,7 @@ def preferences_table(user) -> dict[str, dict[str, bool]]:
     return table
 
 
-def preferences_save(*, user, table: Mapping[str, Mapping[str, bool]]) -> None:
+def preferences_save(*, user: User, table: Mapping[str, Mapping[str, bool]]) -> None:
     """Store the user's choice for each group given (unknown groups are refused)."""
     unknown = set(table) - set(registry.group_codes())
     if unknown:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
     from accounts.models import User
 
     from .render import Content
@@ -52,7 +54,7 @@ _GROUPS: dict[str, Group] = {}
 _KINDS: dict[str, Kind] = {}
 
 
-def register_group(code: str, *, label, staff: bool = True, customers: bool = False) -> None:
+def register_group(code: str, *, label: str | StrPromise, staff: bool = True, customers: bool = False) -> None:
     """Add a group of events (a row of the preferences form, in registration order). Registering a code again
     replaces it."""
     if not code or len(code) > 20:
@@ -80,7 +82,7 @@ def kind_for(kind: str) -> Kind | None:
     return _KINDS.get(kind)
 
 
-def recipients_for(event, kind: Kind) -> list[tuple[User, str]]:
+def recipients_for(event: Any, kind: Kind) -> list[tuple[User, str]]:
     """The kind's recipients after the common filters, each user once (first audience wins)."""
     seen: dict[int, tuple[User, str]] = {}
     for user, audience in kind.recipients(event):

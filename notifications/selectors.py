@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
 
 from .models import Notification
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def panel_notifications(*, user) -> QuerySet[Notification]:
+    from accounts.models import User
+
+
+def panel_notifications(*, user: User | AnonymousUser) -> QuerySet[Notification]:
     """The user's own panel notifications, newest first. Every panel lookup starts here (others' rows: 404)."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return Notification.objects.none()
     return Notification.objects.filter(recipient=user, channel=Notification.Channel.PANEL).order_by(
         "-created_at", "-pk"
     )
 
 
-def unread_count(*, user) -> int:
+def unread_count(*, user: User | AnonymousUser) -> int:
     return panel_notifications(user=user).filter(read_at__isnull=True).count()
 
 
