@@ -28,13 +28,13 @@ from .forms import (
     OrganisationForm,
     SuspendForm,
 )
-from .models import ROLE_RANK, STAFF_ROLES, Customer, Employee, Organisation, Role
+from .models import ROLE_RANK, STAFF_ROLES, Customer, Employee, Organisation, Role, User
 
 # The admin login takes an email or a mobile number and refuses expired and suspended accounts, like ours.
 admin.site.login_form = AdminLoginForm
 
 
-def actor_rank(user) -> int:
+def actor_rank(user: User) -> int:
     return len(ROLE_RANK) if user.is_superuser else ROLE_RANK.get(user.role, -1)
 
 
@@ -207,7 +207,8 @@ class CustomerAdmin(PeopleAdmin):
     list_filter = ("organisation", "organisation_role", "is_active", SuspendedFilter, ExpiredFilter)
     list_select_related = ("organisation",)
     autocomplete_fields = ("organisation",)
-    fieldsets = (
+    # The shared fieldset constants are plain dicts, not django-stubs' private _FieldOpts TypedDict.
+    fieldsets = (  # type: ignore[assignment]
         (None, {"fields": ("full_name", "email", "mobile", "national_id", "password")}),
         (_("Organisation"), {"fields": ("organisation", "organisation_role")}),
         (_("Access"), {"fields": ("role", "is_active", "expires_at", "suspended_at", "suspension_reason")}),
@@ -242,7 +243,7 @@ class EmployeeAdmin(PeopleAdmin):
     add_form = EmployeeCreationForm
     offered_roles = tuple(STAFF_ROLES)
     list_filter = ("role", "is_active", SuspendedFilter, ExpiredFilter)
-    fieldsets = (
+    fieldsets = (  # type: ignore[assignment]  # as CustomerAdmin's
         (None, {"fields": ("full_name", "email", "mobile", "national_id", "password")}),
         (_("Access"), {"fields": ("role", "is_active", "expires_at", "suspended_at", "suspension_reason")}),
         _PREFERENCES_FIELDSET,

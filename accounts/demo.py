@@ -39,7 +39,7 @@ def load() -> list[tuple[str, str, str]]:
     return accounts
 
 
-def _create(*, role: str, email: str, mobile: str, full_name: str) -> User:
+def _create(*, role: str, email: str, mobile: str | None, full_name: str) -> User:
     if User.objects.filter(mobile=mobile).exists():
         mobile = None  # someone took the demo number; the account still logs in by email
     if role == Role.CUSTOMER:

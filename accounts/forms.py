@@ -36,7 +36,7 @@ class LoginForm(AuthenticationForm):
     )
     error_messages = {**AuthenticationForm.error_messages, "invalid_login": MSG_INVALID_LOGIN}
 
-    def confirm_login_allowed(self, user):
+    def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
         block = account_block(user)
         if block is not None:

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -26,7 +28,7 @@ STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
 # Roles that use the Django admin site (is_staff follows the role; see accounts.services.user_set_role).
 ADMIN_SITE_ROLES = (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
 # Rank of each role: an admin-site user may give or edit only roles up to their own rank.
-ROLE_RANK = {Role.CUSTOMER: 0, Role.AGENT: 1, Role.SUPERVISOR: 2, Role.MANAGER: 3, Role.ADMIN: 4}
+ROLE_RANK: dict[str, int] = {Role.CUSTOMER: 0, Role.AGENT: 1, Role.SUPERVISOR: 2, Role.MANAGER: 3, Role.ADMIN: 4}
 # Roles that see and answer every department (G5).
 ALL_DEPARTMENT_ROLES = (Role.MANAGER, Role.ADMIN)
 
@@ -216,7 +218,7 @@ class EmployeeManager(UserManager):
 class Customer(User):
     """Customers only: the "Customers" page of the admin site (F04). Same table as User."""
 
-    objects = CustomerManager()
+    objects: ClassVar[CustomerManager] = CustomerManager()
 
     class Meta:
         proxy = True
@@ -227,7 +229,7 @@ class Customer(User):
 class Employee(User):
     """Agents, supervisors, managers and admins: the "Employees" page of the admin site (F05)."""
 
-    objects = EmployeeManager()
+    objects: ClassVar[EmployeeManager] = EmployeeManager()
 
     class Meta:
         proxy = True

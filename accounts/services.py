@@ -4,7 +4,9 @@ Keyword-only, one transaction each: validate → write → log. Error messages a
 """
 
 import logging
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -61,7 +63,7 @@ def _lock(user: User) -> User:
     return User.objects.select_for_update().get(pk=user.pk)
 
 
-def _refresh(user: User, saved: User, fields) -> None:
+def _refresh(user: User, saved: User, fields: Iterable[str]) -> None:
     """Copy what a service wrote onto the caller's instance, so it is not stale."""
     for name in fields:
         setattr(user, name, getattr(saved, name))
@@ -99,7 +101,7 @@ def _clean_national_id(value: str | None) -> str:
     return normalize_national_id(value) if value else ""
 
 
-def _cleaned(field: str, clean, value):
+def _cleaned(field: str, clean: Callable[[Any], Any], value: Any) -> Any:
     """Run a normaliser; its error is reported on `field` (so a form shows it next to the input)."""
     try:
         return clean(value)
@@ -116,7 +118,7 @@ def _new_user(
     national_id: str,
     language: str,
     expires_at: datetime | None,
-    **extra,
+    **extra: Any,
 ) -> User:
     user = User(
         full_name=(full_name or "").strip(),
@@ -199,7 +201,7 @@ def employee_create(
     return user
 
 
-def user_update_profile(*, user: User, actor: User | None = None, **changes) -> User:
+def user_update_profile(*, user: User, actor: User | None = None, **changes: Any) -> User:
     """Change what a person may change about themselves (the profile page): name, email, mobile, national ID,
     language and notification preferences. Emails and mobiles are normalised and must stay unique."""
     unknown = set(changes) - set(PROFILE_FIELDS)
@@ -209,7 +211,7 @@ def user_update_profile(*, user: User, actor: User | None = None, **changes) -> 
 
 
 @transaction.atomic
-def user_update(*, user: User, actor: User | None = None, **changes) -> User:
+def user_update(*, user: User, actor: User | None = None, **changes: Any) -> User:
     """Change a user's details as an administrator may (profile fields, organisation, expiry, active).
 
     The role, suspension and password have their own services. Raises ValidationError (nothing saved) when the

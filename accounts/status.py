@@ -6,11 +6,15 @@ only: no queries.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from helpdesk.l10n import format_date
+
+if TYPE_CHECKING:
+    from .models import User
 
 MSG_SUSPENDED = gettext_lazy("Your account has been suspended. Reason: %(reason)s")
 MSG_SUSPENDED_NO_REASON = gettext_lazy("Your account has been suspended. Please contact support.")
@@ -53,7 +57,7 @@ class AccountBlock:
         return block if block.kind in (SUSPENDED, EXPIRED) else None
 
 
-def account_block(user) -> AccountBlock | None:
+def account_block(user: "User") -> AccountBlock | None:
     """None when the account may be used; otherwise why not. Suspension wins over expiry."""
     if getattr(user, "suspended_at", None) is not None:
         return AccountBlock(kind=SUSPENDED, reason=user.suspension_reason)

@@ -79,6 +79,7 @@ def _actions(rule: Rule):
         def transfer(t: Ticket) -> Ticket:
             if t.department_id == rule.set_department_id:
                 return t
+            assert rule.set_department is not None  # set_department_id was checked
             return services.ticket_transfer(
                 ticket=t, department=rule.set_department, agent=None, actor=None, note=rule.name
             )
@@ -95,7 +96,7 @@ def _actions(rule: Rule):
     if rule.canned_response_id:
 
         def reply(t: Ticket) -> Ticket:
-            if t.requester_id is None or t.is_internal or not rule.canned_response.is_active:
+            if t.requester_id is None or t.is_internal or not (rule.canned_response and rule.canned_response.is_active):
                 return t  # nobody to answer (an internal ticket), or the response was retired
             body = services.render_canned(response=rule.canned_response, ticket=t, agent=_system_signature())
             return services.reply_add(ticket=t, author=None, body=body).ticket

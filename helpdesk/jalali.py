@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 import jdatetime
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .l10n import TEHRAN, digits, month_name, to_jalali_date
 from .persian import to_latin_digits
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 # Years a person plausibly means (Gregorian 1821–2221). A Gregorian year typed by mistake
 # (2025/03/20) falls outside and gets a clear message instead of a date six centuries ahead.
@@ -43,7 +46,7 @@ _INVISIBLE = re.compile("[\u200c-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 class JalaliDateError(ValueError):
     """An invalid Jalali date; `message` is translated and ready for a form error, `code` is stable."""
 
-    def __init__(self, message: Promise | str, code: str, params: dict[str, object] | None = None):
+    def __init__(self, message: StrPromise | str, code: str, params: dict[str, object] | None = None):
         self.message = message
         self.code = code
         self.params = params or {}

@@ -9,10 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+
+class Viewer(Protocol):
+    """Who reads the page: a signed-in user (of whatever model the project uses) or AnonymousUser."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def is_staff(self) -> bool: ...
+    @property
+    def is_superuser(self) -> bool: ...
 
 
 def url_or_empty(*names: str) -> str:
@@ -25,19 +39,19 @@ def url_or_empty(*names: str) -> str:
     return ""
 
 
-def is_customer(user) -> bool:
+def is_customer(user: Viewer) -> bool:
     return bool(user.is_authenticated and getattr(user, "is_customer", False))
 
 
-def is_employee(user) -> bool:
+def is_employee(user: Viewer) -> bool:
     return bool(user.is_authenticated and (getattr(user, "is_employee", False) or user.is_superuser))
 
 
-def can_use_admin(user) -> bool:
+def can_use_admin(user: Viewer) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
-def everyone(user) -> bool:
+def everyone(user: Viewer) -> bool:
     return True
 
 
@@ -48,7 +62,7 @@ class Entry:
 
     label: Promise
     names: tuple[str, ...]
-    audience: Callable[[object], bool]
+    audience: Callable[[Viewer], bool]
     description: Promise | str = ""
     order: int = 100
 
@@ -82,7 +96,7 @@ LOGOUT_NAMES = ("accounts:logout",)
 PROFILE_NAMES = ("accounts:profile",)
 
 
-def logout_url_for(user) -> str:
+def logout_url_for(user: Viewer) -> str:
     """Where the logout form posts. The admin's logout only serves staff, so it is a fallback for them alone."""
     url = url_or_empty(*LOGOUT_NAMES)
     if not url and can_use_admin(user):
@@ -90,7 +104,7 @@ def logout_url_for(user) -> str:
     return url
 
 
-def links_for(user, *, current_path: str = "", entries: Iterable[Entry] | None = None) -> list[Link]:
+def links_for(user: Viewer, *, current_path: str = "", entries: Iterable[Entry] | None = None) -> list[Link]:
     """The links `user` may follow, in navbar order, each marked active when the current path is under it."""
     links = []
     for entry in registered() if entries is None else entries:

@@ -11,6 +11,7 @@ import logging
 from typing import Any, Literal
 
 from django.core.files.base import File
+from django.core.files.storage import Storage
 from django.db import transaction
 
 from . import files, images
@@ -98,7 +99,7 @@ def ip_block_remove(*, block: IPBlock) -> None:
         transaction.on_commit(clear_blocks_cache)
 
 
-def _delete_file(storage, name: str) -> None:
+def _delete_file(storage: Storage, name: str) -> None:
     try:
         storage.delete(name)
     except OSError:

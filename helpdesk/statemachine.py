@@ -15,11 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 M = TypeVar("M", bound=models.Model)
 A = TypeVar("A")  # the actor (a user; None is the system)
@@ -39,7 +42,7 @@ class Machine(Generic[M]):
     transitions: Mapping[str, frozenset[str]]  # state → the states it may become (the models' ALLOWED_TRANSITIONS)
     choices: type[models.TextChoices]  # the states' labels, for the refusal
     error: type[ValidationError]  # the app's error; a refused transition has the code "invalid_transition"
-    message: str | Promise  # the refusal, with %(old)s and %(new)s (the labels)
+    message: str | StrPromise  # the refusal, with %(old)s and %(new)s (the labels)
     forbidden: Callable[[M], ValidationError]  # the app's permission error for this row
 
     def lock(self, row: M | int) -> M:

@@ -263,6 +263,7 @@ def validate_upload(file, *, site=None) -> UploadCheck:
             code="content_mismatch",
             params={"name": name, "ext": ext.upper(), "detected": sniffed_ext.upper()},
         )
+    assert sniffed_mime is not None  # _sniff gives a MIME type with every extension it detects
     content_type = _office_mime(ext, sniffed_mime) if sniffed_ext == "ole" else sniffed_mime
     if sniffed_ext == "apng":
         content_type = "image/png"

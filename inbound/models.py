@@ -18,7 +18,7 @@ class State(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-def _state_rules(prefix: str) -> tuple[list[models.Index], list[models.CheckConstraint]]:
+def _state_rules(prefix: str) -> tuple[list[models.Index], list[models.BaseConstraint]]:
     """The index on `state` and its check constraint, for a concrete model's Meta (named `<prefix>_state…`)."""
     index = models.Index(fields=["state"], name=f"{prefix}_state")
     check = models.CheckConstraint(condition=Q(state__in=State.values), name=f"{prefix}_state_valid")

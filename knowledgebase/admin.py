@@ -49,7 +49,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("articles"), ordering="n_articles")
     def articles(self, obj: Category) -> int:
-        return obj.n_articles
+        return obj.n_articles  # type: ignore[attr-defined]  # annotated by get_queryset
 
     def save_model(self, request, obj, form, change):
         services.category_save(category=obj)
@@ -71,7 +71,7 @@ class RevisionInline(admin.TabularInline):
     model = ArticleRevision
     extra = 0
     fields = ["created_at", "editor", "title", "status", "visibility"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # the same names; fields is typed as wider groups
     can_delete = False
     show_change_link = False
     ordering = ["-created_at", "-pk"]
@@ -117,9 +117,10 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("helpful"), ordering="n_helpful")
     def helpful(self, obj: Article) -> str:
-        if not obj.n_votes:
+        # n_votes and n_helpful are annotated by get_queryset
+        if not obj.n_votes:  # type: ignore[attr-defined]
             return "—"
-        return f"{_percent(obj.n_helpful / obj.n_votes)} ({obj.n_votes})"
+        return f"{_percent(obj.n_helpful / obj.n_votes)} ({obj.n_votes})"  # type: ignore[attr-defined]
 
     @admin.display(description=_("rendered preview"))
     def rendered_preview(self, obj: Article) -> str:

@@ -5,12 +5,14 @@ Idempotent: categories and articles are looked up by slug and created only when 
 
 from __future__ import annotations
 
+from typing import Any
+
 from accounts.models import STAFF_ROLES, User
 
 from . import services
 from .models import Article, Category, Visibility
 
-CATEGORIES = [
+CATEGORIES: list[dict[str, Any]] = [
     {
         "slug": "شروع-کار",
         "name": "شروع کار با میز خدمت",
@@ -177,7 +179,7 @@ STAFF_ARTICLE6_REVIEW = """\
 (دکمهٔ «درج مقالهٔ پایگاه دانش» در فرم پاسخ).
 """
 
-ARTICLES = [
+ARTICLES: list[dict[str, Any]] = [
     {
         "slug": "چگونه-تیکت-ثبت-کنم",
         "category": "شروع-کار",

@@ -197,7 +197,7 @@ class Article(models.Model):
     @property
     def effective_visibility(self) -> str:
         """Needs `category` loaded (select_related) to avoid a query."""
-        if self.category_id is None:
+        if self.category is None:
             return self.visibility
         return strictest(self.visibility, self.category.effective_visibility)
 

@@ -9,16 +9,25 @@ visibility and its category's effective visibility both allow it, and it is publ
 Anything else is answered 404 by the views, also in search, suggestions and attachments.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Q, QuerySet
 
-from .models import Article, Category, Visibility
+from .models import Article, ArticleQuerySet, Category, Visibility
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
-def is_kb_staff(user) -> bool:
+def is_kb_staff(user: User | AnonymousUser | None) -> bool:
     return bool(user and user.is_authenticated and user.is_active and getattr(user, "is_employee", False))
 
 
-def allowed_visibilities(user) -> list[str]:
+def allowed_visibilities(user: User | AnonymousUser | None) -> list[str]:
     if is_kb_staff(user):
         return list(Visibility.values)
     if user is not None and user.is_authenticated:
@@ -26,14 +35,14 @@ def allowed_visibilities(user) -> list[str]:
     return [Visibility.PUBLIC]
 
 
-def visible_categories(user) -> QuerySet[Category]:
+def visible_categories(user: User | AnonymousUser | None) -> QuerySet[Category]:
     qs = Category.objects.all()
     if is_kb_staff(user):
         return qs
     return qs.filter(effective_visibility__in=allowed_visibilities(user))
 
 
-def visible_articles(user) -> QuerySet[Article]:
+def visible_articles(user: User | AnonymousUser | None) -> ArticleQuerySet:
     qs = Article.objects.all()
     if is_kb_staff(user):
         return qs
@@ -45,6 +54,6 @@ def visible_articles(user) -> QuerySet[Article]:
     )
 
 
-def can_author(user) -> bool:
+def can_author(user: User | AnonymousUser | None) -> bool:
     """Staff may use the agent tools (article picker, draft from a ticket)."""
     return is_kb_staff(user)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.db import connections
 from django.db.models import Case, Count, F, FloatField, IntegerField, Prefetch, Q, QuerySet, Value, When
@@ -20,6 +20,13 @@ from helpdesk.persian import normalize
 
 from .models import Article, ArticleFeedback, Category, SuggestionOpen, SuggestionSession
 from .permissions import allowed_visibilities, is_kb_staff, visible_articles, visible_categories
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Expression
+    from django.db.models.expressions import CombinedExpression
+
+    from accounts.models import User
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
@@ -45,18 +52,18 @@ STOPWORDS = frozenset(
 # ---------------------------------------------------------------------------------------------- pages
 
 
-def _article_count_filter(user) -> Q:
+def _article_count_filter(user: User | AnonymousUser | None) -> Q:
     if is_kb_staff(user):
         return Q()
     allowed = allowed_visibilities(user)
     return Q(articles__status=Article.Status.PUBLISHED, articles__visibility__in=allowed)
 
 
-def categories_with_counts(*, user) -> QuerySet[Category]:
+def categories_with_counts(*, user: User | AnonymousUser | None) -> QuerySet[Category]:
     return visible_categories(user).annotate(article_count=Count("articles", filter=_article_count_filter(user)))
 
 
-def home_categories(*, user) -> QuerySet[Category]:
+def home_categories(*, user: User | AnonymousUser | None) -> QuerySet[Category]:
     """Root categories with their visible sub-categories (two queries, however many there are)."""
     return (
         categories_with_counts(user=user)
@@ -65,11 +72,11 @@ def home_categories(*, user) -> QuerySet[Category]:
     )
 
 
-def most_viewed_articles(*, user, limit: int = HOME_LIST_LIMIT) -> QuerySet[Article]:
+def most_viewed_articles(*, user: User | AnonymousUser | None, limit: int = HOME_LIST_LIMIT) -> QuerySet[Article]:
     return visible_articles(user).published().order_by("-view_count", "-updated_at", "pk")[:limit]
 
 
-def recently_updated_articles(*, user, limit: int = HOME_LIST_LIMIT) -> QuerySet[Article]:
+def recently_updated_articles(*, user: User | AnonymousUser | None, limit: int = HOME_LIST_LIMIT) -> QuerySet[Article]:
     return visible_articles(user).published().order_by("-updated_at", "pk")[:limit]
 
 
@@ -82,15 +89,15 @@ def category_ancestors(category: Category) -> list[Category]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def subcategories(*, user, category: Category) -> QuerySet[Category]:
+def subcategories(*, user: User | AnonymousUser | None, category: Category) -> QuerySet[Category]:
     return categories_with_counts(user=user).filter(parent=category)
 
 
-def category_articles(*, user, category: Category) -> QuerySet[Article]:
+def category_articles(*, user: User | AnonymousUser | None, category: Category) -> QuerySet[Article]:
     return visible_articles(user).filter(category=category).order_by("title", "pk")
 
 
-def article_for_page(*, user) -> QuerySet[Article]:
+def article_for_page(*, user: User | AnonymousUser | None) -> QuerySet[Article]:
     """The article page's queryset: filter by slug; tags, attachments and visible related articles prefetched."""
     return (
         visible_articles(user)
@@ -107,7 +114,7 @@ def article_for_page(*, user) -> QuerySet[Article]:
     )
 
 
-def has_voted(*, article: Article, user, session_key: str | None) -> bool:
+def has_voted(*, article: Article, user: User | AnonymousUser | None, session_key: str | None) -> bool:
     if user is not None and user.is_authenticated:
         return ArticleFeedback.objects.filter(article=article, user=user).exists()
     if not session_key:
@@ -126,7 +133,7 @@ def search_terms(query: str) -> list[str]:
 
 
 def search_articles(
-    *, user, query: str, published_only: bool = False, match: Literal["all", "any"] = "all"
+    *, user: User | AnonymousUser | None, query: str, published_only: bool = False, match: Literal["all", "any"] = "all"
 ) -> QuerySet[Article]:
     """Visible articles matching the words of `query` (every word, or with `match="any"` at least one), best
     first: a match in the title counts above one in the tags, which counts above one in the body, and (for
@@ -147,7 +154,7 @@ def search_articles(
     return _search_fallback(qs, terms, match)
 
 
-def search_vector():
+def search_vector() -> CombinedExpression:
     """The weighted document; the GIN index of migration 0002 is built on exactly this expression."""
     from django.contrib.postgres.search import SearchVector
 
@@ -173,7 +180,7 @@ def _search_postgresql(qs: QuerySet[Article], terms: list[str], match: str) -> Q
 
 
 def _search_fallback(qs: QuerySet[Article], terms: list[str], match: str) -> QuerySet[Article]:
-    score = Value(0, output_field=IntegerField())
+    score: Expression = Value(0, output_field=IntegerField())
     any_term = Q()
     for term in terms:
         term_q = Q(search_title__contains=term) | Q(search_tags__contains=term) | Q(search_body__contains=term)
@@ -192,7 +199,7 @@ def _search_fallback(qs: QuerySet[Article], terms: list[str], match: str) -> Que
     return qs.annotate(rank=score).order_by("-rank", "-view_count", "pk")
 
 
-def search_page_results(*, user, query: str) -> QuerySet[Article]:
+def search_page_results(*, user: User | AnonymousUser | None, query: str) -> QuerySet[Article]:
     """The search page: articles with every word; when none has them all, those with any of them."""
     results = search_articles(user=user, query=query)
     if not results.exists():
@@ -200,7 +207,7 @@ def search_page_results(*, user, query: str) -> QuerySet[Article]:
     return results.select_related("category")
 
 
-def suggest_articles(*, user, query: str, limit: int = SUGGESTION_LIMIT) -> list[Article]:
+def suggest_articles(*, user: User | AnonymousUser | None, query: str, limit: int = SUGGESTION_LIMIT) -> list[Article]:
     """Up to `limit` published articles the user may read that match a ticket subject being typed (B6).
 
     A subject is a sentence, not a search: any of its words may match, and articles matching more of them
@@ -212,7 +219,7 @@ def suggest_articles(*, user, query: str, limit: int = SUGGESTION_LIMIT) -> list
     return list(results.select_related("category")[:limit])
 
 
-def picker_articles(*, user, query: str, limit: int = PICKER_LIMIT) -> list[Article]:
+def picker_articles(*, user: User, query: str, limit: int = PICKER_LIMIT) -> list[Article]:
     """Published articles an agent can link from a reply: search results, or the most viewed without a query."""
     if search_terms(query):
         qs = search_articles(user=user, query=query, published_only=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -25,7 +26,7 @@ from helpdesk import files
 from helpdesk.l10n import digits
 from helpdesk.markdown import render_markdown
 from helpdesk.persian import normalize
-from tickets.models import Status, Ticket
+from tickets.models import Message, Status, Ticket
 
 from .models import (
     Article,
@@ -41,6 +42,11 @@ from .models import (
 )
 from .permissions import is_kb_staff
 from .uploads import prepare_attachment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 COMMENT_MAX_LENGTH = 1000
 # Shown in messages with the reader's digits («۱۰۰۰» in Persian); evaluated when the message is rendered.
@@ -58,7 +64,9 @@ MSG_WRONG_MESSAGE = _("Choose a public reply of this ticket (internal notes cann
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def _unique_slug(model, text: str, *, exclude_pk: int | None, max_length: int, fallback: str) -> str:
+def _unique_slug(
+    model: type[Article | Category], text: str, *, exclude_pk: int | None, max_length: int, fallback: str
+) -> str:
     base = slugify(text, allow_unicode=True)[: max_length - 6].strip("-") or fallback
     slug, n = base, 2
     qs = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
@@ -115,7 +123,7 @@ def _refresh_subtree(root: Category, old_prefix: str) -> None:
     if not descendants:
         return
     descendants.sort(key=lambda c: c.ancestors_path.count("/"))  # parents before children
-    nodes = {root.pk: root}
+    nodes: dict[int | None, Category] = {root.pk: root}
     for node in descendants:
         parent = nodes[node.parent_id]
         node.ancestors_path = f"{parent.ancestors_path}{parent.pk}/"
@@ -146,7 +154,7 @@ def category_create(
 def article_save(
     *,
     article: Article,
-    actor,
+    actor: User | None,
     tags: Iterable[str] | None = None,
     related: Iterable[Article] | None = None,
 ) -> Article:
@@ -192,7 +200,7 @@ def article_create(
     *,
     title: str,
     body: str,
-    author,
+    author: User | None,
     category: Category | None = None,
     slug: str = "",
     summary: str = "",
@@ -220,7 +228,7 @@ def article_register_view(*, article: Article) -> None:
 
 
 @files.atomic()
-def attachment_add(*, article: Article, file: UploadedFile, actor, name: str = "") -> ArticleAttachment:
+def attachment_add(*, article: Article, file: UploadedFile, actor: User | None, name: str = "") -> ArticleAttachment:
     """Attach a file (checked by its content against the site's limits; images re-encoded) to an article."""
     info, content = prepare_attachment(file)
     attachment = ArticleAttachment(
@@ -266,7 +274,7 @@ def can_draft_from(ticket: Ticket) -> bool:
 
 
 @transaction.atomic
-def article_draft_from_ticket(*, ticket: Ticket, message=None, actor) -> Article:
+def article_draft_from_ticket(*, ticket: Ticket, message: Message | None = None, actor: User) -> Article:
     """Turn a resolved ticket's answer into a draft article (staff-only until someone publishes it).
 
     `message` is a public reply of `ticket`; None takes the latest public reply written by staff. The title is the
@@ -302,7 +310,7 @@ def article_draft_from_ticket(*, ticket: Ticket, message=None, actor) -> Article
 
 @transaction.atomic
 def feedback_submit(
-    *, article: Article, user, session_key: str | None, helpful: bool, comment: str = ""
+    *, article: Article, user: User | AnonymousUser | None, session_key: str | None, helpful: bool, comment: str = ""
 ) -> ArticleFeedback:
     """Record one “was this helpful?” vote: one per user, or per session for visitors."""
     comment = (comment or "").strip()
@@ -322,7 +330,7 @@ def feedback_submit(
             return ArticleFeedback.objects.create(
                 article=article,
                 user=voter,
-                session_key="" if voter else session_key,
+                session_key="" if voter else (session_key or ""),
                 helpful=bool(helpful),
                 comment=comment,
             )
@@ -334,7 +342,9 @@ def feedback_submit(
 
 
 @transaction.atomic
-def suggestion_open_record(*, session_key: str, article: Article, user=None) -> SuggestionSession:
+def suggestion_open_record(
+    *, session_key: str, article: Article, user: User | AnonymousUser | None = None
+) -> SuggestionSession:
     """A customer opened a suggested article while filing a ticket."""
     now = timezone.now()
     voter = user if user is not None and user.is_authenticated else None

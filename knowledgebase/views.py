@@ -171,7 +171,8 @@ def _count_suggestions_shown(request) -> None:
 def suggestion_open(request, pk: int):
     """The link behind each suggestion: count the open for this session, then show the article."""
     article = get_object_or_404(visible_articles(request.user).published(), pk=pk)
-    services.suggestion_open_record(session_key=_session_key(request, create=True), article=article, user=request.user)
+    # With create=True the session has been saved, so it has a key.
+    services.suggestion_open_record(session_key=_session_key(request, create=True), article=article, user=request.user)  # type: ignore[arg-type]
     return redirect(article)
 
 

@@ -7,6 +7,7 @@ ints, dates ISO strings) so the timeline renders without joins and stays true la
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,10 @@ from tickets.events import actor_name
 from . import text
 from .models import GuaranteeType, Settlement, State
 from .periods import Period
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from tickets.models import Ticket, TicketEvent
 
 SUBMITTED = "limits_submitted"
 UNDER_REVIEW = "limits_under_review"
@@ -31,7 +36,7 @@ WITHDRAWN = "limits_withdrawn"
 EXPIRED = "limits_expired"
 CEILING_WARNING = "limits_ceiling_warning"
 
-KIND_FOR_STATE = {
+KIND_FOR_STATE: dict[str, str] = {
     State.SUBMITTED: SUBMITTED,
     State.UNDER_REVIEW: UNDER_REVIEW,
     State.AWAITING_PRIOR_DEBT: PRIOR_DEBT,
@@ -191,7 +196,7 @@ def _warning(e) -> str:
     )
 
 
-def record_event(*, ticket, kind: str, actor, data: dict):
+def record_event(*, ticket: Ticket, kind: str, actor: User | None, data: dict) -> TicketEvent:
     """Write one of our events on the ticket's timeline (call inside the service's transaction, then notify)."""
     return events.record(ticket=ticket, kind=kind, actor=actor, data=data)
 

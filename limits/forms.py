@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -101,7 +103,9 @@ class IncreaseRequestForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, periods: list[Period], **kwargs):
         super().__init__(*args, **kwargs)
         self.periods = {period_value(p): p for p in periods}
-        self.fields["period"].choices = [(period_value(p), text.period_text(p)) for p in periods]
+        cast(forms.ChoiceField, self.fields["period"]).choices = [
+            (period_value(p), text.period_text(p)) for p in periods
+        ]
         self.fields["amount"].widget.attrs["data-limits-vat-amount"] = "1"
 
     def clean_period(self) -> Period:
@@ -138,7 +142,7 @@ class SettleForm(BootstrapMixin, forms.Form):
     guarantee_issuer = forms.CharField(label=_("Guarantee issuer"), max_length=200, required=False)
     guarantee_expiry = JalaliDateField(label=_("Guarantee expiry"), required=False)
 
-    FIELDS_BY_METHOD = {
+    FIELDS_BY_METHOD: dict[str, tuple[str, ...]] = {
         Settlement.PAYMENT: ("payment_reference",),
         Settlement.ARRANGEMENT: ("arrangement_decision",),
         Settlement.GUARANTEE: ("guarantee_type", "guarantee_amount", "guarantee_issuer", "guarantee_expiry"),
@@ -179,7 +183,9 @@ class UsageForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, periods: list[Period], **kwargs):
         super().__init__(*args, **kwargs)
         self.periods = {period_value(p): p for p in periods}
-        self.fields["period"].choices = [(period_value(p), text.period_text(p)) for p in periods]
+        cast(forms.ChoiceField, self.fields["period"]).choices = [
+            (period_value(p), text.period_text(p)) for p in periods
+        ]
 
     def clean_period(self) -> Period:
         return self.periods[self.cleaned_data["period"]]

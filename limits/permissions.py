@@ -14,39 +14,46 @@ They handle (take the steps of) those whose tickets they may change.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeGuard
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tickets import permissions as ticket_permissions
 
 from .models import IncreaseRequest, Taxpayer
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def _active(user) -> bool:
+    from accounts.models import User
+
+
+def _active(user: User | AnonymousUser | None) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def is_staff(user) -> bool:
+def is_staff(user: User | AnonymousUser | None) -> TypeGuard[User]:
     return ticket_permissions.is_staff_user(user)
 
 
-def seller_taxpayers(user) -> QuerySet[Taxpayer]:
+def seller_taxpayers(user: User | AnonymousUser | None) -> QuerySet[Taxpayer]:
     """The taxpayers `user` sells for (and may file increase requests for)."""
     if not _active(user) or not user.is_customer:
         return Taxpayer.objects.none()
     return Taxpayer.objects.owned_by(user)
 
 
-def visible_taxpayers(user) -> QuerySet[Taxpayer]:
+def visible_taxpayers(user: User | AnonymousUser | None) -> QuerySet[Taxpayer]:
     if is_staff(user):
         return Taxpayer.objects.all()
     return seller_taxpayers(user)
 
 
-def can_file(user, taxpayer: Taxpayer) -> bool:
+def can_file(user: User | AnonymousUser | None, taxpayer: Taxpayer) -> bool:
     return seller_taxpayers(user).filter(pk=taxpayer.pk).exists()
 
 
-def visible_requests(user) -> QuerySet[IncreaseRequest]:
+def visible_requests(user: User | AnonymousUser | None) -> QuerySet[IncreaseRequest]:
     """The requests `user` may open, each with `ticket_visible`: whether they may also open its ticket (a supervisor
     who sees a request through their team, or an organisation's manager who did not file it, may not)."""
     if is_staff(user):
@@ -60,25 +67,25 @@ def visible_requests(user) -> QuerySet[IncreaseRequest]:
     )
 
 
-def can_handle(user, request: IncreaseRequest) -> bool:
+def can_handle(user: User | AnonymousUser | None, request: IncreaseRequest) -> bool:
     """Staff steps (review, settlement, announcement, apply, reject): staff who may change the ticket's status."""
     return is_staff(user) and ticket_permissions.can_change_status(user, request.ticket)
 
 
-def can_withdraw(user, request: IncreaseRequest) -> bool:
+def can_withdraw(user: User | AnonymousUser | None, request: IncreaseRequest) -> bool:
     return can_file(user, request.taxpayer)
 
 
-def can_open_year_parameters(user) -> bool:
+def can_open_year_parameters(user: User | AnonymousUser | None) -> bool:
     """The admin's «پارامترهای سال» (the staff banner links there for those who may open it)."""
     return _active(user) and user.is_staff and user.has_perm("limits.view_yearparameters")
 
 
-def can_manage_figures(user) -> bool:
+def can_manage_figures(user: User | AnonymousUser | None) -> bool:
     """Recompute ceilings, record usage, import figures: staff."""
     return is_staff(user)
 
 
-def can_expire(user, request: IncreaseRequest) -> bool:
+def can_expire(user: User | AnonymousUser | None, request: IncreaseRequest) -> bool:
     """Only the system (no user) expires a request, once its period has ended."""
     return user is None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
@@ -17,6 +19,9 @@ from .conf import policies
 from .filters import IncreaseRequestFilter
 from .models import Ceiling, IncreaseRequest, PriorPeriodFigures, Taxpayer, YearParameters
 from .periods import Period
+
+if TYPE_CHECKING:
+    from tickets.models import TicketEvent
 
 MSG_NO_YEAR = _("No Article 6 parameters are configured for the year %(year)s.")
 MSG_NO_EXEMPTION = _("The annual exemption (Article 101) for the year %(year)s is not configured.")
@@ -153,13 +158,15 @@ def requests_of(taxpayer: Taxpayer) -> QuerySet[IncreaseRequest]:
     return taxpayer.increase_requests.select_related("ticket").order_by("-created_at", "-pk")
 
 
-def request_queue(requests: QuerySet[IncreaseRequest], params) -> tuple[IncreaseRequestFilter, QuerySet]:
+def request_queue(
+    requests: QuerySet[IncreaseRequest], params: Mapping | None
+) -> tuple[IncreaseRequestFilter, QuerySet]:
     """The staff list: `requests` (already scoped to the user) filtered and sorted by `params`."""
     base = requests.select_related("taxpayer", "ticket").order_by("period_ends_at", "-created_at")
     filterset = IncreaseRequestFilter(params or None, queryset=base)
     return filterset, filterset.qs
 
 
-def request_timeline(request: IncreaseRequest):
+def request_timeline(request: IncreaseRequest) -> QuerySet[TicketEvent]:
     """The request's steps: our events on its ticket (public kinds only), oldest first, one query."""
     return request.ticket.events.filter(kind__startswith="limits_").select_related("actor").order_by("created_at", "pk")

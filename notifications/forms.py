@@ -3,15 +3,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import registry
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 CHANNEL_LABELS = {"email": _("Email"), "sms": _("SMS"), "panel": _("Panel")}
 
 
-def groups_for(user) -> list[tuple[str, str]]:
+def groups_for(user: User) -> list[tuple[str, str]]:
     """(code, label) of the groups that concern the user's side, as registered (e.g. customers never hear of
     internal notes, and staff never of a seller's sales ceilings)."""
     staff = bool(user.is_employee or user.is_superuser)
@@ -23,7 +28,7 @@ def field_name(group: str, channel: str) -> str:
 
 
 class PreferencesForm(forms.Form):
-    def __init__(self, *args, user, table: dict[str, dict[str, bool]], **kwargs):
+    def __init__(self, *args, user: User, table: dict[str, dict[str, bool]], **kwargs):
         super().__init__(*args, **kwargs)
         self.groups = groups_for(user)
         for group, label in self.groups:

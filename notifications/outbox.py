@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import make_msgid
@@ -46,6 +46,9 @@ from helpdesk.transactions import optional_step
 from . import preferences, registry, render
 from .channels import SENDERS, DeliveryError, Park, RetryLater, Uncertain, Undeliverable, describe
 from .models import DeliveryAlert, Notification
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger("notifications")
 
@@ -83,7 +86,7 @@ def retry_delay(attempt: int) -> float:
 # --- writing rows ---------------------------------------------------------------------------------------------
 
 
-def notify(event) -> None:
+def notify(event: Any) -> None:
     """Write the notifications `event` causes. Call inside the transaction that recorded `event`.
 
     `event` is any object with `kind`, `actor_id` and `pk` (a ticket event, …); the registration of its kind
@@ -107,7 +110,7 @@ def notify(event) -> None:
     _write(_event_rows(event, kind))
 
 
-def _event_rows(event, kind: registry.Kind) -> list[Notification]:
+def _event_rows(event: Any, kind: registry.Kind) -> list[Notification]:
     people = registry.recipients_for(event, kind)
     if not people:
         return []
@@ -157,7 +160,7 @@ def _event_row(
 
 
 def _rows_for(
-    user, channels: Iterable[str], content: render.Content, *, kind: str, source: models.Model | None = None
+    user: User, channels: Iterable[str], content: render.Content, *, kind: str, source: models.Model | None = None
 ) -> list[Notification]:
     """One row per channel with its rendered content (call inside the recipient's language)."""
     now = timezone.now()
@@ -175,14 +178,14 @@ def _rows_for(
             due_at=now + _stale_after(),
         )
         if channel == Channel.EMAIL:
-            row.address = user.email
+            row.address = user.email or ""  # reachable(): the channel is only used with an address
             row.subject, row.body, row.html = render.email_parts(content)
             row.reply_to = content.reply_to
             row.thread_id = content.thread_id
             domain = getattr(settings, "MAIL_ID_DOMAIN", "") or "helpdesk.localhost"
             row.provider_message_id = make_msgid(idstring=f"t{content.reference or 'n'}", domain=domain)
         elif channel == Channel.SMS:
-            row.address = user.mobile
+            row.address = user.mobile or ""
             row.subject = content.title[:255]
             row.body = render.sms_text(content)
         else:
@@ -205,10 +208,10 @@ def _write(rows: list[Notification]) -> list[Notification]:
 
 def notify_users(
     *,
-    users: Iterable,
+    users: Iterable[User],
     kind: str,
-    title: str,
-    text: str,
+    title: object,
+    text: object,
     link: str = "",
     channels: Iterable[str] = (Channel.PANEL, Channel.EMAIL),
 ) -> list[Notification]:
@@ -431,7 +434,7 @@ def sweep(*, now: datetime | None = None, limit: int = 1000) -> int:
 SENT_AGAIN = (State.FAILED, State.PARKED, State.UNCERTAIN)
 
 
-def notifications_send_again(*, notifications: Iterable[Notification], actor) -> int:
+def notifications_send_again(*, notifications: Iterable[Notification], actor: User) -> int:
     """Put failed, parked or uncertain rows back to pending and queue them (admin action), with a new hour of
     retries; an uncertain email goes again with the same Message-ID. Clears the channels' alerts."""
     ids = [n.pk for n in notifications]
@@ -486,7 +489,7 @@ def alert_raise(*, channel: str, state: str, reason: str) -> bool:
 class _AlertText:
     """The alert sentence, translated when rendered (in each admin's language)."""
 
-    def __init__(self, channel_label, reason: str, state: str):
+    def __init__(self, channel_label: object, reason: str, state: str) -> None:
         self.channel_label = channel_label
         self.reason = reason
         self.state = state
@@ -522,7 +525,7 @@ def delivery_alerts_clear(*, alerts: Iterable[DeliveryAlert]) -> int:
 # --- the panel ------------------------------------------------------------------------------------------------
 
 
-def notification_mark_read(*, notification: Notification, user) -> Notification:
+def notification_mark_read(*, notification: Notification, user: User) -> Notification:
     """Mark one of the user's panel notifications read (the caller looked it up in the user's own rows)."""
     if notification.recipient_id != user.pk:
         raise PermissionError("not the recipient")
@@ -532,7 +535,7 @@ def notification_mark_read(*, notification: Notification, user) -> Notification:
     return notification
 
 
-def notifications_mark_all_read(*, user) -> int:
+def notifications_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, channel=Channel.PANEL, read_at__isnull=True).update(
         read_at=timezone.now()
     )

@@ -15,6 +15,7 @@ A channel is used only when the person also has the address for it (an email add
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -23,12 +24,15 @@ from accounts.models import STAFF_ROLES, Role
 from . import registry
 from .models import Notification, NotificationDefault, NotificationPreference
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 CHANNELS = (Notification.Channel.EMAIL, Notification.Channel.SMS, Notification.Channel.PANEL)
 
 Channels = dict[str, bool]
 
 
-def role_of(user) -> str:
+def role_of(user: User) -> str:
     """The access level whose defaults apply (a superuser's are the admins')."""
     return Role.ADMIN if user.is_superuser else user.role
 
@@ -51,11 +55,11 @@ def default_rows() -> list[tuple[str, str, Channels]]:
     return rows
 
 
-def _stored(row) -> Channels:
+def _stored(row: NotificationDefault) -> Channels:
     return {c: bool(getattr(row, c)) for c in CHANNELS}
 
 
-def _narrowed(channels: Channels, user) -> Channels:
+def _narrowed(channels: Channels, user: User) -> Channels:
     """A default as this person gets it: their general switches turn channels off."""
     switches = {"email": user.notify_email, "sms": user.notify_sms, "panel": user.notify_panel}
     return {c: bool(channels[c] and switches[c]) for c in CHANNELS}
@@ -69,7 +73,7 @@ def role_defaults(group: str) -> dict[str, Channels]:
     return table
 
 
-def reachable(user, channel: str) -> bool:
+def reachable(user: User, channel: str) -> bool:
     if channel == Notification.Channel.EMAIL:
         return bool(user.email)
     if channel == Notification.Channel.SMS:
@@ -77,12 +81,12 @@ def reachable(user, channel: str) -> bool:
     return True
 
 
-def channels_for_users(users: Iterable, group: str) -> dict[int, list[str]]:
+def channels_for_users(users: Iterable[User], group: str) -> dict[int, list[str]]:
     """{user id: channels} for one group, in two queries (their own choices, the admins' defaults)."""
     users = list(users)
     stored = {p.user_id: p for p in NotificationPreference.objects.filter(user__in=[u.pk for u in users], group=group)}
     defaults = role_defaults(group)
-    result = {}
+    result: dict[int, list[str]] = {}
     for user in users:
         pref = stored.get(user.pk)
         wanted = _stored(pref) if pref else _narrowed(defaults[role_of(user)], user)
@@ -90,7 +94,7 @@ def channels_for_users(users: Iterable, group: str) -> dict[int, list[str]]:
     return result
 
 
-def preferences_table(user) -> dict[str, Channels]:
+def preferences_table(user: User) -> dict[str, Channels]:
     """{group: channels} for every group as the person gets them today: their own choices over their access
     level's defaults (for the preferences form)."""
     role = role_of(user)
@@ -103,7 +107,7 @@ def preferences_table(user) -> dict[str, Channels]:
     return table
 
 
-def preferences_save(*, user, table: Mapping[str, Mapping[str, bool]]) -> None:
+def preferences_save(*, user: User, table: Mapping[str, Mapping[str, bool]]) -> None:
     """Store the person's own choice for each group given (unknown groups are refused); the groups not given
     keep following the defaults (or the choice stored before)."""
     unknown = set(table) - set(registry.group_codes())

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
     from accounts.models import User
 
     from .render import Content
@@ -64,7 +66,7 @@ _KINDS: dict[str, Kind] = {}
 def register_group(
     code: str,
     *,
-    label,
+    label: str | StrPromise,
     staff: bool = True,
     customers: bool = False,
     staff_channels: tuple[str, ...] = CHANNELS,
@@ -111,7 +113,7 @@ def kind_for(kind: str) -> Kind | None:
     return _KINDS.get(kind)
 
 
-def recipients_for(event, kind: Kind) -> list[tuple[User, str]]:
+def recipients_for(event: Any, kind: Kind) -> list[tuple[User, str]]:
     """The kind's recipients after the common filters, each user once (first audience wins)."""
     seen: dict[int, tuple[User, str]] = {}
     for user, audience in kind.recipients(event):

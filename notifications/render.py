@@ -8,7 +8,7 @@ answered and threaded); `email_parts()`, `sms_text()` and `panel_parts()` shape 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -57,7 +57,7 @@ def email_subject(content: Content) -> str:
 def email_parts(content: Content) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of the email."""
     site = get_site_settings()
-    context = {
+    context: dict[str, Any] = {
         "content": content,
         "subject": email_subject(content),
         "url": site_url(content.link),

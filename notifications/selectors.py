@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -16,8 +17,13 @@ from helpdesk.l10n import TEHRAN, to_jalali_date
 
 from .models import Notification
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def panel_notifications(*, user) -> QuerySet[Notification]:
+    from accounts.models import User
+
+
+def panel_notifications(*, user: User | AnonymousUser) -> QuerySet[Notification]:
     """The user's own panel notifications, newest first. Every panel lookup starts here (others' rows: 404).
     A panel row is delivered when written (`sent`); one whose message could not be rendered is `failed` and only
     shown in the admin."""
@@ -28,7 +34,7 @@ def panel_notifications(*, user) -> QuerySet[Notification]:
     ).order_by("-created_at", "-pk")
 
 
-def unread_count(*, user) -> int:
+def unread_count(*, user: User | AnonymousUser) -> int:
     return panel_notifications(user=user).filter(read_at__isnull=True).count()
 
 

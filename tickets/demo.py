@@ -29,7 +29,7 @@ SALES = "فروش"
 
 def _users() -> dict[str, User] | None:
     emails = (CUSTOMER, CUSTOMER2, AGENT, SUPERVISOR, MANAGER)
-    found = {u.email.lower(): u for u in User.objects.filter(email__in=emails)}
+    found = {(u.email or "").lower(): u for u in User.objects.filter(email__in=emails)}
     if len(found) != len(emails):
         return None
     return found
@@ -127,10 +127,11 @@ def _configuration(users: dict[str, User]):
     return departments, priorities, types
 
 
-def _ticket(requester, subject, **kwargs) -> Ticket | None:
+def _ticket(requester: User | None, subject: str, **kwargs) -> Ticket | None:
     """File a ticket unless the requester (or, for internal tickets, the creator) already has one so named."""
-    lookup = {"subject": subject}
-    lookup.update({"requester": requester} if requester else {"created_by": kwargs["created_by"], "is_internal": True})
+    lookup: dict[str, object] = {"subject": subject}
+    # mypy reads the second dict with the first one's value type (User)
+    lookup.update({"requester": requester} if requester else {"created_by": kwargs["created_by"], "is_internal": True})  # type: ignore[dict-item]
     if Ticket.objects.filter(**lookup).exists():
         return None
     kwargs.setdefault("created_by", requester)

@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from helpdesk.l10n import digits, format_datetime, join_list
 
 if TYPE_CHECKING:
+    from accounts.models import User
+
     from .models import Department, Message, Priority, Ticket, TicketEvent, TicketType
 
 CREATED = "created"
@@ -97,7 +99,7 @@ def actor_name(event: TicketEvent) -> str:
     return (event.actor.full_name if event.actor else "") or gettext("A deleted user")
 
 
-def record(*, ticket: Ticket, kind: str, actor=None, data: dict | None = None) -> TicketEvent:
+def record(*, ticket: Ticket, kind: str, actor: User | None = None, data: dict | None = None) -> TicketEvent:
     """Write one event. Call inside the service's transaction, then pass the result to `notify()`."""
     from .models import TicketEvent
 
@@ -116,7 +118,7 @@ def _ref(obj, attr: str = "name") -> dict | None:
     return {"id": obj.pk, "name": str(getattr(obj, attr, "") or obj)}
 
 
-def _user_ref(user) -> dict | None:
+def _user_ref(user: User | None) -> dict | None:
     if user is None:
         return None
     return {"id": user.pk, "name": user.full_name or str(user)}
@@ -135,7 +137,7 @@ def _status_label(code: str | None) -> str:
     from .models import Status
 
     try:
-        return str(Status(code).label)
+        return str(Status(code or "").label)
     except ValueError:
         return code or ""
 
@@ -280,7 +282,7 @@ register(RATED, label=_("Rated"), describe=_describe_rated)
 # --- constructors (one per kind) ------------------------------------------------------------------
 
 
-def event_created(*, ticket: Ticket, actor) -> TicketEvent:
+def event_created(*, ticket: Ticket, actor: User | None) -> TicketEvent:
     return record(
         ticket=ticket,
         kind=CREATED,
@@ -290,7 +292,12 @@ def event_created(*, ticket: Ticket, actor) -> TicketEvent:
 
 
 def event_replied(
-    *, ticket: Ticket, actor, message: Message, old_status: str | None = None, new_status: str | None = None
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    message: Message,
+    old_status: str | None = None,
+    new_status: str | None = None,
 ) -> TicketEvent:
     """`new_status`: the status the reply moved the ticket to (recorded also as a `status` event)."""
     data = {"message": message.pk, "channel": message.channel}
@@ -299,22 +306,22 @@ def event_replied(
     return record(ticket=ticket, kind=REPLIED, actor=actor, data=data)
 
 
-def event_noted(*, ticket: Ticket, actor, message: Message) -> TicketEvent:
+def event_noted(*, ticket: Ticket, actor: User | None, message: Message) -> TicketEvent:
     return record(ticket=ticket, kind=NOTED, actor=actor, data={"message": message.pk})
 
 
-def event_assigned(*, ticket: Ticket, actor, old, new) -> TicketEvent:
+def event_assigned(*, ticket: Ticket, actor: User | None, old: User | None, new: User | None) -> TicketEvent:
     return record(ticket=ticket, kind=ASSIGNED, actor=actor, data={"old": _user_ref(old), "new": _user_ref(new)})
 
 
 def event_transferred(
     *,
     ticket: Ticket,
-    actor,
+    actor: User | None,
     old_department: Department,
     new_department: Department,
-    old_agent=None,
-    new_agent=None,
+    old_agent: User | None = None,
+    new_agent: User | None = None,
     note: str = "",
 ) -> TicketEvent:
     return record(
@@ -331,27 +338,29 @@ def event_transferred(
     )
 
 
-def event_status(*, ticket: Ticket, actor, old: str, new: str) -> TicketEvent:
+def event_status(*, ticket: Ticket, actor: User | None, old: str, new: str) -> TicketEvent:
     return record(ticket=ticket, kind=STATUS, actor=actor, data={"old": str(old), "new": str(new)})
 
 
-def event_priority(*, ticket: Ticket, actor, old: Priority | None, new: Priority | None) -> TicketEvent:
+def event_priority(*, ticket: Ticket, actor: User | None, old: Priority | None, new: Priority | None) -> TicketEvent:
     return record(ticket=ticket, kind=PRIORITY, actor=actor, data={"old": _ref(old), "new": _ref(new)})
 
 
-def event_type(*, ticket: Ticket, actor, old: TicketType | None, new: TicketType | None) -> TicketEvent:
+def event_type(*, ticket: Ticket, actor: User | None, old: TicketType | None, new: TicketType | None) -> TicketEvent:
     return record(ticket=ticket, kind=TYPE, actor=actor, data={"old": _ref(old), "new": _ref(new)})
 
 
-def event_tags(*, ticket: Ticket, actor, added: Iterable[str], removed: Iterable[str]) -> TicketEvent:
+def event_tags(*, ticket: Ticket, actor: User | None, added: Iterable[str], removed: Iterable[str]) -> TicketEvent:
     return record(ticket=ticket, kind=TAGS, actor=actor, data={"added": sorted(added), "removed": sorted(removed)})
 
 
-def event_pinned(*, ticket: Ticket, actor, pinned: bool) -> TicketEvent:
+def event_pinned(*, ticket: Ticket, actor: User | None, pinned: bool) -> TicketEvent:
     return record(ticket=ticket, kind=PINNED, actor=actor, data={"pinned": bool(pinned)})
 
 
-def event_due(*, ticket: Ticket, actor, field: str, old: datetime | None, new: datetime | None) -> TicketEvent:
+def event_due(
+    *, ticket: Ticket, actor: User | None, field: str, old: datetime | None, new: datetime | None
+) -> TicketEvent:
     return record(
         ticket=ticket,
         kind=DUE,
@@ -360,7 +369,7 @@ def event_due(*, ticket: Ticket, actor, field: str, old: datetime | None, new: d
     )
 
 
-def event_merged(*, ticket: Ticket, actor, other: Ticket, direction: str) -> TicketEvent:
+def event_merged(*, ticket: Ticket, actor: User | None, other: Ticket, direction: str) -> TicketEvent:
     if direction not in ("into", "from"):
         raise ValueError("direction is 'into' or 'from'")
     return record(
@@ -371,7 +380,7 @@ def event_merged(*, ticket: Ticket, actor, other: Ticket, direction: str) -> Tic
     )
 
 
-def event_followed(*, ticket: Ticket, actor, user, following: bool) -> TicketEvent:
+def event_followed(*, ticket: Ticket, actor: User | None, user: User, following: bool) -> TicketEvent:
     return record(ticket=ticket, kind=FOLLOWED, actor=actor, data={"user": _user_ref(user), "following": following})
 
 

@@ -260,7 +260,7 @@ class TicketFilter(django_filters.FilterSet):
         model = Ticket
         fields: list[str] = []
 
-    def __init__(self, data=None, *args, user=None, **kwargs):
+    def __init__(self, data=None, *args, user: User | None = None, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.user = user if user is not None else getattr(self.request, "user", None)
         self._set_assignee_choices()

@@ -4,6 +4,8 @@ the authority and check again — their `TicketError`s go back onto the form wit
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -171,7 +173,7 @@ class StaffReplyForm(ReplyForm):
         if ticket is not None:
             allowed = ALLOWED_TRANSITIONS.get(ticket.status, frozenset())
             choices += [(value, label) for value, label in Status.choices if value in allowed]
-        self.fields["status"].choices = choices
+        cast(forms.ChoiceField, self.fields["status"]).choices = choices
 
 
 class CannedInsertForm(forms.Form):
@@ -184,10 +186,10 @@ class CannedInsertForm(forms.Form):
     )
     body = forms.CharField(required=False, max_length=BODY_MAX, strip=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user, ticket: Ticket, **kwargs):
+    def __init__(self, *args, user: User, ticket: Ticket, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["canned"].queryset = selectors.canned_for(user=user, ticket=ticket)
-        self.fields["canned"].empty_label = _("Choose…")
+        cast(forms.ModelChoiceField, self.fields["canned"]).queryset = selectors.canned_for(user=user, ticket=ticket)
+        cast(forms.ModelChoiceField, self.fields["canned"]).empty_label = _("Choose…")
         self.fields["canned"].widget.attrs["class"] = "form-select"
 
 
@@ -201,7 +203,9 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, ticket: Ticket, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = selectors.department_agents(department=ticket.department)
+        cast(forms.ModelChoiceField, self.fields["agent"]).queryset = selectors.department_agents(
+            department=ticket.department
+        )
 
 
 class TransferForm(forms.Form):
@@ -230,7 +234,9 @@ class StatusForm(forms.Form):
     def __init__(self, *args, ticket: Ticket, **kwargs):
         super().__init__(*args, **kwargs)
         allowed = ALLOWED_TRANSITIONS.get(ticket.status, frozenset())
-        self.fields["status"].choices = [(v, label) for v, label in Status.choices if v in allowed]
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
+            (v, label) for v, label in Status.choices if v in allowed
+        ]
 
 
 class PriorityForm(forms.Form):
@@ -277,7 +283,7 @@ class MergeForm(forms.Form):
         error_messages={"required": MSG_REFERENCE_INVALID},
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
 

@@ -7,6 +7,8 @@ invariants (constraints) and small read helpers only.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import RegexValidator
@@ -19,6 +21,11 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .uploads import attachment_upload_to
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 validate_hex_colour = RegexValidator(
     r"^#[0-9A-Fa-f]{6}$", _("Enter a colour as # followed by six hexadecimal digits, e.g. #1E88E5.")
@@ -179,7 +186,7 @@ class TaggedTicket(TaggedItemBase):
 
 
 class TicketQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User | AnonymousUser | None) -> models.QuerySet[Ticket]:
         """The tickets `user` may see (see `tickets.permissions.visible_tickets`)."""
         from .permissions import visible_tickets
 
@@ -530,7 +537,7 @@ class TicketEvent(models.Model):
 
 
 class CannedResponseQuerySet(models.QuerySet):
-    def available_to(self, user, department: Department | None = None):
+    def available_to(self, user: User, department: Department | None = None):
         """Active responses `user` may use: global ones, their departments' (or `department`'s) and their own."""
         scope = CannedResponse.Scope
         if not getattr(user, "is_authenticated", False) or not user.is_employee:

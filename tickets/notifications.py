@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
@@ -56,7 +56,7 @@ NO_SMS = ("email", "panel")
 # --- helpers ------------------------------------------------------------------------------------------------------
 
 
-def _is_staff(user) -> bool:
+def _is_staff(user: User) -> bool:
     return bool(user.is_employee or user.is_superuser)
 
 
@@ -79,7 +79,7 @@ def _followers(ticket: Ticket) -> list[User]:
 
 
 def _assignee_or_department(ticket: Ticket) -> list[User]:
-    if ticket.assignee_id:
+    if ticket.assignee is not None:
         return [ticket.assignee]
     return _department_members(ticket.department)
 
@@ -116,7 +116,7 @@ def _created(event: TicketEvent):
         staff = _assignee_or_department(ticket)
     else:
         staff = _department_members(ticket.department)
-        if ticket.assignee_id:
+        if ticket.assignee is not None:
             staff.append(ticket.assignee)
     told = _assigned_while_created(event)
     for user in staff:
@@ -270,7 +270,7 @@ def ticket_content(event: TicketEvent):
     thread) is read once here; the returned function writes each recipient's title and sentence."""
     ticket = event.ticket
     message = quoted_message(event)
-    shared = {
+    shared: dict[str, Any] = {
         "about": ticket.subject,
         "reference": ticket.reference,
         # The tag keeps Latin digits in every language: replies are matched on it (`[#1234567]`).

@@ -15,33 +15,38 @@ A ticket you may not see is a 404 for the views: `get_object_or_404(visible_tick
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeGuard
+
 from django.db.models import Q, QuerySet
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 
 from .events import public_kinds
 from .models import Attachment, Department, Message, Status, Ticket, TicketEvent
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def _authenticated(user) -> bool:
+
+def _authenticated(user: User | AnonymousUser | None) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def is_staff_user(user) -> bool:
+def is_staff_user(user: User | AnonymousUser | None) -> TypeGuard[User]:
     """Employees (agent and up) and superusers."""
     return _authenticated(user) and (user.is_employee or user.is_superuser)
 
 
-def sees_everything(user) -> bool:
+def sees_everything(user: User | AnonymousUser | None) -> bool:
     return _authenticated(user) and user.sees_all_departments
 
 
-def can_view_internal(user) -> bool:
+def can_view_internal(user: User | AnonymousUser | None) -> bool:
     """Internal tickets and internal notes are for staff only."""
     return is_staff_user(user)
 
 
-def _staff_q(lookup: str, who) -> Q:
+def _staff_q(lookup: str, who: object) -> Q:
     """The tickets staff see: of the departments they work (member or supervisor), assigned to them, followed by
     them or created by them. `lookup` "" with `who` one user; "__in" with `who` a subquery of user ids."""
 
@@ -60,7 +65,7 @@ def _staff_q(lookup: str, who) -> Q:
     )
 
 
-def visible_tickets(user, queryset: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
+def visible_tickets(user: User | AnonymousUser | None, queryset: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
     """The tickets `user` may see. Uses subqueries (no row-multiplying joins), so it composes freely."""
     qs = Ticket.objects.all() if queryset is None else queryset
     if not _authenticated(user):
@@ -72,7 +77,7 @@ def visible_tickets(user, queryset: QuerySet[Ticket] | None = None) -> QuerySet[
     # Customers: the ids of their few tickets as one UNION subquery. (An OR of the same conditions makes
     # PostgreSQL walk the whole queue index; at 100,000 tickets this is ~10× faster.)
     ids = Ticket.objects.filter(requester=user).order_by().values("pk")
-    parts = [Ticket.followers.through.objects.filter(user=user).order_by().values("ticket_id")]
+    parts: list[QuerySet] = [Ticket.followers.through.objects.filter(user=user).order_by().values("ticket_id")]
     if user.organisation_id:
         parts.append(
             Ticket.objects.filter(organisation_id=user.organisation_id, organisation__sharing=Organisation.Sharing.ALL)
@@ -82,7 +87,7 @@ def visible_tickets(user, queryset: QuerySet[Ticket] | None = None) -> QuerySet[
     return qs.filter(pk__in=ids.union(*parts, all=True), is_internal=False)
 
 
-def team_tickets(user) -> QuerySet[Ticket]:
+def team_tickets(user: User | AnonymousUser | None) -> QuerySet[Ticket]:
     """What the agents (members) of the departments `user` supervises see: a supervisor oversees their agents' work.
 
     The ticket queue keeps the rule of `visible_tickets`; pages that show a supervisor their team's work (the
@@ -97,11 +102,11 @@ def team_tickets(user) -> QuerySet[Ticket]:
     return Ticket.objects.filter(_staff_q("__in", team))
 
 
-def can_view(user, ticket: Ticket) -> bool:
+def can_view(user: User | AnonymousUser | None, ticket: Ticket) -> bool:
     return visible_tickets(user).filter(pk=ticket.pk).exists()
 
 
-def works_department(user, department: Department | int | None) -> bool:
+def works_department(user: User | AnonymousUser | None, department: Department | int | None) -> bool:
     """Member or supervisor of the department, or someone who sees every department."""
     if not is_staff_user(user) or department is None:
         return False
@@ -111,13 +116,13 @@ def works_department(user, department: Department | int | None) -> bool:
     return user.departments.filter(pk=dept_id).exists() or user.supervised_departments.filter(pk=dept_id).exists()
 
 
-def can_assign_to(agent, ticket_or_department: Ticket | Department) -> bool:
+def can_assign_to(agent: User | AnonymousUser | None, ticket_or_department: Ticket | Department) -> bool:
     """May `agent` be the assignee of a ticket in this department? (Member/supervisor, or manager/admin.)"""
     department = ticket_or_department.department if isinstance(ticket_or_department, Ticket) else ticket_or_department
     return works_department(agent, department)
 
 
-def _works_ticket(user, ticket: Ticket) -> bool:
+def _works_ticket(user: User | AnonymousUser | None, ticket: Ticket) -> bool:
     """Staff who work the ticket's department or hold it."""
     if not is_staff_user(user):
         return False
@@ -126,64 +131,64 @@ def _works_ticket(user, ticket: Ticket) -> bool:
     )
 
 
-def can_reply(user, ticket: Ticket) -> bool:
+def can_reply(user: User | AnonymousUser | None, ticket: Ticket) -> bool:
     if ticket.status == Status.CLOSED or not _authenticated(user):
         return False
     return can_view(user, ticket)
 
 
-def can_note(user, ticket: Ticket) -> bool:
+def can_note(user: User | AnonymousUser | None, ticket: Ticket) -> bool:
     return is_staff_user(user) and can_view(user, ticket)
 
 
-def can_assign(user, ticket: Ticket) -> bool:
+def can_assign(user: User | AnonymousUser | None, ticket: Ticket) -> bool:
     return ticket.status != Status.CLOSED and _works_ticket(user, ticket)
 
 
-def can_transfer(user, ticket: Ticket) -> bool:
+def can_transfer(user: User | AnonymousUser | None, ticket: Ticket) -> bool:
     return ticket.status != Status.CLOSED and _works_ticket(user, ticket)
 
 
-def can_change_status(user, ticket: Ticket) -> bool:
+def can_change_status(user: User | AnonymousUser | None, ticket: Ticket) -> bool:
     return ticket.status != Status.CLOSED and _works_ticket(user, ticket)
 
 
-def can_edit(user, ticket: Ticket) -> bool:
+def can_edit(user: User | AnonymousUser | None, ticket: Ticket) -> bool:
     """Priority, type, tags, due dates, pin."""
     return ticket.status != Status.CLOSED and _works_ticket(user, ticket)
 
 
-def can_merge(user, ticket: Ticket) -> bool:
+def can_merge(user: User | AnonymousUser | None, ticket: Ticket) -> bool:
     return ticket.status != Status.CLOSED and _works_ticket(user, ticket)
 
 
-def _customer_of(user, ticket: Ticket) -> bool:
+def _customer_of(user: User | AnonymousUser | None, ticket: Ticket) -> bool:
     return _authenticated(user) and user.is_customer and can_view(user, ticket)
 
 
-def can_close(user, ticket: Ticket) -> bool:
+def can_close(user: User | AnonymousUser | None, ticket: Ticket) -> bool:
     if ticket.status == Status.CLOSED:
         return False
     return can_change_status(user, ticket) or _customer_of(user, ticket)
 
 
-def can_reopen(user, ticket: Ticket) -> bool:
+def can_reopen(user: User | AnonymousUser | None, ticket: Ticket) -> bool:
     """Only a resolved ticket reopens; closed is final."""
     if ticket.status != Status.RESOLVED:
         return False
     return can_change_status(user, ticket) or _customer_of(user, ticket)
 
 
-def can_follow(user, ticket: Ticket) -> bool:
+def can_follow(user: User | AnonymousUser | None, ticket: Ticket) -> bool:
     return can_view(user, ticket)
 
 
-def can_manage_followers(user, ticket: Ticket) -> bool:
+def can_manage_followers(user: User | AnonymousUser | None, ticket: Ticket) -> bool:
     """Add or remove *other* people as followers."""
     return _works_ticket(user, ticket)
 
 
-def visible_messages(user, ticket: Ticket) -> QuerySet[Message]:
+def visible_messages(user: User | AnonymousUser | None, ticket: Ticket) -> QuerySet[Message]:
     """The thread as `user` may read it (customers never see internal notes), ready to render."""
     qs = ticket.messages.select_related("author").prefetch_related("attachments").order_by("created_at", "pk")
     if not can_view_internal(user):
@@ -191,7 +196,7 @@ def visible_messages(user, ticket: Ticket) -> QuerySet[Message]:
     return qs
 
 
-def visible_events(user, ticket: Ticket) -> QuerySet[TicketEvent]:
+def visible_events(user: User | AnonymousUser | None, ticket: Ticket) -> QuerySet[TicketEvent]:
     """The timeline as `user` may read it (customers see only public kinds)."""
     qs = ticket.events.select_related("actor").order_by("created_at", "pk")
     if not can_view_internal(user):
@@ -199,7 +204,7 @@ def visible_events(user, ticket: Ticket) -> QuerySet[TicketEvent]:
     return qs
 
 
-def visible_attachments(user) -> QuerySet[Attachment]:
+def visible_attachments(user: User | AnonymousUser | None) -> QuerySet[Attachment]:
     """Attachments `user` may download: on a visible ticket, and not on an internal note unless staff.
 
     Download views: `get_object_or_404(visible_attachments(request.user), pk=pk)`.

@@ -11,8 +11,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from helpdesk import cache
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 VIEWING = "viewing"
 WRITING = "writing"
@@ -48,7 +54,7 @@ def _fresh(entries: dict, now: float) -> dict:
     return {uid: entry for uid, entry in entries.items() if now - entry[2] < TTL}
 
 
-def touch(*, ticket_id: int, user, state: str = VIEWING, now: float | None = None) -> None:
+def touch(*, ticket_id: int, user: User, state: str = VIEWING, now: float | None = None) -> None:
     """Record that `user` has the ticket open (`state`: viewing or writing)."""
     if state not in STATES:
         state = VIEWING
@@ -58,7 +64,7 @@ def touch(*, ticket_id: int, user, state: str = VIEWING, now: float | None = Non
     cache.set(_key(ticket_id), entries, TTL)
 
 
-def leave(*, ticket_id: int, user) -> None:
+def leave(*, ticket_id: int, user: User) -> None:
     """Forget `user` on this ticket (they sent their reply or left the page)."""
     entries = _load(ticket_id)
     if entries.pop(user.pk, None) is None:
@@ -66,7 +72,7 @@ def leave(*, ticket_id: int, user) -> None:
     cache.set(_key(ticket_id), entries, TTL)
 
 
-def others(*, ticket_id: int, user, now: float | None = None) -> list[Presence]:
+def others(*, ticket_id: int, user: User, now: float | None = None) -> list[Presence]:
     """Everyone else with the ticket open in the last `TTL` seconds, writers first, then by name."""
     now = time.time() if now is None else now
     entries = _fresh(_load(ticket_id), now)

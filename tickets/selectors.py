@@ -95,7 +95,7 @@ class QueueRow:
         return str(Status(self.status).label)
 
 
-def ticket_queue(*, user, params: Mapping | None) -> tuple[TicketFilter, QuerySet[Ticket]]:
+def ticket_queue(*, user: User, params: Mapping | None) -> tuple[TicketFilter, QuerySet[Ticket]]:
     """The agent queue: `visible_tickets(user)` filtered and sorted by `params` (the query string).
 
     Returns the filter set (for the form and its errors) and the ordered queryset, ready to paginate (no
@@ -154,7 +154,7 @@ class Counter:
 COUNTER_CAP = 1000
 
 
-def queue_counters(*, user) -> list[Counter]:
+def queue_counters(*, user: User) -> list[Counter]:
     """The staff home's counters over the tickets `user` may see that still need work: mine, due within two
     hours, overdue, unassigned in my departments, waiting on the customer.
 
@@ -200,7 +200,7 @@ def queue_counters(*, user) -> list[Counter]:
     ]
 
 
-def portal_tickets(*, user) -> QuerySet[Ticket]:
+def portal_tickets(*, user: User) -> QuerySet[Ticket]:
     """The customer's list: their own tickets and those the organisation shares, newest activity first."""
     return (
         permissions.visible_tickets(user)
@@ -236,7 +236,7 @@ def queue_choices() -> dict[str, list[tuple[str, str]]]:
     return choices
 
 
-def saved_filters(*, user) -> QuerySet[SavedFilter]:
+def saved_filters(*, user: User) -> QuerySet[SavedFilter]:
     return SavedFilter.objects.filter(owner=user).order_by("name")
 
 
@@ -254,7 +254,7 @@ class TicketPage:
         return max(public) if public else 0
 
 
-def ticket_for_page(*, user, queryset: QuerySet[Ticket] | None = None, **lookup) -> Ticket:
+def ticket_for_page(*, user: User, queryset: QuerySet[Ticket] | None = None, **lookup: object) -> Ticket:
     """One visible ticket with what its header shows (raises Ticket.DoesNotExist when not visible)."""
     qs = permissions.visible_tickets(user, queryset=queryset).select_related(
         "requester",
@@ -266,12 +266,13 @@ def ticket_for_page(*, user, queryset: QuerySet[Ticket] | None = None, **lookup)
         "assignee",
         "satisfaction",
     )
-    return qs.prefetch_related("tags", Prefetch("followers", queryset=User.objects.only("pk", "full_name"))).get(
+    # taggit's TaggableManager is a relation the django-stubs plugin cannot see
+    return qs.prefetch_related("tags", Prefetch("followers", queryset=User.objects.only("pk", "full_name"))).get(  # type: ignore[misc]
         **lookup
     )
 
 
-def ticket_page(*, user, ticket: Ticket, with_events: bool = True) -> TicketPage:
+def ticket_page(*, user: User, ticket: Ticket, with_events: bool = True) -> TicketPage:
     """The thread (notes only for staff) and, for staff, the timeline: one query each (+1 for attachments)."""
     messages = list(permissions.visible_messages(user, ticket))
     events = list(permissions.visible_events(user, ticket)) if with_events else []
@@ -342,7 +343,7 @@ def active_priorities() -> QuerySet[Priority]:
     return Priority.objects.active().order_by("-order", "name")
 
 
-def canned_for(*, user, ticket: Ticket) -> QuerySet[CannedResponse]:
+def canned_for(*, user: User, ticket: Ticket) -> QuerySet[CannedResponse]:
     return CannedResponse.objects.available_to(user, ticket.department).order_by("title")
 
 

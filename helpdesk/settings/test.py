@@ -1,6 +1,7 @@
 """Tests: fast hashing, local-memory email, a temporary media folder."""
 
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import env
@@ -9,7 +10,7 @@ DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105 - tests only; production reads it from the environment
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = tempfile.mkdtemp(prefix="helpdesk-test-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="helpdesk-test-media-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,10 +22,10 @@ from tickets import permissions
 from tickets.models import Department, Ticket
 from tickets.services import note_add, reply_add, ticket_create
 
-from ..models import InboundMessage, State
+from ..models import InboundEmail, InboundSms, State
 
 logger = logging.getLogger(__name__)
-Row = TypeVar("Row", bound=InboundMessage)
+Row = TypeVar("Row", InboundEmail, InboundSms)
 
 CREATE = "create"
 # Publishing gives up quickly when the broker is down: the row is stored and the sweep queues it again.
@@ -74,7 +74,7 @@ def lease() -> timedelta:
     return timedelta(seconds=int(getattr(settings, "INBOUND_LEASE_SECONDS", 120)))
 
 
-def department_setting(value) -> Department | None:
+def department_setting(value: object) -> Department | None:
     """The active department a setting names (by id or name), or None."""
     value = str(value or "").strip()
     if not value:
@@ -99,7 +99,7 @@ def store(model: type[Row], *, defaults: dict, **key: str) -> tuple[Row, bool]:
                 **key, defaults={**defaults, "lease_until": timezone.now() + lease()}
             )
             if created:
-                transaction.on_commit(partial(enqueue, model._meta.model_name, [row.pk]), robust=True)
+                transaction.on_commit(partial(enqueue, cast(str, model._meta.model_name), [row.pk]), robust=True)
             return row, created
     except IntegrityError:  # a concurrent delivery of the same message won the race
         return model.objects.get(**key), False

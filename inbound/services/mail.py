@@ -41,7 +41,7 @@ def _participant(user: User, ticket: Ticket) -> bool:
     return ticket.followers.filter(pk=user.pk).exists() or ticket.messages.filter(author=user).exists()
 
 
-def _sender(message) -> tuple[str, str]:
+def _sender(message: AnymailInboundMessage) -> tuple[str, str]:
     """The (address, display name) of the message's first From address ("" when it has none)."""
     sender = message.from_email
     if isinstance(sender, list):
@@ -51,7 +51,7 @@ def _sender(message) -> tuple[str, str]:
     return clean_text(sender.addr_spec).strip().lower(), clean_text(sender.display_name).strip()
 
 
-def _recipients(message) -> list[str]:
+def _recipients(message: AnymailInboundMessage) -> list[str]:
     found = []
     if getattr(message, "envelope_recipient", None):
         found.append(message.envelope_recipient)
@@ -66,7 +66,7 @@ def _recipients(message) -> list[str]:
     return cleaned
 
 
-def is_auto_reply(message) -> str:
+def is_auto_reply(message: AnymailInboundMessage) -> str:
     """Why the message is an automatic one (a loop we must not answer), or ""."""
     auto = (message["Auto-Submitted"] or "").strip().lower()
     if auto and auto != "no":
@@ -90,7 +90,7 @@ def is_auto_reply(message) -> str:
     return ""
 
 
-def _ticket_by_thread(message) -> Ticket | None:
+def _ticket_by_thread(message: AnymailInboundMessage) -> Ticket | None:
     ids = _message_ids(message["In-Reply-To"]) + _message_ids(message["References"])
     if not ids:
         return None
@@ -134,7 +134,7 @@ def _department_for(recipients: list[str]) -> Department | None:
     return department
 
 
-def _attachments(message) -> tuple[list, list[str]]:
+def _attachments(message: AnymailInboundMessage) -> tuple[list, list[str]]:
     accepted, refused = [], []
     for part in message.attachments:
         upload = part.as_uploaded_file()
@@ -148,14 +148,14 @@ def _attachments(message) -> tuple[list, list[str]]:
     return accepted, refused
 
 
-def _body(message, stripped_text: str) -> str:
+def _body(message: AnymailInboundMessage, stripped_text: str) -> str:
     body = (stripped_text or message.text or "").strip()
     if not body and message.html:
         body = strip_tags(message.html).strip()
     return clean_text(body) or _("(no text)")
 
 
-def _key(message, raw: str) -> str:
+def _key(message: AnymailInboundMessage, raw: str) -> str:
     ids = _message_ids(clean_text(message["Message-ID"]))
     if ids:
         return ids[0][:255]
@@ -166,7 +166,7 @@ class MalformedMessage(Exception):
     """An email we cannot read (its webhook answers 400 and nothing is stored)."""
 
 
-def email_fields(message) -> dict[str, str]:
+def email_fields(message: AnymailInboundMessage) -> dict[str, str]:
     """What is stored of an `AnymailInboundMessage`: its key (`message_id`), the fields shown in the admin, the ESP's
     quote-free text and the raw MIME, all cleaned (no NUL, valid UTF-8). Reads nothing from the database, so
     whatever fails here is the message's fault: raises `MalformedMessage`."""
@@ -188,7 +188,7 @@ def email_fields(message) -> dict[str, str]:
         raise MalformedMessage(f"{type(exc).__name__}: {exc}") from exc
 
 
-def email_receive(*, message, esp_name: str = "") -> tuple[InboundEmail, bool]:
+def email_receive(*, message: AnymailInboundMessage, esp_name: str = "") -> tuple[InboundEmail, bool]:
     """Store an `AnymailInboundMessage` once (by its Message-ID) and queue its processing. Returns (row, created);
     a repeat changes nothing. Raises `MalformedMessage` (storing nothing) for a message that cannot be read."""
     fields = email_fields(message)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,16 +22,16 @@ from django.utils.translation import gettext as _
 
 from helpdesk import files
 
-from ..models import InboundEmail, InboundMessage, InboundSms, State
+from ..models import InboundEmail, InboundSms, State
 from . import mail, sms
 from .intake import Ignored, Intake, Refused, enqueue, lease, take
 
 logger = logging.getLogger(__name__)
 
 # Each kind of row (the task's first argument) and how a stored row of it is read.
-KINDS: dict[str, tuple[type[InboundMessage], Callable[..., Intake]]] = {
-    InboundEmail._meta.model_name: (InboundEmail, mail.read),
-    InboundSms._meta.model_name: (InboundSms, sms.read),
+KINDS: dict[str, tuple[type[InboundEmail] | type[InboundSms], Callable[..., Intake]]] = {
+    cast(str, InboundEmail._meta.model_name): (InboundEmail, mail.read),
+    cast(str, InboundSms._meta.model_name): (InboundSms, sms.read),
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -19,6 +21,9 @@ from helpdesk.validators import (
 
 from ..calculations import Basis, rate_fraction, ratio_string
 from ..periods import MAX_YEAR, MIN_YEAR, Period
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 MSG_TAXPAYER_ID = _("Enter a valid 10-digit national ID (کد ملی) or 11-digit legal national ID (شناسه ملی).")
 MSG_LEGAL_CODE_MISMATCH = _("For a legal entity the economic code is its legal national ID: the two must be equal.")
@@ -45,7 +50,7 @@ class Quarter(models.IntegerChoices):
 
 
 class TaxpayerQuerySet(models.QuerySet):
-    def owned_by(self, user) -> TaxpayerQuerySet:
+    def owned_by(self, user: User) -> TaxpayerQuerySet:
         """Taxpayers `user` sells for: their own, and their organisation's when they manage it (see permissions)."""
         condition = Q(owner_user=user)
         if user.organisation_id and user.organisation_role == user.OrganisationRole.MANAGER:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +23,9 @@ from ..models import Ceiling, FigureSource, Taxpayer, Usage, YearParameters
 from ..periods import Period, period_starting_tomorrow
 from ..selectors import YearParametersMissing, exemption_for, prior_figures_for
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 MSG_AMOUNT_POSITIVE = _("Enter a whole number of rials greater than zero.")
@@ -30,7 +34,7 @@ MSG_DUPLICATE_REFERENCE = _("Usage with this reference is already recorded for t
 WARNING_LEVELS = (80, 100)
 
 
-def _ceiling_values(*, taxpayer: Taxpayer, period: Period, actor, now: dt.datetime) -> dict:
+def _ceiling_values(*, taxpayer: Taxpayer, period: Period, actor: User | None, now: dt.datetime) -> dict:
     pol = policies()
     e_year = exemption_year(period.year, pol)
     exemption = exemption_for(e_year)
@@ -57,7 +61,9 @@ def _ceiling_values(*, taxpayer: Taxpayer, period: Period, actor, now: dt.dateti
     }
 
 
-def ceiling_compute(*, taxpayer: Taxpayer, period: Period, actor=None, recompute: bool = False) -> Ceiling:
+def ceiling_compute(
+    *, taxpayer: Taxpayer, period: Period, actor: User | None = None, recompute: bool = False
+) -> Ceiling:
     """The ceiling of `taxpayer` for `period`, computed and stored if there is none yet.
 
     With `recompute=True` (staff on demand) an existing ceiling's initial value and rule are computed again from the
@@ -131,7 +137,7 @@ def usage_record(
     taxpayer: Taxpayer,
     period: Period,
     amount: int,
-    actor=None,
+    actor: User | None = None,
     reference: str = "",
     source: str = FigureSource.ENTERED,
 ) -> Usage:

@@ -11,6 +11,7 @@ import contextlib
 import csv
 import io
 from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +23,11 @@ from helpdesk.validators import normalize_economic_code
 
 from ..models import FigureSource, PriorPeriodFigures, Taxpayer
 from ..periods import MAX_YEAR, MIN_YEAR, Period
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+    from accounts.models import User
 
 FIGURE_COLUMNS = ("economic_code", "year", "quarter", "sales", "vat_due", "vat_paid")
 FIGURE_OPTIONAL = ("source_note",)
@@ -62,11 +68,13 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
-    def add(self, line: int, column: str, message) -> None:
+    def add(self, line: int, column: str, message: str | Promise) -> None:
         self.errors.append(RowError(line, column, str(message)))
 
 
-def _read(file, required: tuple[str, ...], optional: tuple[str, ...], report: ImportReport) -> list[tuple[int, dict]]:
+def _read(
+    file: IO[Any], required: tuple[str, ...], optional: tuple[str, ...], report: ImportReport
+) -> list[tuple[int, dict]]:
     raw = file.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
         report.add(0, "", MSG_TOO_BIG)
@@ -87,7 +95,7 @@ def _read(file, required: tuple[str, ...], optional: tuple[str, ...], report: Im
     if missing or unknown:
         return []
     reader.fieldnames = header
-    rows = []
+    rows: list[tuple[int, dict[str, str]]] = []
     for number, row in enumerate(reader, start=2):
         if len(rows) >= MAX_ROWS:
             report.add(number, "", ValidationError(MSG_TOO_MANY_ROWS, params={"max": MAX_ROWS}).messages[0])
@@ -100,7 +108,7 @@ def _read(file, required: tuple[str, ...], optional: tuple[str, ...], report: Im
     return rows
 
 
-def _amount(report, line, column, value, *, positive=False):
+def _amount(report: ImportReport, line: int, column: str, value: str, *, positive: bool = False) -> int | None:
     if value == "":
         report.add(line, column, MSG_REQUIRED)
         return None
@@ -114,7 +122,7 @@ def _amount(report, line, column, value, *, positive=False):
     return number
 
 
-def _period(report, line, values) -> Period | None:
+def _period(report: ImportReport, line: int, values: dict[str, str]) -> Period | None:
     year = quarter = None
     with contextlib.suppress(ValueError):
         year = parse_int(values["year"])
@@ -130,7 +138,7 @@ def _period(report, line, values) -> Period | None:
     return Period(year, quarter) if year and quarter else None
 
 
-def _taxpayer(report, line, value, taxpayers: dict[str, Taxpayer]) -> Taxpayer | None:
+def _taxpayer(report: ImportReport, line: int, value: str, taxpayers: dict[str, Taxpayer]) -> Taxpayer | None:
     try:
         code = normalize_economic_code(value)
     except ValidationError as exc:
@@ -142,16 +150,17 @@ def _taxpayer(report, line, value, taxpayers: dict[str, Taxpayer]) -> Taxpayer |
     return taxpayer
 
 
-def _taxpayers_for(rows) -> dict[str, Taxpayer]:
+def _taxpayers_for(rows: list[tuple[int, dict[str, str]]]) -> dict[str, Taxpayer]:
     codes = {clean_digits(values.get("economic_code", "")) for _line, values in rows}
     return {t.economic_code: t for t in Taxpayer.objects.filter(economic_code__in=codes)}
 
 
-def figures_import_csv(*, file, actor, filename: str = "") -> ImportReport:
+def figures_import_csv(*, file: IO[Any], actor: User, filename: str = "") -> ImportReport:
     """Create or replace prior-period figures from a CSV file. Nothing is written unless every row is valid."""
     report = ImportReport()
     rows = _read(file, FIGURE_COLUMNS, FIGURE_OPTIONAL, report)
     taxpayers = _taxpayers_for(rows)
+    seen: dict[tuple[int, Period], int]
     parsed, seen = [], {}
     for line, values in rows:
         taxpayer = _taxpayer(report, line, values["economic_code"], taxpayers)
@@ -169,6 +178,7 @@ def figures_import_csv(*, file, actor, filename: str = "") -> ImportReport:
         return report
     with transaction.atomic():
         for line, taxpayer, period, amounts, note in parsed:
+            assert taxpayer is not None and period is not None  # report.ok: every row was valid
             _obj, created = PriorPeriodFigures.objects.update_or_create(
                 taxpayer=taxpayer,
                 year=period.year,
@@ -185,7 +195,7 @@ def figures_import_csv(*, file, actor, filename: str = "") -> ImportReport:
     return report
 
 
-def usage_import_csv(*, file, actor) -> ImportReport:
+def usage_import_csv(*, file: IO[Any], actor: User) -> ImportReport:
     """Record invoice totals from a CSV file through `usage_record` (warnings included). All rows or none."""
     from .ceilings import usage_record
 
@@ -202,6 +212,7 @@ def usage_import_csv(*, file, actor) -> ImportReport:
         return report
     with transaction.atomic():
         for line, taxpayer, period, amount, reference in parsed:
+            assert taxpayer is not None and period is not None and amount is not None  # report.ok: every row was valid
             try:
                 with transaction.atomic():
                     usage_record(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,6 +31,13 @@ from ..calculations import vat_on
 from ..models import ALLOWED_TRANSITIONS, Ceiling, GuaranteeType, IncreaseRequest, Settlement, State, Taxpayer
 from ..periods import TEHRAN, Period
 from ..selectors import YearParametersMissing, year_parameters
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import UploadedFile
+
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +111,9 @@ def article6_ticket_type() -> TicketType:
 # --- filing -------------------------------------------------------------------------------------
 
 
-def _request_body(*, taxpayer: Taxpayer, period: Period, amount: int, rate_percent, vat: int, description: str) -> str:
+def _request_body(
+    *, taxpayer: Taxpayer, period: Period, amount: int, rate_percent: Decimal, vat: int, description: str
+) -> str:
     lines = [
         gettext("Taxpayer: %(name)s (economic code %(code)s)")
         % {"name": taxpayer.name, "code": taxpayer.economic_code},
@@ -123,8 +132,8 @@ def increase_request_file(
     taxpayer: Taxpayer,
     period: Period,
     amount: int,
-    signed_form,
-    filed_by,
+    signed_form: UploadedFile | None,
+    filed_by: User,
     description: str = "",
 ) -> IncreaseRequest:
     """File a request to raise `period`'s ceiling by `amount` rials. The seller only; the signed form attached
@@ -141,7 +150,7 @@ def increase_request_file(
     if not signed_form:
         raise LimitsError({"signed_form": ValidationError(MSG_FORM_REQUIRED, code="required")})
     params = year_parameters(period.year)
-    if params.rate is None:
+    if params.vat_rate is None:
         raise YearParametersMissing(period.year, "vat_rate")
     vat = vat_on(amount, params.rate)
     ticket_type = article6_ticket_type()
@@ -183,7 +192,7 @@ def increase_request_file(
 # --- steps --------------------------------------------------------------------------------------
 
 
-def _record(request: IncreaseRequest, kind: str, *, actor, data: dict) -> None:
+def _record(request: IncreaseRequest, kind: str, *, actor: User | None, data: dict) -> None:
     payload = {"request": request.pk, "year": request.year, "quarter": request.quarter, **data}
     event = events.record_event(ticket=request.ticket, kind=kind, actor=actor, data=payload)
     outbox.notify(event)
@@ -200,8 +209,8 @@ def _step(
     request: IncreaseRequest,
     to: str,
     *,
-    actor,
-    allowed: Callable[[object, IncreaseRequest], bool],
+    actor: User | None,
+    allowed: Callable[[User | None, IncreaseRequest], bool],
     prepare: Callable[[IncreaseRequest], Change] | None = None,
     now: dt.datetime | None = None,
 ) -> IncreaseRequest:
@@ -228,7 +237,7 @@ def _step(
     return locked
 
 
-def _require(errors: dict, **fields) -> None:
+def _require(errors: dict, **fields: object) -> None:
     for name, value in fields.items():
         if value in (None, ""):
             errors.setdefault(name, []).append(ValidationError(MSG_REQUIRED, code="required"))
@@ -239,12 +248,12 @@ def _raise(errors: dict) -> None:
         raise LimitsError(errors)
 
 
-def increase_request_review(*, request: IncreaseRequest, actor) -> IncreaseRequest:
+def increase_request_review(*, request: IncreaseRequest, actor: User) -> IncreaseRequest:
     """submitted → under_review (staff picks it up), or awaiting_prior_debt → under_review (debt settled)."""
     return _step(request, State.UNDER_REVIEW, actor=actor, allowed=permissions.can_handle)
 
 
-def increase_request_require_prior_debt(*, request: IncreaseRequest, actor, note: str) -> IncreaseRequest:
+def increase_request_require_prior_debt(*, request: IncreaseRequest, actor: User, note: str) -> IncreaseRequest:
     """under_review → awaiting_prior_debt (ب): the prior-period tax must be paid or arranged first."""
     note = (note or "").strip()
 
@@ -258,7 +267,7 @@ def increase_request_require_prior_debt(*, request: IncreaseRequest, actor, note
 
 
 def increase_request_request_settlement(
-    *, request: IncreaseRequest, actor, method: str, payment_id: str = ""
+    *, request: IncreaseRequest, actor: User, method: str, payment_id: str = ""
 ) -> IncreaseRequest:
     """under_review → awaiting_settlement (ج): the VAT on X is to be paid (a payment ID is issued), arranged or
     guaranteed."""
@@ -283,7 +292,7 @@ def increase_request_request_settlement(
 def increase_request_settle(
     *,
     request: IncreaseRequest,
-    actor,
+    actor: User,
     payment_reference: str = "",
     arrangement_decision: str = "",
     guarantee_type: str = "",
@@ -300,7 +309,7 @@ def increase_request_settle(
         method = locked.settlement_method
         if method == Settlement.PAYMENT:
             _require(errors, payment_reference=(payment_reference or "").strip())
-            data = {"payment_reference": payment_reference.strip()}
+            data: dict[str, object] = {"payment_reference": payment_reference.strip()}
         elif method == Settlement.ARRANGEMENT:
             _require(errors, arrangement_decision=(arrangement_decision or "").strip())
             data = {"arrangement_decision": arrangement_decision.strip()}
@@ -338,7 +347,12 @@ def increase_request_settle(
 
 
 def increase_request_announce(
-    *, request: IncreaseRequest, actor, letter_number: str, letter_date: dt.date | None, announced_amount: int | None
+    *,
+    request: IncreaseRequest,
+    actor: User,
+    letter_number: str,
+    letter_date: dt.date | None,
+    announced_amount: int | None,
 ) -> IncreaseRequest:
     """settled → announced (د): the provincial office's letter to the regulation centre with the exact amount."""
     now = timezone.now()
@@ -356,6 +370,7 @@ def increase_request_announce(
         if letter_date is not None and letter_date > now.astimezone(TEHRAN).date():
             errors.setdefault("letter_date", []).append(ValidationError(MSG_DATE_IN_FUTURE, code="date_in_future"))
         _raise(errors)
+        assert letter_date is not None  # _require refused a missing date
         return Change(
             fields={
                 "letter_number": letter_number,
@@ -373,7 +388,7 @@ def increase_request_announce(
     return _step(request, State.ANNOUNCED, actor=actor, allowed=permissions.can_handle, prepare=prepare, now=now)
 
 
-def increase_request_apply(*, request: IncreaseRequest, actor) -> IncreaseRequest:
+def increase_request_apply(*, request: IncreaseRequest, actor: User) -> IncreaseRequest:
     """announced → applied: the period's ceiling becomes C + Σ applied amounts (the announced exact amount)."""
     from .ceilings import ceiling_compute
 
@@ -393,7 +408,7 @@ def increase_request_apply(*, request: IncreaseRequest, actor) -> IncreaseReques
     return _step(request, State.APPLIED, actor=actor, allowed=permissions.can_handle, prepare=prepare, now=now)
 
 
-def increase_request_reject(*, request: IncreaseRequest, actor, reason: str) -> IncreaseRequest:
+def increase_request_reject(*, request: IncreaseRequest, actor: User, reason: str) -> IncreaseRequest:
     reason = (reason or "").strip()
     now = timezone.now()
 
@@ -406,7 +421,7 @@ def increase_request_reject(*, request: IncreaseRequest, actor, reason: str) -> 
     return _step(request, State.REJECTED, actor=actor, allowed=permissions.can_handle, prepare=prepare, now=now)
 
 
-def increase_request_withdraw(*, request: IncreaseRequest, actor) -> IncreaseRequest:
+def increase_request_withdraw(*, request: IncreaseRequest, actor: User) -> IncreaseRequest:
     """By the seller, while the request is open and the period has not ended."""
     now = timezone.now()
 

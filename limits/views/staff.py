@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,8 +22,13 @@ from ..periods import Period
 from .sellers import _taxpayer_page, request_page
 from .staff_actions import ACTIONS, may_take
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def _require_staff(user) -> None:
+    from accounts.models import User
+
+
+def _require_staff(user: User | AnonymousUser) -> None:
     if not permissions.is_staff(user):
         raise Http404
 

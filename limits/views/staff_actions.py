@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
@@ -18,12 +19,18 @@ from ..forms import (
 )
 from ..models import IncreaseRequest, State
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django_stubs_ext import StrPromise
+
+    from accounts.models import User
+
 
 @dataclass(frozen=True)
 class Action:
     name: str
-    label: object
-    target: str
+    label: StrPromise
+    target: State
     form: type
     run: Callable  # (request=, actor=, **cleaned_data) -> IncreaseRequest
     staff: bool = True
@@ -83,7 +90,9 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def may_take(user, increase: IncreaseRequest, action: Action, *, roles: dict | None = None) -> bool:
+def may_take(
+    user: User | AnonymousUser, increase: IncreaseRequest, action: Action, *, roles: dict | None = None
+) -> bool:
     """`roles` caches the two permission answers when several actions are checked for one page."""
     if not increase.can_transition_to(action.target) or increase.period.has_ended():
         return False
@@ -95,8 +104,9 @@ def may_take(user, increase: IncreaseRequest, action: Action, *, roles: dict | N
     return roles[key]
 
 
-def action_forms(user, increase: IncreaseRequest, *, bound: dict) -> list[dict]:
+def action_forms(user: User | AnonymousUser, increase: IncreaseRequest, *, bound: dict) -> list[dict]:
     """The actions `user` may take now, each with its (possibly bound, with errors) form."""
+    roles: dict[str, bool]
     offered, roles = [], {}
     for action in ACTIONS.values():
         if not may_take(user, increase, action, roles=roles):

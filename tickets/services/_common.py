@@ -3,8 +3,9 @@ function), attachments, search text."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -17,6 +18,9 @@ from notifications import outbox
 from .. import events
 from ..models import ALLOWED_TRANSITIONS, Attachment, Message, Status, Ticket, TicketEvent
 from .errors import ERR_CLOSED, ERR_NOT_ALLOWED, ERR_TRANSITION, TicketError, TicketPermissionError
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # PostgreSQL refuses tsvectors over 1 MB; keep the search text well below (the head holds reference, subject,
 # requester and the first messages, which is what people search for).
@@ -53,7 +57,7 @@ def require(allowed: bool, ticket: Ticket | None = None) -> None:
         raise _refusal(ticket)
 
 
-def allowed(check, actor, ticket: Ticket) -> bool:
+def allowed(check: Callable[[User, Ticket], bool], actor: User | None, ticket: Ticket) -> bool:
     """`check(actor, ticket)` from `tickets.permissions`, except that `actor=None` is the system (automation
     rules acting on a new ticket, email/SMS in): it is trusted like a manager, but a closed ticket stays read-only
     for it too. Views always pass a user (never None), so no request reaches this path."""
@@ -68,7 +72,7 @@ def emit(event: TicketEvent) -> TicketEvent:
     return event
 
 
-def set_status(ticket: Ticket, new: str, *, actor, now: datetime | None = None) -> TicketEvent | None:
+def set_status(ticket: Ticket, new: str, *, actor: User | None, now: datetime | None = None) -> TicketEvent | None:
     """THE function that changes a ticket's status: the status machine's step (`ALLOWED_TRANSITIONS`), keeping
     the timestamps (resolved_at, closed_at, last_activity_at) and the SLA clock in step, saving only those fields
     and recording a `status` event.

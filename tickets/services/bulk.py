@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 
 from ..models import Ticket
 from .fields import ticket_add_tags, ticket_change_priority, ticket_set_pinned
 from .workflow import ticket_assign, ticket_change_status, ticket_close, ticket_transfer
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @dataclass
@@ -32,7 +36,7 @@ ACTIONS: dict[str, Callable[..., Ticket]] = {
 }
 
 
-def bulk_apply(*, tickets: Iterable[Ticket], action: str, actor, **params) -> BulkResult:
+def bulk_apply(*, tickets: Iterable[Ticket], action: str, actor: User, **params: object) -> BulkResult:
     """Apply `action` (a key of ACTIONS) with `params` to each ticket. A refusal on one ticket (permission,
     transition, …) is reported in `failed` and doesn't stop or undo the others.
 

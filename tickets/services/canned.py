@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from ..models import CannedResponse, SavedFilter, Ticket
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 PLACEHOLDERS = ("customer_name", "ticket_reference", "agent_name", "department")
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 
 
-def render_canned(*, response: CannedResponse, ticket: Ticket, agent) -> str:
+def render_canned(*, response: CannedResponse, ticket: Ticket, agent: User | None) -> str:
     """The response's text with {customer_name}, {ticket_reference}, {agent_name} and {department} filled in.
 
     Any other `{…}` is left exactly as written (no str.format: a stray brace must not break the text).
@@ -28,7 +32,7 @@ def render_canned(*, response: CannedResponse, ticket: Ticket, agent) -> str:
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], response.body)
 
 
-def saved_filter_save(*, owner, name: str, querystring: str) -> SavedFilter:
+def saved_filter_save(*, owner: User, name: str, querystring: str) -> SavedFilter:
     """Save the queue's query string under a name (replacing the owner's filter of the same name)."""
     name = " ".join(str(name or "").split())[:80]
     querystring = str(querystring or "").lstrip("?")
@@ -39,7 +43,7 @@ def saved_filter_save(*, owner, name: str, querystring: str) -> SavedFilter:
     return saved
 
 
-def saved_filter_delete(*, saved_filter: SavedFilter, actor) -> None:
+def saved_filter_delete(*, saved_filter: SavedFilter, actor: User) -> None:
     """Delete one of the actor's own saved filters (someone else's is a no-op: scope lookups by owner)."""
     with transaction.atomic():
         SavedFilter.objects.filter(pk=saved_filter.pk, owner=actor).delete()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,9 @@ from .errors import (
     TicketError,
 )
 from .sla import sla_apply
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 TAG_MAX = 100  # taggit's Tag.name
 
@@ -48,7 +52,7 @@ def clean_tags(tags: Iterable[str] | str) -> list[str]:
     return list(seen.values())
 
 
-def ticket_change_priority(*, ticket: Ticket, priority: Priority, actor) -> Ticket:
+def ticket_change_priority(*, ticket: Ticket, priority: Priority | None, actor: User | None) -> Ticket:
     """F11. Records `priority`; no-op if unchanged."""
     if priority is None or not priority.is_active:
         raise TicketError(ERR_PRIORITY_NOT_AVAILABLE, code="priority_not_available")
@@ -64,7 +68,7 @@ def ticket_change_priority(*, ticket: Ticket, priority: Priority, actor) -> Tick
     return ticket
 
 
-def ticket_change_type(*, ticket: Ticket, type: TicketType | None, actor) -> Ticket:  # noqa: A002
+def ticket_change_type(*, ticket: Ticket, type: TicketType | None, actor: User | None) -> Ticket:  # noqa: A002
     """Records `type`; no-op if unchanged. The department and priority stay as they are."""
     if type is not None and not type.is_active:
         raise TicketError(ERR_TYPE_NOT_AVAILABLE, code="type_not_available")
@@ -80,7 +84,7 @@ def ticket_change_type(*, ticket: Ticket, type: TicketType | None, actor) -> Tic
     return ticket
 
 
-def _change_tags(ticket: Ticket, actor, *, wanted: list[str] | None, add: list[str]) -> Ticket:
+def _change_tags(ticket: Ticket, actor: User | None, *, wanted: list[str] | None, add: list[str]) -> Ticket:
     with transaction.atomic():
         ticket = c.lock(ticket)
         c.require(c.allowed(permissions.can_edit, actor, ticket), ticket)
@@ -98,17 +102,17 @@ def _change_tags(ticket: Ticket, actor, *, wanted: list[str] | None, add: list[s
     return ticket
 
 
-def ticket_set_tags(*, ticket: Ticket, tags: Iterable[str] | str, actor) -> Ticket:
+def ticket_set_tags(*, ticket: Ticket, tags: Iterable[str] | str, actor: User | None) -> Ticket:
     """Replace the tags (F17). Records `tags` with what was added and removed; no-op if unchanged."""
     return _change_tags(ticket, actor, wanted=clean_tags(tags), add=[])
 
 
-def ticket_add_tags(*, ticket: Ticket, tags: Iterable[str] | str, actor) -> Ticket:
+def ticket_add_tags(*, ticket: Ticket, tags: Iterable[str] | str, actor: User | None) -> Ticket:
     """Add tags, keeping the others (the queue's bulk "add a tag")."""
     return _change_tags(ticket, actor, wanted=None, add=clean_tags(tags))
 
 
-def ticket_set_pinned(*, ticket: Ticket, pinned: bool, actor) -> Ticket:
+def ticket_set_pinned(*, ticket: Ticket, pinned: bool, actor: User) -> Ticket:
     """F13. Records `pinned`; no-op if unchanged."""
     with transaction.atomic():
         ticket = c.lock(ticket)
@@ -124,7 +128,7 @@ def ticket_set_pinned(*, ticket: Ticket, pinned: bool, actor) -> Ticket:
 def ticket_set_due(
     *,
     ticket: Ticket,
-    actor,
+    actor: User,
     first_response_due: datetime | None | _Unchanged = UNCHANGED,
     resolution_due: datetime | None | _Unchanged = UNCHANGED,
 ) -> Ticket:
@@ -132,9 +136,9 @@ def ticket_set_due(
     with transaction.atomic():
         ticket = c.lock(ticket)
         c.require(permissions.can_edit(actor, ticket), ticket)
-        changes = {}
+        changes: dict[str, tuple[datetime | None, datetime | None]] = {}
         for field, value in (("first_response_due", first_response_due), ("resolution_due", resolution_due)):
-            if value is not UNCHANGED and getattr(ticket, field) != value:
+            if not isinstance(value, _Unchanged) and getattr(ticket, field) != value:
                 changes[field] = (getattr(ticket, field), value)
         if not changes:
             return ticket
@@ -148,7 +152,7 @@ def ticket_set_due(
     return ticket
 
 
-def _may_follow(user, ticket: Ticket) -> bool:
+def _may_follow(user: User, ticket: Ticket) -> bool:
     """Staff always may (following makes the ticket visible to them); a customer only if it's theirs to see:
     the requester or a member of the requester's organisation, never on internal tickets."""
     if not user.is_active:
@@ -162,7 +166,7 @@ def _may_follow(user, ticket: Ticket) -> bool:
     )
 
 
-def follower_add(*, ticket: Ticket, user, actor) -> Ticket:
+def follower_add(*, ticket: Ticket, user: User, actor: User) -> Ticket:
     """Add a follower (G4/G6). Anyone who sees the ticket may follow it; staff who work it may add others."""
     with transaction.atomic():
         ticket = c.lock(ticket)
@@ -179,7 +183,7 @@ def follower_add(*, ticket: Ticket, user, actor) -> Ticket:
     return ticket
 
 
-def follower_remove(*, ticket: Ticket, user, actor) -> Ticket:
+def follower_remove(*, ticket: Ticket, user: User, actor: User) -> Ticket:
     """Stop following (yourself), or remove someone else (staff who work the ticket)."""
     with transaction.atomic():
         ticket = c.lock(ticket)

@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from helpdesk import files
 
 from .. import events, permissions
-from ..models import Channel, Message, Status
+from ..models import Channel, Message, Status, Ticket
 from . import _common as c
 from .errors import ERR_STATUS_BY_CUSTOMER, TicketPermissionError
 from .sla import sla_on_first_response, sla_times_first_response
 from .tickets import clean_body
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def _customer_side(author, ticket) -> bool:
+
+def _customer_side(author: User | None, ticket: Ticket) -> bool:
     """A reply from the customer's side: a customer, or the requester of an internal ticket."""
     return not permissions.is_staff_user(author) or author.pk == ticket.requester_id
 
 
 def reply_add(
     *,
-    ticket,
-    author,
+    ticket: Ticket,
+    author: User | None,
     body: str,
     attachments: Sequence = (),
     channel: str = Channel.WEB,
@@ -90,7 +94,7 @@ def reply_add(
     return message
 
 
-def note_add(*, ticket, author, body: str, attachments: Sequence = ()) -> Message:
+def note_add(*, ticket: Ticket, author: User | None, body: str, attachments: Sequence = ()) -> Message:
     """Add an internal note (staff only, never shown to customers). Records `noted`.
 
     Notes don't change `last_activity_at` (customers would see activity they can't read) or the search text.

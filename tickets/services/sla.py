@@ -10,7 +10,9 @@ row lock; they set attributes and return the names of the fields they changed (t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
@@ -21,6 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from .. import events, sla
 from ..models import SLA_PAUSED, SLA_RUNNING, Priority, Ticket, TicketEvent
 from . import _common as c
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 SLA_WARNING = "sla_warning"
 SLA_BREACH = "sla_breach"
@@ -79,8 +84,7 @@ def _escalate_at(ticket: Ticket, moments: sla.Moments) -> dt.datetime | None:
     candidates = [moments.resolution_level2_at]
     if ticket.first_response_at is None:
         candidates.append(moments.first_response_level2_at)
-    candidates = [m for m in candidates if m is not None]
-    return min(candidates) if candidates else None
+    return min((m for m in candidates if m is not None), default=None)
 
 
 def sla_apply(ticket: Ticket, *, now: dt.datetime, calendar: sla.Calendar | None = None) -> list[str]:
@@ -147,6 +151,7 @@ def sla_on_first_response(ticket: Ticket) -> list[str]:
     """The first response is in: only the resolution target decides the level-2 escalation now."""
     if ticket.sla_policy_id is None or ticket.escalation_level >= 2:
         return []
+    assert ticket.sla_policy is not None  # sla_policy_id was checked above
     moments = sla.compute_moments(
         sla.load_calendar(),
         start=ticket.created_at,
@@ -238,7 +243,7 @@ def _ids(q: Q, order: str) -> list[int]:
     return list(Ticket.objects.filter(q).order_by(order).values_list("pk", flat=True)[:BATCH])
 
 
-def _mark(pk: int, q: Q, **values) -> bool:
+def _mark(pk: int, q: Q, **values: object) -> bool:
     """The conditional UPDATE: True only for the one caller that changed the row."""
     return Ticket.objects.filter(q, pk=pk).update(**values) == 1
 
@@ -247,7 +252,7 @@ def _load(pk: int) -> Ticket:
     return Ticket.objects.select_related("department", "assignee", "priority", "sla_policy").get(pk=pk)
 
 
-def _ids_of(users) -> list[int]:
+def _ids_of(users: Iterable[User | None]) -> list[int]:
     seen: list[int] = []
     for user in users:
         if user is not None and user.pk not in seen:
@@ -265,7 +270,7 @@ def _managers() -> list:
     return list(User.objects.filter(role=Role.MANAGER, is_active=True).order_by("pk"))
 
 
-def _record(ticket: Ticket, kind: str, *, recipients: list[int], **data) -> TicketEvent:
+def _record(ticket: Ticket, kind: str, *, recipients: list[int], **data: object) -> TicketEvent:
     return c.emit(events.record(ticket=ticket, kind=kind, actor=None, data={**data, "recipients": recipients}))
 
 

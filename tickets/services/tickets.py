@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -38,8 +39,11 @@ from .errors import (
 from .fields import clean_tags
 from .sla import sla_apply, sla_times_first_response
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 REFERENCE_ATTEMPTS = 20
-SUBJECT_MAX = Ticket._meta.get_field("subject").max_length
+SUBJECT_MAX = cast(int, Ticket._meta.get_field("subject").max_length)  # a CharField's is set
 
 
 def clean_subject(subject: str) -> str:
@@ -58,7 +62,7 @@ def clean_body(body: str) -> str:
     return body
 
 
-def check_assignee(agent, department: Department) -> None:
+def check_assignee(agent: User, department: Department) -> None:
     """`agent` may hold tickets of `department` (member or supervisor, or a manager/admin)."""
     if not (agent.is_active and permissions.is_staff_user(agent)):
         raise TicketError(ERR_AGENT_NOT_STAFF, code="agent_not_staff")
@@ -89,7 +93,7 @@ def _save_with_reference(ticket: Ticket) -> None:
 
 def ticket_create(
     *,
-    requester,
+    requester: User | None,
     department: Department | None,
     subject: str,
     body: str,
@@ -97,9 +101,9 @@ def ticket_create(
     priority: Priority | None = None,
     channel: str,
     attachments: Sequence = (),
-    created_by,
+    created_by: User | None,
     is_internal: bool = False,
-    assignee=None,
+    assignee: User | None = None,
     tags: Iterable[str] = (),
     message_id: str | None = None,
     first_response_due: datetime | None = None,
@@ -207,7 +211,7 @@ def ticket_rebuild_search_document(*, ticket: Ticket) -> None:
         locked.save(update_fields=["search_document"])
 
 
-def ticket_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
+def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
     """Merge a duplicate into another ticket: the source's messages (with attachments), followers and tags move
     to the target; the source is closed with `merged_into`; both get a `merged` event. Only tickets of the same
     requester (or two internal tickets) merge, so nobody gains sight of another customer's thread."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,8 +14,11 @@ from .errors import ERR_DEPARTMENT_INACTIVE, ERR_REOPEN_NOT_RESOLVED, ERR_TRANSF
 from .sla import sla_apply
 from .tickets import check_assignee
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def ticket_assign(*, ticket: Ticket, agent, actor) -> Ticket:
+
+def ticket_assign(*, ticket: Ticket, agent: User | None, actor: User | None) -> Ticket:
     """Give the ticket to `agent` (None: unassign; `agent == actor`: take it). The agent must work the
     ticket's department (member or supervisor) unless a manager/admin. Records `assigned`; no-op if unchanged."""
     with transaction.atomic():
@@ -30,7 +35,9 @@ def ticket_assign(*, ticket: Ticket, agent, actor) -> Ticket:
     return ticket
 
 
-def ticket_transfer(*, ticket: Ticket, department: Department, agent=None, actor, note: str = "") -> Ticket:
+def ticket_transfer(
+    *, ticket: Ticket, department: Department, agent: User | None = None, actor: User | None, note: str = ""
+) -> Ticket:
     """Refer the ticket to another department and/or agent (F19). The assignee becomes `agent` (checked
     against the new department) or nobody. Records `transferred`, with the note."""
     note = str(note or "").strip()
@@ -61,7 +68,7 @@ def ticket_transfer(*, ticket: Ticket, department: Department, agent=None, actor
     return ticket
 
 
-def ticket_change_status(*, ticket: Ticket, status: str, actor) -> Ticket:
+def ticket_change_status(*, ticket: Ticket, status: str, actor: User) -> Ticket:
     """Staff set the status (F12) through the transition table. Records `status`; no-op if unchanged."""
     with transaction.atomic():
         ticket = c.lock(ticket)
@@ -72,21 +79,25 @@ def ticket_change_status(*, ticket: Ticket, status: str, actor) -> Ticket:
     return ticket
 
 
-def ticket_close(*, ticket: Ticket, actor) -> Ticket:
+def ticket_close(*, ticket: Ticket, actor: User) -> Ticket:
     """Close for good (staff, or the customer who can see it). Records `status`."""
     with transaction.atomic():
         ticket = c.lock(ticket)
         c.require(permissions.can_close(actor, ticket), ticket)
-        c.emit(c.set_status(ticket, Status.CLOSED, actor=actor, now=timezone.now()))
+        event = c.set_status(ticket, Status.CLOSED, actor=actor, now=timezone.now())
+        assert event is not None  # can_close refused a closed ticket
+        c.emit(event)
     return ticket
 
 
-def ticket_reopen(*, ticket: Ticket, actor) -> Ticket:
+def ticket_reopen(*, ticket: Ticket, actor: User) -> Ticket:
     """Reopen a resolved ticket (closed is final). Records `status`."""
     with transaction.atomic():
         ticket = c.lock(ticket)
         if ticket.status not in (Status.RESOLVED, Status.CLOSED) and permissions.can_view(actor, ticket):
             raise TicketError(ERR_REOPEN_NOT_RESOLVED, code="reopen_not_resolved")
         c.require(permissions.can_reopen(actor, ticket), ticket)
-        c.emit(c.set_status(ticket, Status.OPEN, actor=actor))
+        event = c.set_status(ticket, Status.OPEN, actor=actor)
+        assert event is not None  # can_reopen refused a ticket that is not resolved
+        c.emit(event)
     return ticket

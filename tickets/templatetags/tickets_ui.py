@@ -23,7 +23,7 @@ from ..models import Status
 
 register = template.Library()
 
-STATUS_CLASSES = {
+STATUS_CLASSES: dict[str, str] = {
     Status.NEW: "text-bg-primary",
     Status.OPEN: "text-bg-info",
     Status.WAITING: "text-bg-warning",

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -49,6 +50,8 @@ class CappedPaginator(Paginator):
     keyword search on SQLite — while the page itself needs only 25. Past the cap the page says "more than
     N" and the last reachable page is the cap's; narrowing the filters brings the rest into reach.
     """
+
+    object_list: QuerySet  # a queryset, counted with a LIMIT
 
     def __init__(self, object_list, per_page, *, cap: int, **kwargs):
         super().__init__(object_list, per_page, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -25,6 +26,11 @@ from ..forms import BulkActionForm, SavedFilterForm
 from ..models import SavedFilter, Status
 from ._common import form_errors_text, paginate, safe_next, staff_required
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
 # The queue counts at most this many matching tickets ("more than 1,000"); see CappedPaginator.
 COUNT_CAP = 1000
 # Parameters that are not filters (kept out of saved filters and of the page links' query string).
@@ -35,7 +41,7 @@ def _querystring(params, *, drop=NON_FILTER_PARAMS) -> str:
     return urlencode([(k, v) for k, values in params.lists() for v in values if k not in drop and v != ""])
 
 
-def _quick_views(user, current: str) -> list[dict]:
+def _quick_views(user: User | AnonymousUser, current: str) -> list[dict]:
     views = [
         ("", _("Everything I can see")),
         (VIEW_MINE, _("Mine")),
@@ -72,7 +78,7 @@ def _controls(request, filterset) -> dict:
         "types": choices["types"],
         "priorities": choices["priorities"],
         "staff": choices["staff"],
-        "bulk_actions": list(BulkActionForm.base_fields["action"].choices),
+        "bulk_actions": list(BulkActionForm.base_fields["action"].choices),  # type: ignore[attr-defined]  # a ChoiceField
         "bulk_statuses": list(Status.choices),
     }
 

@@ -6,6 +6,8 @@ service. Staff-only actions are in `tickets.views.staff_actions`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -31,6 +33,11 @@ from ..forms import (
 from ..models import Channel, Ticket
 from ._common import run_service, to_ticket, visible_ticket
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
 
 def _load(request, reference: str) -> Ticket:
     try:
@@ -52,7 +59,7 @@ def _customer_context(request, ticket: Ticket, *, reply_form=None) -> dict:
     }
 
 
-def staff_permissions(user, ticket: Ticket) -> dict[str, bool]:
+def staff_permissions(user: User | AnonymousUser, ticket: Ticket) -> dict[str, bool]:
     """What the staff page offers (asked once per page; the services check again)."""
     return {
         "reply": permissions.can_reply(user, ticket),

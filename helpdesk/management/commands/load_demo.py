@@ -14,7 +14,7 @@ DEMO_MODULES = ["accounts.demo", "tickets.demo", "knowledgebase.demo", "limits.d
 class Command(BaseCommand):
     help = "Create demo accounts and sample data (development only; safe to run twice)."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: object, **options: object) -> None:
         if not settings.DEBUG:
             raise CommandError("Demo data is only loaded when DEBUG is on.")
         accounts: list[tuple[str, str, str]] = []
