@@ -18,7 +18,6 @@ from helpdesk import cache
 if TYPE_CHECKING:
     from accounts.models import User
 
-logger = logging.getLogger(__name__)
 
 VIEWING = "viewing"
 WRITING = "writing"
