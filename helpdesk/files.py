@@ -39,10 +39,12 @@ def save(field_file: FieldFile, name: str, content) -> str:
     by the caller. Inside `files.atomic()` the file is deleted again if the block rolls back. Returns the stored
     name."""
     field_file.save(name, content, save=False)
+    stored = field_file.name
+    assert stored is not None  # FieldFile.save always sets the name
     written = _written.get()
     if written is not None:
-        written.append((field_file.storage, field_file.name))
-    return field_file.name
+        written.append((field_file.storage, stored))
+    return stored
 
 
 @contextmanager
@@ -82,7 +84,9 @@ class Folder:
 
     @property
     def storage(self) -> Storage:
-        return self.model._meta.get_field(self.field).storage
+        field = self.model._meta.get_field(self.field)
+        assert isinstance(field, models.FileField)
+        return field.storage
 
 
 _folders: dict[str, Folder] = {}

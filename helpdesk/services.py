@@ -61,7 +61,7 @@ def site_settings_update(*, logo: File | Literal[False] | None = KEEP, **changes
             obj.logo = ""
         obj.full_clean()
         if new_logo is not None:  # written once the values are valid
-            files.save(obj.logo, new_logo.name, new_logo)
+            files.save(obj.logo, new_logo.name or "logo", new_logo)
         obj.save()
         transaction.on_commit(clear_site_settings_cache)
         if old_logo and old_logo != obj.logo.name:

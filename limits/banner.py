@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.text import capfirst
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk import admin_notices
@@ -32,14 +31,14 @@ def missing_years_notice(user) -> admin_notices.AdminNotice | None:
     years = selectors.years_missing_parameters()
     if not years:
         return None
-    message = gettext(MSG_YEARS_MISSING) % {"years": join_list(format_number(y, grouping=False) for y in years)}
+    message = str(MSG_YEARS_MISSING) % {"years": join_list(format_number(y, grouping=False) for y in years)}
     if permissions.can_open_year_parameters(user):
         return admin_notices.AdminNotice(
             message,
             link_url=reverse("admin:limits_yearparameters_changelist"),
-            link_text=capfirst(YearParameters._meta.verbose_name_plural),
+            link_text=str(capfirst(YearParameters._meta.verbose_name_plural)),
         )
-    return admin_notices.AdminNotice(f"{message} {gettext(MSG_ASK_ADMIN)}")
+    return admin_notices.AdminNotice(f"{message} {MSG_ASK_ADMIN}")
 
 
 def admin_index_notices(request) -> list[admin_notices.AdminNotice]:

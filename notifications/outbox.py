@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -136,7 +136,14 @@ def _event_rows(event: Any, kind: registry.Kind) -> list[Notification]:
 
 
 def _event_row(
-    user, channel: str, content: render.Content | None, error: Exception | None, *, kind: str, source, what: str
+    user: User,
+    channel: str,
+    content: render.Content | None,
+    error: Exception | None,
+    *,
+    kind: str,
+    source: models.Model | None,
+    what: str,
 ) -> Notification:
     """One recipient's row on one channel; a `failed` row with the reason when its message cannot be rendered (so an
     admin sees who was not told, and why). A database error is never contained: it fails the caller's change."""
@@ -150,7 +157,7 @@ def _event_row(
         channel=channel,
         kind=kind,
         source=source,
-        address={Channel.EMAIL: user.email, Channel.SMS: user.mobile}.get(channel) or "",
+        address={Channel.EMAIL.value: user.email, Channel.SMS.value: user.mobile}.get(channel) or "",
         state=State.FAILED,
         last_error=f"the message could not be rendered: {describe(error) if error else 'unknown error'}"[:2000],
         created_at=now,
@@ -329,7 +336,7 @@ def _attempt(notification: Notification) -> Outcome | None:
     return outcome(state=State.SENT, message_id=message_id or "")
 
 
-def _outcome_of(notification: Notification, exc: DeliveryError, outcome) -> Outcome:
+def _outcome_of(notification: Notification, exc: DeliveryError, outcome: Callable[..., Outcome]) -> Outcome:
     if isinstance(exc, Undeliverable):
         return outcome(state=State.FAILED, error=exc.reason)
     if isinstance(exc, Park):

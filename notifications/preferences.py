@@ -55,7 +55,7 @@ def default_rows() -> list[tuple[str, str, Channels]]:
     return rows
 
 
-def _stored(row: NotificationDefault) -> Channels:
+def _stored(row: NotificationDefault | NotificationPreference) -> Channels:
     return {c: bool(getattr(row, c)) for c in CHANNELS}
 
 
@@ -122,7 +122,7 @@ def preferences_save(*, user: User, table: Mapping[str, Mapping[str, bool]]) -> 
             )
 
 
-def preferences_reset(*, user) -> int:
+def preferences_reset(*, user: User) -> int:
     """Forget the person's own choices: every group follows the defaults again. Returns how many were removed."""
     deleted, _ = NotificationPreference.objects.filter(user=user).delete()
     return deleted

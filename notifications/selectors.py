@@ -27,7 +27,7 @@ def panel_notifications(*, user: User | AnonymousUser) -> QuerySet[Notification]
     """The user's own panel notifications, newest first. Every panel lookup starts here (others' rows: 404).
     A panel row is delivered when written (`sent`); one whose message could not be rendered is `failed` and only
     shown in the admin."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return Notification.objects.none()
     return Notification.objects.filter(
         recipient=user, channel=Notification.Channel.PANEL, state=Notification.State.SENT

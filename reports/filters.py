@@ -5,11 +5,13 @@ a chart's buckets. Choices are limited to what the viewer's scope holds; anythin
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
@@ -55,17 +57,19 @@ class ReportFilterForm(forms.Form):
             allowed = {str(pk) for pk in scope.department_ids}
             departments = [(pk, name) for pk, name in choices["departments"] if pk in allowed]
         organisations = Organisation.objects.order_by("name").values_list("pk", "name")
-        lists = {
+        lists: dict[str, tuple[str | Promise, Sequence[tuple[object, str | Promise]]]] = {
             "department": (_("Any department"), departments),
             "agent": (_("Anyone"), [] if scope.is_agent else choices["staff"]),
             "priority": (_("Any priority"), choices["priorities"]),
             "type": (_("Any type"), choices["types"]),
             "organisation": (_("Any organisation"), [(str(pk), name) for pk, name in organisations]),
         }
+        lists["channel"] = (_("Any channel"), Channel.choices)
+        lists["by"] = (_("Automatic"), periods.BUCKETS)
         for name, (empty, options) in lists.items():
-            self.fields[name].choices = [("", empty), *options]
-        self.fields["channel"].choices = [("", _("Any channel")), *Channel.choices]
-        self.fields["by"].choices = [("", _("Automatic")), *periods.BUCKETS]
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", empty), *options]
         if scope.is_agent:
             del self.fields["agent"]
         for bound in self.fields.values():

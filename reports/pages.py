@@ -6,8 +6,9 @@ values stay raw here (ints, hours as floats, ratios, dates) and are formatted fo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -74,7 +75,7 @@ class Chart:
     title: str
     kind: str  # "line" or "bar"
     labels: list[str]
-    datasets: list[tuple[str, list]]
+    datasets: Sequence[tuple[str, Sequence[object]]]
     table: str  # the key of the table beside it
     unit: str = ""  # "percent", "hours" or "" (counts)
 
@@ -111,7 +112,7 @@ class Page:
         return {chart.table for chart in self.charts}
 
 
-def ratio(part: int, whole: int) -> float | None:
+def ratio(part: float, whole: float) -> float | None:
     return part / whole if whole else None
 
 
@@ -127,7 +128,7 @@ def _article_link(title: str, slug: str) -> Link:
     return Link(title, reverse("knowledgebase:article", kwargs={"slug": slug}))
 
 
-def _trend_table(key: str, title: str, f: Filters, series: list[tuple[str, list, str]]) -> Table:
+def _trend_table(key: str, title: str, f: Filters, series: Sequence[tuple[str, Sequence[object], str]]) -> Table:
     labels = f.buckets.labels
     columns = [Column(_("Period"))] + [Column(label, kind) for label, _values, kind in series]
     rows = [[labels[i], *(values[i] for _label, values, _kind in series)] for i in range(len(labels))]
@@ -212,7 +213,7 @@ def overview(scope: Scope, f: Filters) -> Page:
         Chart("volume", _("Tickets over time"), "line", buckets.labels, [(s[0], s[1]) for s in volume_series], "volume")
     )
 
-    def grouped(key: str, label: str, name: Callable[[dict], str], order: Callable[[dict], object]) -> None:
+    def grouped(key: str, label: str, name: Callable[[dict], str], order: Callable[[dict], Any]) -> None:
         counts: dict[str, int] = {}
         for row in sorted(open_rows, key=order):
             counts[name(row)] = counts.get(name(row), 0) + row["n"]
@@ -301,7 +302,7 @@ def sla(scope: Scope, f: Filters) -> Page:
     res_target, res_breached = buckets.sums(trend["res_target"]), buckets.sums(trend["res_breached"])
     fr_rate = [ratio(b, t) for b, t in zip(fr_breached, fr_target, strict=True)]
     res_rate = [ratio(b, t) for b, t in zip(res_breached, res_target, strict=True)]
-    series = [
+    series: list[tuple[str, Sequence[object], str]] = [
         (_("First response breach rate"), fr_rate, PERCENT),
         (_("Resolution breach rate"), res_rate, PERCENT),
         (_("With a first response target"), fr_target, INT),

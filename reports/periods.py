@@ -107,7 +107,7 @@ class Buckets:
 
     def sums(self, daily: Mapping[dt.date, float]) -> list[float]:
         """Per bucket, the sum of the daily values (missing days count 0)."""
-        totals = dict.fromkeys(self.keys, 0)
+        totals: dict[tuple, float] = dict.fromkeys(self.keys, 0)
         for day, value in daily.items():
             key = _key(day, self.by)
             if key in totals and value:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from accounts.models import STAFF_ROLES, Role
+from accounts.models import STAFF_ROLES, Role, User
 from knowledgebase.models import SearchStat
 from limits.models import IncreaseRequest
 from tickets import permissions as ticket_permissions
@@ -28,7 +29,7 @@ AGENT = "agent"
 
 @dataclass(frozen=True)
 class Scope:
-    user: object
+    user: User
     level: str
     department_ids: tuple[int, ...] = ()
 
@@ -80,7 +81,7 @@ class Scope:
         return qs if self.level == ALL else qs.none()
 
 
-def report_scope(user) -> Scope | None:
+def report_scope(user: User | AnonymousUser) -> Scope | None:
     """What `user` may see in the reports, or None (a 404)."""
     if not ticket_permissions.is_staff_user(user):
         return None
@@ -93,6 +94,6 @@ def report_scope(user) -> Scope | None:
     return Scope(user=user, level=AGENT)
 
 
-def may_see_reports(user) -> bool:
+def may_see_reports(user: User | AnonymousUser | None) -> bool:
     """The navbar entry: staff (what each sees is `report_scope`)."""
     return ticket_permissions.is_staff_user(user)

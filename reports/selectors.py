@@ -18,6 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections
 from django.db.models import (
@@ -77,7 +78,7 @@ class _OffsetDate(Func):
         super().__init__(F(field), Value(f"{minutes:+d} minutes"))
 
 
-def tehran_day(field: str, f: Filters, queryset: QuerySet):
+def tehran_day(field: str, f: Filters, queryset: QuerySet) -> Func:
     """The Tehran-local day of `field`. Django's `TruncDate(tzinfo=…)` is exact everywhere; on SQLite it is a
     Python function called per row, so when Tehran's UTC offset is the same on every day of the range (it has been
     +03:30 all year since 2022) SQLite's native `date(field, '+210 minutes')` gives the same days far faster."""
@@ -87,7 +88,9 @@ def tehran_day(field: str, f: Filters, queryset: QuerySet):
             for day in [*f.buckets.days, f.last + dt.timedelta(days=1)]
         }
         if len(offsets) == 1:
-            return _OffsetDate(field, int(offsets.pop().total_seconds() // 60))
+            offset = offsets.pop()
+            assert offset is not None  # TEHRAN is an aware zone
+            return _OffsetDate(field, int(offset.total_seconds() // 60))
     return TruncDate(field, tzinfo=TEHRAN)
 
 
@@ -112,8 +115,9 @@ class Spread:
     """How many values, and their percentiles (None without values)."""
 
     n: int
-    median: object = None
-    p90: object = None
+    # The field's own type: seconds (int, or float between two ranks) or a timedelta for a duration expression.
+    median: Any = None
+    p90: Any = None
 
 
 PERCENTS = (50, 90)
@@ -151,7 +155,7 @@ def percentiles(queryset: QuerySet, fields: Sequence[str], *, by: str | None = N
     return result
 
 
-def _interpolate(at: dict[int, object], n: int, percent: int):
+def _interpolate(at: dict[int, Any], n: int, percent: int) -> Any:
     """PostgreSQL's percentile_cont: between the ranks floor(h)+1 and floor(h)+2, h = (n − 1) × p."""
     low, rest = divmod((n - 1) * percent, 100)
     first = at[low + 1]
@@ -160,7 +164,7 @@ def _interpolate(at: dict[int, object], n: int, percent: int):
     return first + (at[low + 2] - first) * (rest / 100)
 
 
-def spread(result: dict, group, field: str) -> Spread:
+def spread(result: dict, group: object, field: str) -> Spread:
     return result.get(group, {}).get(field) or Spread(0)
 
 
@@ -390,10 +394,9 @@ def knowledge_base(scope: Scope, f: Filters) -> dict:
     )
     articles = Article.objects.published() if scope.sees_knowledge_base else Article.objects.none()
     most_read = list(articles.order_by("-view_count", "pk").values("title", "slug", "view_count")[:KB_LIST_LIMIT])
+    rated = article_ratings(articles)  # annotates the votes, which django-stubs cannot follow into `.values()`
     lowest = list(
-        article_ratings(articles).values("title", "slug", "helpful_votes", "total_votes", "helpful_ratio")[
-            :KB_LIST_LIMIT
-        ]
+        rated.values("title", "slug", "helpful_votes", "total_votes", "helpful_ratio")[:KB_LIST_LIMIT]  # type: ignore[misc]
     )
     return {
         "shown": {row["day"]: row["n"] for row in shown},

@@ -42,6 +42,7 @@ def asks_for_rating(ticket: Ticket) -> bool:
 
 
 def rating_token(ticket: Ticket) -> str:
+    assert ticket.resolved_at is not None  # only resolved tickets are rated (`asks_for_rating`)
     return signing.Signer(salt=SALT).sign_object([ticket.pk, _stamp(ticket.resolved_at)])
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
@@ -171,7 +172,8 @@ def queue_counters(*, user: User) -> list[Counter]:
         "unassigned": Q(assignee__isnull=True) & my_departments_q(user),
         "waiting": Q(status=Status.WAITING),
     }
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for condition in conditions.values():
         sql, part_params = visible.filter(condition).values("pk")[: COUNTER_CAP + 1].query.sql_with_params()
         # Django's own SQL for the queryset, its values bound as parameters: nothing typed by a person is pasted.
@@ -299,7 +301,7 @@ def department_agents(*, department: Department) -> QuerySet[User]:
     )
 
 
-def works_in_no_department(*, user) -> bool:
+def works_in_no_department(*, user: User) -> bool:
     """Is `user` staff who is neither a member nor a supervisor of any department (and doesn't see them all)? Their
     queue only has what is assigned to, followed or filed by them."""
     if not permissions.is_staff_user(user) or permissions.sees_everything(user):

@@ -7,13 +7,17 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from accounts.models import User
+
 from ..models import Department
 from .errors import ERR_DEPARTMENTS_NOT_ALLOWED, ERR_DEPARTMENTS_NOT_STAFF, TicketError, TicketPermissionError
 
 logger = logging.getLogger("tickets")
 
 
-def employee_set_departments(*, user, member_of: Iterable[Department], supervises: Iterable[Department], actor) -> None:
+def employee_set_departments(
+    *, user: User, member_of: Iterable[Department], supervises: Iterable[Department], actor: User | None
+) -> None:
     """Make `user` a member of exactly `member_of` and a supervisor of exactly `supervises` (the Employees admin
     page). Only staff work in departments; `actor` (None: the system) needs the right to change departments."""
     member_of, supervises = list(member_of), list(supervises)

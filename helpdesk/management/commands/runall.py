@@ -63,14 +63,15 @@ class Command(BaseCommand):
             f"Celery beat (SLA scan, sweeps, daily jobs); broker: {self._broker()}. Ctrl-C stops them all."
         )
         since = time.monotonic()
+        run_url = settings.RUN_URL
 
         def announce() -> bool:
-            if not _answers(settings.RUN_URL):
+            if not _answers(run_url):
                 return False
             if _backlog() and time.monotonic() - since < BACKLOG_WAIT_SECONDS:
                 return False
             self.stdout.write(demo.getvalue().rstrip("\n"))
-            self.stdout.write(self.style.SUCCESS(f"The helpdesk is running at {settings.RUN_URL}/"))
+            self.stdout.write(self.style.SUCCESS(f"The helpdesk is running at {run_url}/"))
             self.stdout.write(started)
             self.stdout.flush()
             return True
@@ -92,7 +93,7 @@ def _embedded_queue() -> Path | None:
     """The embedded broker's message folder, when that is the broker."""
     if getattr(settings, "CELERY_BROKER_TRANSPORT", "") != "helpdesk.broker:Transport":
         return None
-    return Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
+    return Path(str(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]))
 
 
 def _backlog() -> bool:
@@ -105,7 +106,7 @@ def _backlog() -> bool:
 def _answers(url: str) -> bool:
     parts = urlsplit(url)
     try:
-        with socket.create_connection((parts.hostname, parts.port), timeout=0.5):
+        with socket.create_connection((parts.hostname, parts.port or 80), timeout=0.5):
             return True
     except OSError:
         return False
