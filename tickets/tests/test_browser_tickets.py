@@ -80,8 +80,10 @@ def test_customer_files_a_ticket_and_an_agent_replies(browser_page, chromium_bro
     page.goto(live_server.url + "/tickets/new/", wait_until="networkidle")
     page.select_option("#id_department", label="پشتیبانی فنی")
     page.fill("#id_subject", "چاپگر طبقه دوم کار نمی‌کند")
-    page.locator("#id_subject").press("End")  # a keyup: the knowledge-base suggestions are asked for
-    page.wait_for_load_state("networkidle")
+    # A keyup asks for the knowledge-base suggestions (after htmx's 400 ms delay); wait for their answer, or the
+    # submit below would abort the request in flight (`wait_for_load_state` returns at once: the page has loaded).
+    with page.expect_response(lambda r: "/suggest" in r.url and r.ok):
+        page.locator("#id_subject").press("End")
     page.fill("#id_body", "از دیروز هیچ برگه‌ای چاپ نمی‌شود.")
     page.set_input_files("#id_attachments", str(screenshot))
     page.screenshot(path=str(SHOTS / "tickets-customer-new.png"), full_page=True)
