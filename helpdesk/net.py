@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-BLOCKS_CACHE_KEY = "helpdesk:ip-blocks:v1"
+BLOCKS_CACHE_KEY = "helpdesk:ip-blocks:v2"
 BLOCKS_CACHE_SECONDS = 60
 # IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`): what a dual-stack socket reports for an IPv4 client.
 IPV4_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
@@ -103,11 +103,15 @@ BlockList = tuple[tuple[IPNetwork, float | None], ...]
 
 
 def active_blocks() -> BlockList:
-    """The blocks that had not expired when the list was cached (callers still compare each expiry with now)."""
-    blocks = cache.get(BLOCKS_CACHE_KEY)
-    if blocks is None:
-        blocks = _load_blocks()
-        cache.set(BLOCKS_CACHE_KEY, blocks, BLOCKS_CACHE_SECONDS)
+    """The blocks that had not expired when the list was cached (callers still compare each expiry with now).
+    The cached value carries the time it was read, and a reader older than `BLOCKS_CACHE_SECONDS` reloads it: the
+    minute is kept by our own clock, whatever the cache backend does with its timeout."""
+    now = time.time()
+    cached = cache.get(BLOCKS_CACHE_KEY)
+    if cached is not None and now - cached[0] < BLOCKS_CACHE_SECONDS:
+        return cached[1]
+    blocks = _load_blocks()
+    cache.set(BLOCKS_CACHE_KEY, (now, blocks), BLOCKS_CACHE_SECONDS)
     return blocks
 
 

@@ -27,7 +27,7 @@ from django.test import Client
 from django.utils import timezone
 
 from helpdesk.tests.kavenegar_stub import API_KEY, Reply
-from notifications import outbox
+from notifications import outbox, preferences
 from notifications.models import DeliveryAlert, Notification
 from testing.faults import (
     redis_server,
@@ -38,6 +38,7 @@ from testing.faults import (
 )
 from testing.fixtures import celery_broker, running_worker, wait_for
 from tickets.models import Ticket
+from tickets.notifications import NEW_TICKET
 
 pytestmark = [
     pytest.mark.postgres,
@@ -58,10 +59,12 @@ def postgresql():
 
 @pytest.fixture
 def sms_only(customer, agent, teammate):
+    """Everyone is told by SMS only, new tickets included (staff get no SMS for them by default)."""
     for user in (customer, agent, teammate):
         user.notify_email = user.notify_panel = False
         user.notify_sms = True
         user.save()
+        preferences.preferences_save(user=user, table={NEW_TICKET: {Channel.SMS: True}})
 
 
 def sms_to(users, text: str = "آزمایش") -> list[Notification]:
