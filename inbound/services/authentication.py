@@ -12,22 +12,18 @@ ours included; a provider strips or outranks those claiming its own id (RFC 8601
   some other domain).
 
 Pure functions, no database: `evaluate()` takes the header values and the From domain.
+(`Verdict` is the model's choices, as the row stores it.)
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..models import Verdict
+
 METHODS = ("dmarc", "dkim", "spf")
 _NEGATIVE = {"dkim": {"fail", "policy"}, "spf": {"fail", "softfail"}}
-
-
-class Verdict(enum.StrEnum):
-    PASS = "pass"  # noqa: S105 - a verdict, not a password
-    FAIL = "fail"
-    NONE = "none"
 
 
 @dataclass(frozen=True)
