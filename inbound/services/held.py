@@ -43,7 +43,12 @@ def held_emails(*, user: User | Any) -> QuerySet[InboundEmail]:
 def _lock(inbound: InboundEmail, actor: User) -> tuple[InboundEmail, Ticket]:
     """The row (locked) and its ticket, while it is still held and `actor` may decide on it (call inside the
     transaction)."""
-    row = InboundEmail.objects.select_for_update().filter(pk=inbound.pk, state=State.HELD).first()
+    row = (
+        InboundEmail.objects.select_for_update(of=("self",))
+        .select_related("ticket")
+        .filter(pk=inbound.pk, state=State.HELD)
+        .first()
+    )
     ticket = row.ticket if row is not None else None
     if row is None or ticket is None:
         raise ValidationError(ERR_DECIDED, code="decided")
