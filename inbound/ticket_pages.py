@@ -26,14 +26,22 @@ def _held(request: HttpRequest, ticket: Ticket | None) -> dict[str, Any] | None:
         return None
     rows = list(
         InboundEmail.objects.filter(ticket=ticket, state=State.HELD)
-        .only("pk", "sender", "subject", "received_at", "raw", "stripped_text", "reason")
+        .only("pk", "sender", "subject", "received_at", "raw", "stripped_text")
         .order_by("received_at", "pk")[:SHOWN]
     )
     if not rows:
         return None
-    for row in rows:
-        row.text = message_text(AnymailInboundMessage.parse_raw_mime(row.raw), row.stripped_text)
-    return {"held": rows}
+    held = [
+        {
+            "pk": row.pk,
+            "sender": row.sender,
+            "subject": row.subject,
+            "received_at": row.received_at,
+            "text": message_text(AnymailInboundMessage.parse_raw_mime(row.raw), row.stripped_text),
+        }
+        for row in rows
+    ]
+    return {"held": held}
 
 
 def register() -> None:

@@ -87,7 +87,9 @@ def _without_comments(text: str) -> str:
 
 def _split(text: str, separators: str) -> list[str]:
     """`text` split at any of `separators` outside quoted strings (empty parts dropped)."""
-    parts, current, quoted, escaped = [], [], False, False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
     for char in text:
         if escaped:
             escaped = False
@@ -112,7 +114,8 @@ def _unquote(value: str) -> str:
 
 def _tight(text: str) -> str:
     """No space around "=", "/" and "." outside quoted strings (RFC 8601 allows it: `dkim = pass`)."""
-    out, quoted = [], False
+    out: list[str] = []
+    quoted = False
     for char in text:
         if char == '"':
             quoted = not quoted
