@@ -20,9 +20,9 @@ EMAIL_REJECTED = "email_rejected"
 
 
 def _describe_held(e: TicketEvent) -> str:
-    return gettext(
-        "An email from %(sender)s was held: its sender could not be verified. Accept it or reject it above."
-    ) % {"sender": e.data.get("sender") or "?"}
+    return gettext("An email from %(sender)s was held for the staff: its sender could not be verified.") % {
+        "sender": e.data.get("sender") or "?"
+    }
 
 
 def _describe_accepted(e: TicketEvent) -> str:
