@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .models import InboundSms
 from .services import sms_receive
-from .services.held import held_accept, held_emails, held_reject, may_decide
+from .services.held import emails_on_visible_tickets, held_accept, held_reject, may_decide
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +66,9 @@ def kavenegar_receive(request, secret: str):
 @login_required
 @require_POST
 def held_decide(request, pk: int, accept: bool):
-    """Accept or reject a held email: 404 unless it is held on a ticket the user sees and may reply to."""
-    row = get_object_or_404(held_emails(user=request.user).select_related("ticket"), pk=pk)
+    """Accept or reject a held email: 404 unless it is on a ticket the user sees and may reply to; one decided
+    already (a second click, another agent) is said so."""
+    row = get_object_or_404(emails_on_visible_tickets(user=request.user).select_related("ticket"), pk=pk)
     ticket = row.ticket
     if ticket is None or not may_decide(request.user, ticket):
         raise Http404

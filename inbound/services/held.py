@@ -33,11 +33,12 @@ def may_decide(user: User | Any, ticket: Ticket) -> bool:
     return permissions.is_staff_user(user) and permissions.can_reply(user, ticket)
 
 
-def held_emails(*, user: User | Any) -> QuerySet[InboundEmail]:
-    """The held emails on tickets `user` sees (none for a customer); `may_decide` still applies to each ticket."""
+def emails_on_visible_tickets(*, user: User | Any) -> QuerySet[InboundEmail]:
+    """The inbound emails on tickets `user` sees (none for a customer): those a decision may be asked about (one
+    decided already is answered `ERR_DECIDED`); `may_decide` still applies to each ticket."""
     if not permissions.is_staff_user(user):
         return InboundEmail.objects.none()
-    return InboundEmail.objects.filter(state=State.HELD, ticket__in=permissions.visible_tickets(user))
+    return InboundEmail.objects.filter(ticket__in=permissions.visible_tickets(user))
 
 
 def _lock(inbound: InboundEmail, actor: User) -> tuple[InboundEmail, Ticket]:

@@ -212,9 +212,13 @@ def test_accepting_posts_it_once_as_the_customers_reply(client, ticket, customer
     assert accepted.actor == agent and accepted.data == {"inbound": row.pk, "sender": customer.email}
     assert TicketEvent.objects.filter(ticket=ticket, kind="replied", actor=customer).count() == 1
 
-    again = client.post(accept_url(row), follow=True)  # no longer held: not found
-    assert again.status_code == 404
-    assert Message.objects.filter(message_id=row.message_id).count() == 1
+    again = client.post(accept_url(row), follow=True)  # a second click
+    assert again.status_code == 200
+    assert "پیش‌تر پذیرفته یا رد شده" in " ".join(str(m) for m in again.context["messages"])
+    assert client.post(reject_url(row)).status_code == 302
+    row.refresh_from_db()
+    assert row.state == State.REPLY and Message.objects.filter(message_id=row.message_id).count() == 1
+    assert TicketEvent.objects.filter(kind__in=["email_accepted", "email_rejected"]).count() == 1
 
 
 def test_rejecting_discards_it(client, ticket, customer, agent):
@@ -238,6 +242,18 @@ def test_accepting_on_a_closed_ticket_is_refused_and_changes_nothing(client, tic
     assert client.post(accept_url(row)).status_code == 404  # closed: nobody replies, nobody decides
     row.refresh_from_db()
     assert row.state == State.HELD and not Message.objects.filter(message_id=row.message_id).exists()
+
+
+def test_accepting_for_a_customer_who_may_no_longer_reply_says_why_and_changes_nothing(client, ticket, customer, agent):
+    row = held_email(client, ticket, customer)
+    customer.is_active = False  # deactivated meanwhile: their replies are refused
+    customer.save(update_fields=["is_active"])
+    client.force_login(agent)
+    response = client.post(accept_url(row), follow=True)
+    assert response.status_code == 200 and response.context["messages"]
+    row.refresh_from_db()
+    assert row.state == State.HELD and not Message.objects.filter(message_id=row.message_id).exists()
+    assert not TicketEvent.objects.filter(kind="email_accepted").exists()
 
 
 def test_a_customer_or_an_agent_who_does_not_see_the_ticket_gets_a_404(client, ticket, customer, other_agent):
