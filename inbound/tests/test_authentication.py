@@ -81,3 +81,11 @@ def test_without_an_authserv_id_configured_nothing_is_trusted():
 
 def test_no_from_domain_never_passes_by_dkim():
     assert verdict("mx.inbound.example.com; dkim=pass header.d=example.com", from_domain="") == Verdict.NONE
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    ["", ";;;", "(((unclosed", '"unterminated; dmarc=pass', "mx.inbound.example.com; =pass; dkim=; ==", "\x00\ufffd"],
+)
+def test_garbage_is_no_verdict_and_never_an_error(garbage):
+    assert verdict(garbage) == Verdict.NONE
