@@ -1,5 +1,6 @@
 """The ticket timeline's entries of email-in (`tickets.events` registry, registered in `InboundConfig.ready`):
-a customer's email held because its sender could not be verified, and the staff's decision on it. Staff only."""
+a customer's email held because its sender could not be verified, and the staff's decision on it. Staff only.
+A hold is notified (group "replies") to whoever a customer's reply would be: the assignee, else the department."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tickets import events
+from tickets import notifications as ticket_notifications
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -39,8 +41,16 @@ def _describe_rejected(e: TicketEvent) -> str:
     }
 
 
+def _held_recipients(e: TicketEvent):
+    ticket = e.ticket
+    staff = [ticket.assignee] if ticket.assignee is not None else ticket.department.members.filter(is_active=True)
+    for user in staff:
+        yield user, ticket_notifications.STAFF
+
+
 def register() -> None:
     events.register(EMAIL_HELD, label=_("Email held"), describe=_describe_held)
+    ticket_notifications.register_kind(EMAIL_HELD, group=ticket_notifications.REPLY, recipients=_held_recipients)
     events.register(EMAIL_ACCEPTED, label=_("Held email accepted"), describe=_describe_accepted)
     events.register(EMAIL_REJECTED, label=_("Held email rejected"), describe=_describe_rejected)
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import customer_create
+from notifications import outbox
 from tickets import permissions
 from tickets.models import Department, Ticket
 from tickets.services import note_add, reply_add, ticket_create
@@ -173,7 +174,7 @@ def take(intake: Intake) -> tuple[str, Ticket, str]:
             ).ticket
             state = State.REPLY
         else:
-            event_held(ticket=ticket, sender=user.email or "", subject=intake.subject)
+            outbox.notify(event_held(ticket=ticket, sender=user.email or "", subject=intake.subject))
             return State.HELD, ticket, reason
     else:
         if intake.department is None:

@@ -102,6 +102,9 @@ def test_a_forged_customer_reply_by_the_subject_tag_is_held_and_posts_nothing(cl
     held = TicketEvent.objects.get(ticket=ticket, kind="email_held")
     assert held.actor is None and held.data["sender"] == customer.email
     assert not held.is_public
+    told = Notification.objects.filter(event=held)
+    assert {n.recipient for n in told} == {agent}  # the department hears of it, the customer does not
+    assert {n.state for n in told} == {"sent"}
 
 
 def test_a_forged_customer_reply_by_in_reply_to_is_held(client, ticket):
