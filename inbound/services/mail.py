@@ -180,6 +180,8 @@ def _spam(message: AnymailInboundMessage) -> dict:
 
 def _spam_reason(row: InboundEmail) -> str:
     """Why the stored message counts as spam, or "": the provider said so, or its score reached INBOUND_SPAM_SCORE."""
+    if row.spam_detected and row.spam_score is None:
+        return _("The provider marked it as spam.")
     if row.spam_detected:
         return _("The provider marked it as spam (score %(score)s).") % {"score": row.spam_score}
     limit = getattr(settings, "INBOUND_SPAM_SCORE", None)
@@ -196,7 +198,7 @@ def _authserv_ids() -> list[str]:
     return value.split(",") if isinstance(value, str) else list(value)
 
 
-def sender_authentication(message: AnymailInboundMessage, address: str) -> Authentication:
+def _authentication(message: AnymailInboundMessage, address: str) -> Authentication:
     """The verdict of our provider's `Authentication-Results` on the message's From address."""
     headers = [clean_text(h) for h in message.get_all("Authentication-Results") or []]
     return evaluate(headers=headers, from_domain=address.rpartition("@")[2], authserv_ids=_authserv_ids())
@@ -249,7 +251,7 @@ def read(row: InboundEmail, *, decided: bool = False) -> Intake:
     if spam:
         raise Spam(spam)
     address, name = _sender(message)
-    authentication = sender_authentication(message, address)
+    authentication = _authentication(message, address)
     recipients = [a.strip() for a in row.recipients.split(",") if a.strip()]
     user = User.objects.filter(email__iexact=address).first()
     subject = clean_text(message.subject).strip()
