@@ -5,8 +5,8 @@ from .models import InboundEmail, InboundSms
 
 @admin.register(InboundEmail)
 class InboundEmailAdmin(admin.ModelAdmin):
-    list_display = ("received_at", "sender", "subject", "state", "attempts", "ticket")
-    list_filter = ("state", "esp_name")
+    list_display = ("received_at", "sender", "subject", "state", "sender_verdict", "attempts", "ticket")
+    list_filter = ("state", "sender_verdict", "spam_detected", "esp_name")
     search_fields = ("sender", "subject", "message_id")
     list_select_related = ("ticket",)
     readonly_fields = [f.name for f in InboundEmail._meta.fields]

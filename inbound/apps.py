@@ -10,7 +10,13 @@ class InboundConfig(AppConfig):
     def ready(self) -> None:
         from anymail.signals import inbound
 
-        from . import checks  # noqa: F401 - registers the system checks
+        from . import (
+            checks,  # noqa: F401 - registers the system checks
+            events,
+            ticket_pages,
+        )
         from .receivers import anymail_inbound
 
         inbound.connect(anymail_inbound, dispatch_uid="inbound.anymail_inbound")
+        events.register()
+        ticket_pages.register()

@@ -12,6 +12,10 @@ class State(models.TextChoices):
     RECEIVED = "received", _("Received")
     PROCESSING = "processing", _("Processing")
     REPLY = "reply", _("Added as a reply")
+    NOTE = "note", _("Kept as an internal note (unverified sender)")
+    HELD = "held", _("Held for the staff (unverified sender)")
+    REJECTED = "rejected", _("Rejected by the staff")
+    SPAM = "spam", _("Spam")
     TICKET = "ticket", _("New ticket")
     IGNORED = "ignored", _("Ignored")
     REFUSED = "refused", _("Refused")
@@ -23,6 +27,14 @@ def _state_rules(prefix: str) -> tuple[list[models.Index], list[models.BaseConst
     index = models.Index(fields=["state"], name=f"{prefix}_state")
     check = models.CheckConstraint(condition=Q(state__in=State.values), name=f"{prefix}_state_valid")
     return [index], [check]
+
+
+class Verdict(models.TextChoices):
+    """`inbound.services.authentication.Verdict`, as stored."""
+
+    PASS = "pass", _("Passed")  # noqa: S105 - a verdict, not a password
+    FAIL = "fail", _("Failed")
+    NONE = "none", _("No result")
 
 
 class InboundMessage(models.Model):
@@ -54,6 +66,17 @@ class InboundEmail(InboundMessage):
     raw = models.TextField(_("raw message"), blank=True)
     # The reply without the quoted text, when the ESP gives it (Postmark, Mailgun); it is not in the raw message.
     stripped_text = models.TextField(_("text without quotes"), blank=True)
+    # What the provider said of it when it posted it (anymail's inbound message; not in the raw message).
+    spam_detected = models.BooleanField(_("spam according to the provider"), null=True, blank=True)
+    spam_score = models.FloatField(_("spam score"), null=True, blank=True)
+    # The verdict on the sender (inbound.services.authentication), written when the message is processed.
+    sender_verdict = models.CharField(
+        _("sender authentication"),
+        max_length=4,
+        choices=Verdict.choices,
+        blank=True,
+        help_text=_("Empty: not read yet."),
+    )
 
     class Meta(InboundMessage.Meta):
         verbose_name = _("inbound email")

@@ -6,6 +6,8 @@ app_name = "inbound"
 
 urlpatterns = [
     path("sms/kavenegar/<str:secret>/", views.kavenegar_receive, name="kavenegar_receive"),
+    path("held/<int:pk>/accept/", views.held_decide, {"accept": True}, name="held_accept"),
+    path("held/<int:pk>/reject/", views.held_decide, {"accept": False}, name="held_reject"),
 ]
 
 # The email-in webhook at anymail's addresses, included by the root urls under "anymail/" (only the configured

@@ -1,6 +1,8 @@
 """Kavenegar's receive callback: GET or POST `from`, `to`, `message`, `messageid` to a URL with our secret. The
 message is stored (its processing queued) before the answer; a post that is not a message is a 400, with a log
-line, and stores nothing."""
+line, and stores nothing.
+
+And the staff's decision on a held email (`inbound.services.held`): accept or reject, from the ticket page."""
 
 from __future__ import annotations
 
@@ -9,13 +11,18 @@ import logging
 import re
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_not_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .models import InboundSms
 from .services import sms_receive
+from .services.held import emails_on_visible_tickets, held_accept, held_reject, may_decide
 
 logger = logging.getLogger(__name__)
 
@@ -54,3 +61,26 @@ def kavenegar_receive(request, secret: str):
         source=InboundSms.Source.CALLBACK,
     )
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+@require_POST
+def held_decide(request, pk: int, accept: bool):
+    """Accept or reject a held email: 404 unless it is on a ticket the user sees and may reply to; one decided
+    already (a second click, another agent) is said so."""
+    row = get_object_or_404(emails_on_visible_tickets(user=request.user).select_related("ticket"), pk=pk)
+    ticket = row.ticket
+    if ticket is None or not may_decide(request.user, ticket):
+        raise Http404
+    try:
+        if accept:
+            held_accept(inbound=row, actor=request.user)
+        else:
+            held_reject(inbound=row, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The email was posted as the customer's reply.") if accept else _("The email was rejected.")
+        )
+    return redirect("tickets:detail", reference=ticket.reference)

@@ -19,7 +19,8 @@ automation rules do): never a bare `try/except`, which would hide a lost transac
 
 **Panels** are fragments another app adds to a ticket page at a named slot: `(slot, template, context)`. While the
 page is built, `context(request, ticket)` (the ticket is None on the new-ticket form) returns the panel's data, or
-None to leave it out; it should not query the database (the pages' query counts are pinned). The page includes
+None to leave it out; it should not query the database (the pages' query counts are pinned; one that must, such
+as inbound's held emails, runs one query and moves the page's pin). The page includes
 `template` with the page's context plus `panel` (`panel.context` is that data).
 
 **Ticket filed in the portal.** After a customer's ticket is created and committed, the portal view calls each hook

@@ -435,6 +435,9 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # RFC 5322 Message-ID of the email this message came in as / went out as (email threading).
     message_id = models.CharField(_("email message ID"), max_length=255, unique=True, null=True, blank=True)
+    # Came by email from a sender whose authentication (DMARC/DKIM) did not pass: the From address may be forged.
+    # Shown to staff beside the message; email-in sets it (inbound.services).
+    sender_unverified = models.BooleanField(_("unverified sender"), default=False)
 
     class Meta:
         verbose_name = _("message")

@@ -214,12 +214,18 @@ SESSION_COOKIE_HTTPONLY = True
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Every line goes through `console`, whose filter masks the Kavenegar receive secret in request paths
+# (inbound/logmask.py); `django.server` (runserver's request lines) too. Gunicorn's own logs: gunicorn.conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_secrets": {"()": "inbound.logmask.MaskSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Article 6 (limits app): the two named policies of docs/article6.md, validated here so a typo stops start-up,
@@ -315,6 +321,15 @@ CELERY_BEAT_SCHEDULE["inbound-sweep"] = {"task": "inbound.tasks.sweep", "schedul
 _anymail_webhook_secret = env.list("ANYMAIL_WEBHOOK_SECRET", default=[])
 if _anymail_webhook_secret and "WEBHOOK_SECRET" not in ANYMAIL:
     ANYMAIL = {**ANYMAIL, "WEBHOOK_SECRET": _anymail_webhook_secret}
+# The authserv-id of the Authentication-Results header our receiving provider adds (e.g. "amazonses.com",
+# "mx.google.com", your own MX's name; several comma-separated while moving). Only that header is read, for the
+# DMARC / DKIM verdict on the sender: a header claiming another id may be the sender's forgery. Empty: no header is
+# trusted, so no sender is verified (staff mail becomes internal notes, customer replies not sent to our signed
+# reply address are held; `check --deploy` warns, inbound.W001).
+INBOUND_AUTHSERV_ID = env.list("INBOUND_AUTHSERV_ID", default=[])
+# A spam score (the provider's, e.g. SpamAssassin's) from which an inbound email is kept as spam, never posted, as
+# when the provider marks it spam itself. Empty: only the provider's own mark counts.
+INBOUND_SPAM_SCORE = env.float("INBOUND_SPAM_SCORE", default=None)
 # Unknown senders (email address or mobile): "create" a customer for them, or "refuse" the message.
 INBOUND_UNKNOWN_SENDERS = env("INBOUND_UNKNOWN_SENDERS", default="create")
 # Department (name or id) of new tickets from email to an address no department's inbound_email matches.

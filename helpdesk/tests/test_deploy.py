@@ -27,6 +27,10 @@ def _production_env(**extra: str) -> dict[str, str]:
         # Email-in through Postmark, its webhook behind basic auth.
         INBOUND_EMAIL_PROVIDER="postmark",
         ANYMAIL_WEBHOOK_SECRET=f"{secrets.token_hex(8)}:{secrets.token_hex(16)}",
+        INBOUND_AUTHSERV_ID="mx.example.ir",  # whose Authentication-Results verify senders
+        # SMS-in through Kavenegar's receive callback, behind its secret.
+        SMS_DEPARTMENT="پشتیبانی فنی",
+        KAVENEGAR_INBOUND_SECRET=secrets.token_urlsafe(32),
     )
     env.update(extra)
     return env
@@ -70,6 +74,14 @@ def test_check_deploy_reports_an_inbound_webhook_without_authentication_and_it_a
     result = _manage("shell", "-c", code, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "403"
+
+
+def test_check_deploy_reports_sms_in_without_its_callback_secret():
+    env = _production_env()
+    del env["KAVENEGAR_INBOUND_SECRET"]
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "inbound.E004" in result.stdout + result.stderr
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():

@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import customer_create
+from notifications import outbox
 from tickets import permissions
 from tickets.models import Department, Ticket
 from tickets.services import note_add, reply_add, ticket_create
 
+from ..events import event_held
 from ..models import InboundEmail, InboundSms, State
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,10 @@ class Ignored(Exception):
     """An automatic message (a loop we must not answer); the reason is stored on the row."""
 
 
+class Spam(Exception):
+    """The provider (or its spam score) says it is spam: it is kept, never posted; the reason is stored on the row."""
+
+
 @dataclass(frozen=True)
 class Intake:
     """One stored message as the shared path needs it; each channel fills in what differs."""
@@ -56,6 +62,13 @@ class Intake:
     attachments: list = field(default_factory=list)
     refused_attachments: list[str] = field(default_factory=list)
     message_id: str | None = None
+    # Whether the sender is who the message says (email: DMARC or aligned DKIM passed; SMS: the gateway names the
+    # number), and why not; a message that came to our signed reply address of `ticket` (`via_reply_token`) is taken
+    # from a customer even so. See `take`.
+    sender_verified: bool = True
+    unverified_reason: str = ""
+    via_reply_token: bool = False
+    recorded: dict[str, str] = field(default_factory=dict)  # fields of the row written with the outcome
 
 
 def clean_text(value: object) -> str:
@@ -133,21 +146,36 @@ def _customer_for(*, full_name: str, email: str | None = None, mobile: str | Non
         raise Refused(_("The sender could not be registered: %(error)s") % {"error": "; ".join(exc.messages)}) from exc
 
 
-def take(intake: Intake) -> tuple[str, Ticket]:
-    """The one path of every channel: a reply to the ticket the message answers when the sender may reply to it,
-    otherwise a new ticket (registering an unknown sender). Returns the outcome and the ticket. Call it in the
-    transaction that records the outcome."""
+def take(intake: Intake) -> tuple[str, Ticket, str]:
+    """The one path of every channel. Returns the outcome, the ticket and the reason to store with it. Call it in
+    the transaction that records the outcome.
+
+    A message to a ticket its sender may reply to is a reply when the sender is verified. When not: from a staff
+    address it never becomes a public staff reply but an internal note marked "unverified sender"; from a customer
+    it is a reply only through our signed reply address (`via_reply_token`), otherwise it is held for the staff to
+    accept or reject (`inbound.services.held`). Any other message is a new ticket (registering an unknown sender);
+    an unverified one is filed all the same, its first message marked for the staff: email is an open door to a
+    helpdesk, and a held new ticket would lose a real customer's first mail for as long as nobody looks, while a
+    forged one costs only a mark the agent sees before acting on it.
+    """
     user, ticket = intake.user, intake.ticket
+    reason = "" if intake.sender_verified else intake.unverified_reason
     if ticket is not None and user is not None and permissions.can_reply(user, ticket):
-        ticket = reply_add(
-            ticket=ticket,
-            author=user,
-            body=intake.reply_body or intake.body,
-            attachments=intake.attachments,
-            channel=intake.channel,
-            message_id=intake.message_id,
-        ).ticket
-        state = State.REPLY
+        if not intake.sender_verified and permissions.is_staff_user(user):
+            state, ticket = State.NOTE, _note_unverified(intake, ticket, user)
+        elif intake.sender_verified or intake.via_reply_token:
+            ticket = reply_add(
+                ticket=ticket,
+                author=user,
+                body=intake.reply_body or intake.body,
+                attachments=intake.attachments,
+                channel=intake.channel,
+                message_id=intake.message_id,
+            ).ticket
+            state = State.REPLY
+        else:
+            outbox.notify(event_held(ticket=ticket, sender=user.email or "", subject=intake.subject))
+            return State.HELD, ticket, reason
     else:
         if intake.department is None:
             raise Refused(intake.no_department)
@@ -160,13 +188,28 @@ def take(intake: Intake) -> tuple[str, Ticket]:
             attachments=intake.attachments,
             created_by=None,
             message_id=intake.message_id,
+            sender_unverified=not intake.sender_verified,
         )
         state = State.TICKET
-    _note_refused(ticket, intake.refused_attachments)
-    return state, ticket
+    note_refused(ticket, intake.refused_attachments)
+    return state, ticket, reason
 
 
-def _note_refused(ticket: Ticket, refused: list[str]) -> None:
+def _note_unverified(intake: Intake, ticket: Ticket, user: User) -> Ticket:
+    """An email from a staff address whose sender is not verified, kept as the system's internal note."""
+    heading = _("An email from %(sender)s, kept as an internal note: its sender could not be verified.") % {
+        "sender": user.email
+    }
+    return note_add(
+        ticket=ticket,
+        author=None,
+        body=heading + "\n\n" + (intake.reply_body or intake.body),
+        attachments=intake.attachments,
+        sender_unverified=True,
+    ).ticket
+
+
+def note_refused(ticket: Ticket, refused: list[str]) -> None:
     """Tell the staff (an internal note by the system) which attachments were not taken; the sender's public
     message stays as they wrote it."""
     if refused:

@@ -1,10 +1,12 @@
 """Email-in: an `AnymailInboundMessage` (from any ESP's inbound webhook) stored once by its Message-ID, then read
 into an `Intake`: the ticket it answers by its thread, our signed reply address or the subject tag (a participant
-only); loops and auto-replies ignored; attachments checked like uploads."""
+only); whether its sender is verified (our provider's Authentication-Results, `authentication`); loops and
+auto-replies ignored, spam kept aside; attachments checked like uploads."""
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from email.utils import getaddresses
 
@@ -22,7 +24,8 @@ from notifications.tokens import target_id_from_address
 from tickets.models import Channel, Department, Message, Ticket
 
 from ..models import InboundEmail
-from .intake import Ignored, Intake, clean_text, department_setting, store
+from .authentication import Authentication, evaluate
+from .intake import Ignored, Intake, Spam, clean_text, department_setting, store
 
 _IDS = re.compile(r"<[^<>\s]+>")
 _SUBJECT_TAG = re.compile(r"\[#\s*([0-9۰-۹٠-٩]{7,12})\s*\]")
@@ -148,7 +151,8 @@ def _attachments(message: AnymailInboundMessage) -> tuple[list, list[str]]:
     return accepted, refused
 
 
-def _body(message: AnymailInboundMessage, stripped_text: str) -> str:
+def message_text(message: AnymailInboundMessage, stripped_text: str) -> str:
+    """The message's own text (the provider's quote-free text when it gave one), cleaned."""
     body = (stripped_text or message.text or "").strip()
     if not body and message.html:
         body = strip_tags(message.html).strip()
@@ -160,6 +164,44 @@ def _key(message: AnymailInboundMessage, raw: str) -> str:
     if ids:
         return ids[0][:255]
     return "<sha256." + hashlib.sha256(raw.encode()).hexdigest() + "@inbound>"
+
+
+def _spam(message: AnymailInboundMessage) -> dict:
+    """What the provider said of the message's spamminess (anymail's `spam_detected`, `spam_score`; None: nothing)."""
+    detected, score = getattr(message, "spam_detected", None), getattr(message, "spam_score", None)
+    try:
+        score = None if score is None else float(score)
+    except (TypeError, ValueError):  # a provider's odd value is no verdict
+        score = None
+    if score is not None and not math.isfinite(score):
+        score = None
+    return {"spam_detected": None if detected is None else bool(detected), "spam_score": score}
+
+
+def _spam_reason(row: InboundEmail) -> str:
+    """Why the stored message counts as spam, or "": the provider said so, or its score reached INBOUND_SPAM_SCORE."""
+    if row.spam_detected and row.spam_score is None:
+        return _("The provider marked it as spam.")
+    if row.spam_detected:
+        return _("The provider marked it as spam (score %(score)s).") % {"score": row.spam_score}
+    limit = getattr(settings, "INBOUND_SPAM_SCORE", None)
+    if limit is not None and row.spam_score is not None and row.spam_score >= limit:
+        return _("Its spam score %(score)s reached INBOUND_SPAM_SCORE (%(limit)s).") % {
+            "score": row.spam_score,
+            "limit": limit,
+        }
+    return ""
+
+
+def _authserv_ids() -> list[str]:
+    value = getattr(settings, "INBOUND_AUTHSERV_ID", None) or []
+    return value.split(",") if isinstance(value, str) else list(value)
+
+
+def _authentication(message: AnymailInboundMessage, address: str) -> Authentication:
+    """The verdict of our provider's `Authentication-Results` on the message's From address."""
+    headers = [clean_text(h) for h in message.get_all("Authentication-Results") or []]
+    return evaluate(headers=headers, from_domain=address.rpartition("@")[2], authserv_ids=_authserv_ids())
 
 
 class MalformedMessage(Exception):
@@ -183,6 +225,7 @@ def email_fields(message: AnymailInboundMessage) -> dict[str, str]:
             "subject": clean_text(message.subject)[:255],
             "stripped_text": clean_text(getattr(message, "stripped_text", None)),
             "raw": raw,
+            **_spam(message),
         }
     except Exception as exc:
         raise MalformedMessage(f"{type(exc).__name__}: {exc}") from exc
@@ -196,24 +239,30 @@ def email_receive(*, message: AnymailInboundMessage, esp_name: str = "") -> tupl
     return store(InboundEmail, message_id=key, defaults={**fields, "esp_name": clean_text(esp_name)[:40]})
 
 
-def read(row: InboundEmail) -> Intake:
+def read(row: InboundEmail, *, decided: bool = False) -> Intake:
     """A stored email as the shared path takes it (its raw MIME parsed again; the recipients as stored, with the
-    envelope's)."""
+    envelope's). Raises `Ignored` for an automatic message, `Spam` for spam, unless a staff member `decided` to
+    take it (a held email accepted)."""
     message = AnymailInboundMessage.parse_raw_mime(row.raw)
-    reason = is_auto_reply(message)
+    reason = "" if decided else is_auto_reply(message)
     if reason:
         raise Ignored(reason)
+    spam = "" if decided else _spam_reason(row)
+    if spam:
+        raise Spam(spam)
     address, name = _sender(message)
+    authentication = _authentication(message, address)
     recipients = [a.strip() for a in row.recipients.split(",") if a.strip()]
     user = User.objects.filter(email__iexact=address).first()
     subject = clean_text(message.subject).strip()
-    ticket = _ticket_by_thread(message) or _ticket_by_token(recipients) or _ticket_by_subject(subject, user)
+    by_token = _ticket_by_token(recipients)
+    ticket = _ticket_by_thread(message) or by_token or _ticket_by_subject(subject, user)
     accepted, refused = _attachments(message)
     return Intake(
         channel=Channel.EMAIL,
         user=user,
         ticket=ticket,
-        body=_body(message, row.stripped_text),
+        body=message_text(message, row.stripped_text),
         subject=subject[:200] or _("(no subject)"),
         department=_department_for(recipients),
         no_department=_("No department receives this address and INBOUND_EMAIL_DEPARTMENT is not set."),
@@ -221,4 +270,8 @@ def read(row: InboundEmail) -> Intake:
         attachments=accepted,
         refused_attachments=refused,
         message_id=row.message_id,
+        sender_verified=authentication.passed,
+        unverified_reason=_("Sender not verified: %(results)s") % {"results": authentication.summary},
+        via_reply_token=by_token is not None and ticket is not None and by_token.pk == ticket.pk,
+        recorded={"sender_verdict": authentication.verdict},
     )

@@ -1,6 +1,8 @@
 """Durable intake: every stored message is processed by id, once, whatever fails on the way.
 
-    received ──claim (a conditional UPDATE with a lease)──▶ processing ──▶ reply | ticket | ignored | refused | failed
+    received ──claim (a conditional UPDATE with a lease)──▶ processing ──▶ reply | ticket | note | held | ignored
+                                                                            | spam | refused | failed
+    held ──a staff member accepts (inbound.services.held)──▶ reply;  held ──rejects──▶ rejected
 
 The reply or ticket and the row's outcome are written in one transaction, and only by the holder of the row's
 current lease: a message never becomes two tickets or two replies. A crash rolls that transaction back and puts the
@@ -24,7 +26,7 @@ from helpdesk import files
 
 from ..models import InboundEmail, InboundSms, State
 from . import mail, sms
-from .intake import Ignored, Intake, Refused, enqueue, lease, take
+from .intake import Ignored, Intake, Refused, Spam, enqueue, lease, take
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +63,9 @@ def process_claimed(*, kind: str, inbound_id: int, until: datetime) -> str:
     mine = model.objects.filter(pk=inbound_id, state=State.PROCESSING, lease_until=until)
     try:
         with files.atomic():  # rolled back whole, the attachments' files included
-            state, ticket = take(read(row))
-            if not mine.update(state=state, reason="", ticket=ticket, lease_until=None):
+            intake = read(row)
+            state, ticket, reason = take(intake)
+            if not mine.update(state=state, reason=reason[:2000], ticket=ticket, lease_until=None, **intake.recorded):
                 raise LeaseLost
         return state
     except LeaseLost:
@@ -70,6 +73,8 @@ def process_claimed(*, kind: str, inbound_id: int, until: datetime) -> str:
         return ""
     except Ignored as exc:
         state, reason, due = State.IGNORED, str(exc), None
+    except Spam as exc:
+        state, reason, due = State.SPAM, str(exc), None
     except Refused as exc:
         state, reason, due = State.REFUSED, str(exc), None
     except (ValidationError, ValueError) as exc:

@@ -15,3 +15,4 @@ def _inbound_settings(notifications_env, settings, department):
     settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": "hook:pass"}
     settings.INBOUND_EMAIL_PROVIDER = "postmark"
     settings.DEFAULT_FROM_EMAIL = "helpdesk@example.com"
+    settings.INBOUND_AUTHSERV_ID = ["mx.inbound.example.com"]  # helpers.AUTHSERV_ID

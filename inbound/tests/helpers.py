@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from contextlib import contextmanager
+from email.utils import parseaddr
 
 from django.test import TestCase
 
@@ -20,6 +21,22 @@ def committed():
 AUTH = "Basic " + base64.b64encode(b"hook:pass").decode()
 
 
+AUTHSERV_ID = "mx.inbound.example.com"  # our provider's, as the inbound tests configure it (conftest)
+
+
+def authentication_results(sender: str, verdict: str = "pass", authserv_id: str = AUTHSERV_ID) -> str:
+    """The `Authentication-Results` header a receiving provider adds for mail from `sender`: everything passes, or
+    (`fail`) DMARC fails, DKIM has no signature and SPF soft-fails, as for a forged From."""
+    domain = parseaddr(sender)[1].rpartition("@")[2]
+    if verdict == "pass":
+        results = (
+            f"dkim=pass header.d={domain} header.s=s1; spf=pass smtp.mailfrom={domain}; dmarc=pass header.from={domain}"
+        )
+    else:
+        results = f"dkim=none; spf=softfail smtp.mailfrom={domain}; dmarc=fail (p=quarantine) header.from={domain}"
+    return f"Authentication-Results: {authserv_id};\r\n\t{results}"
+
+
 def eml(
     *,
     sender="Maryam <maryam@example.com>",
@@ -29,8 +46,12 @@ def eml(
     message_id="<m1@mail.example.org>",
     headers=(),
     attachments=(),
+    auth="pass",
 ) -> bytes:
+    """A real RFC 822 message; `auth`: our provider's verdict on the sender in its `Authentication-Results` header
+    ("pass", "fail"), or None for no such header."""
     lines = [
+        *([authentication_results(sender, auth)] if auth else []),
         f"From: {sender}",
         f"To: {to}",
         f"Subject: {subject}",

@@ -114,7 +114,8 @@ def test_the_panels_add_no_query_to_the_ticket_pages(client, agent, customer, ti
     client.get(CREATE)
     form_with_panels = count_queries(lambda: client.get(CREATE))
 
-    monkeypatch.setattr(hooks, "panels", [])
+    # Without the knowledge base's panels (another app's, e.g. inbound's held emails, may query: they stay).
+    monkeypatch.setattr(hooks, "panels", [p for p in hooks.panels if not p.template.startswith("knowledgebase/")])
     assert 'id="kb-suggestions"' not in client.get(CREATE).content.decode()
     assert count_queries(lambda: client.get(CREATE)) == form_with_panels
     client.force_login(agent)

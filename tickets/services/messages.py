@@ -94,11 +94,14 @@ def reply_add(
     return message
 
 
-def note_add(*, ticket: Ticket, author: User | None, body: str, attachments: Sequence = ()) -> Message:
+def note_add(
+    *, ticket: Ticket, author: User | None, body: str, attachments: Sequence = (), sender_unverified: bool = False
+) -> Message:
     """Add an internal note (staff only, never shown to customers). Records `noted`.
 
     Notes don't change `last_activity_at` (customers would see activity they can't read) or the search text.
-    `author=None` is the system (e.g. email-in noting the attachments it refused).
+    `author=None` is the system (e.g. email-in noting the attachments it refused, or keeping as a note an email
+    from a staff address whose sender is not verified: `sender_unverified`).
     """
     body = clean_body(body)
     prepared = c.prepare_attachments(attachments)
@@ -106,7 +109,12 @@ def note_add(*, ticket: Ticket, author: User | None, body: str, attachments: Seq
         ticket = c.lock(ticket)
         c.require(c.allowed(permissions.can_note, author, ticket))
         message = Message.objects.create(
-            ticket=ticket, author=author, body=body, is_internal=True, channel=Channel.STAFF
+            ticket=ticket,
+            author=author,
+            body=body,
+            is_internal=True,
+            channel=Channel.STAFF,
+            sender_unverified=sender_unverified,
         )
         c.save_attachments(message, prepared)
         c.emit(events.event_noted(ticket=ticket, actor=author, message=message))

@@ -108,6 +108,7 @@ def ticket_create(
     message_id: str | None = None,
     first_response_due: datetime | None = None,
     resolution_due: datetime | None = None,
+    sender_unverified: bool = False,
 ) -> Ticket:
     """File a ticket with its first (public) message.
 
@@ -116,6 +117,7 @@ def ticket_create(
     types, without internal/assignee/tags. Defaults: department ← the type's, priority ← the type's ← the
     default priority; organisation ← the requester's. Records `created`, runs the `on_ticket_created` hooks
     (automation's rules and round-robin), then notifies `created` from the ticket as the hooks left it.
+    `sender_unverified`: the first message came by email from a sender whose authentication did not pass (email-in).
     """
     actor = created_by or requester
     staff = permissions.is_staff_user(actor)
@@ -187,6 +189,7 @@ def ticket_create(
             channel=channel,
             created_at=now,
             message_id=message_id,
+            sender_unverified=sender_unverified,
         )
         c.save_attachments(message, prepared)
         if tag_names:

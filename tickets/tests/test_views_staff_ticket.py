@@ -44,7 +44,7 @@ def test_notes_look_different_and_the_timeline_shows_every_event(staff_client, a
 def test_query_count_does_not_grow_with_messages_tags_files_and_events(staff_client, agent, customer, ticket):
     CannedResponseFactory()
     url = ticket_url("detail", ticket)
-    pinned_get(staff_client, url, 22)
+    pinned_get(staff_client, url, 23)
     for i in range(10):
         services.reply_add(ticket=ticket, author=agent, body=f"پاسخ {i}", attachments=[png(f"{i}.png")])
         services.reply_add(ticket=ticket, author=customer, body=f"پرسش {i}")
@@ -52,7 +52,7 @@ def test_query_count_does_not_grow_with_messages_tags_files_and_events(staff_cli
     services.ticket_set_tags(ticket=ticket, tags=[f"برچسب {i}" for i in range(30)], actor=agent)
     for i in range(5):
         CannedResponseFactory(title=f"آماده {i}")
-    response = pinned_get(staff_client, url, 22)
+    response = pinned_get(staff_client, url, 23)
     assert len(response.context["page"].messages) == 31
     assert len(response.context["page"].events) > 30
 
