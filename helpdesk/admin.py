@@ -91,7 +91,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     def logo_preview(self, obj):
         if not obj.logo:
             return "—"
-        return format_html('<img src="{}" alt="" height="64">', obj.logo.url)
+        return format_html('<img src="{}" alt="" height="64">', obj.logo_url)
 
 
 class IPBlockForm(forms.ModelForm):

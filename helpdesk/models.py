@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -111,6 +112,13 @@ class SiteSettings(models.Model):
         items = split_file_types(self.allowed_file_types)
         if items and all(_EXTENSION.match(item) for item in items):
             self.allowed_file_types = ",".join(items)
+
+    @property
+    def logo_url(self) -> str:
+        """The logo's public address (`helpdesk.branding`), never its place under MEDIA_URL; "" without a logo."""
+        if not self.logo:
+            return ""
+        return reverse("branding", kwargs={"name": self.logo.name.rpartition("/")[2]})
 
     @property
     def allowed_extensions(self) -> set[str]:

@@ -128,6 +128,25 @@ def test_attachment_download_follows_the_article(client, customer, make_article,
     assert client.get(secret.get_absolute_url()).status_code == 200
 
 
+def test_an_article_file_is_never_a_page(client, make_article, agent):
+    """The headers of ticket downloads (#14.7): the sandbox CSP, nosniff, and a download unless it is an image."""
+    article = make_article("عمومی")
+    pdf = services.attachment_add(article=article, file=SimpleUploadedFile("فرم.pdf", b"%PDF-1.4\n"), actor=agent)
+    image = services.attachment_add(article=article, file=SimpleUploadedFile("a.png", _png()), actor=agent)
+    for attachment in (pdf, image):
+        response = client.get(attachment.get_absolute_url())
+        assert response.status_code == 200
+        assert (
+            response["Content-Security-Policy"]
+            == "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+        )
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+        assert response["Cache-Control"] == "private, max-age=3600"
+        response.close()
+    assert client.get(pdf.get_absolute_url())["Content-Disposition"].startswith("attachment;")
+
+
 # ---------------------------------------------------------------------------------------------- pages
 
 
