@@ -15,9 +15,9 @@
 - **Never changed, never deleted.** `AuditEntry.save()` refuses an update, `delete()` and the queryset's
   `update()`/`delete()` raise `AuditTrailIsAppendOnly`; the admin is read-only (view permission only, for
   admins) with no actions.
-- **Values.** `before`/`after` are JSON objects; dates and times are written in ISO 8601, model instances as their
-  text, sets as sorted lists. `record_change()` keeps only the keys whose value changed, and writes nothing when
-  none did.
+- **Values.** `before`/`after` are JSON objects; dates and times are written in ISO 8601, decimals as text without
+  trailing zeros, model instances as their text, sets as sorted lists. `record_change()` keeps only the keys
+  whose value changed, and writes nothing when none did.
 
 Actions are `Action` (`helpdesk.models.AuditAction`); an app that needs a new one adds it there. The two-factor
 screens record `Action.TWO_FACTOR_REMOVED` when an admin removes a person's devices (target: the person).
@@ -92,8 +92,8 @@ def jsonable(value: Any) -> Any:
         return [jsonable(item) for item in value]
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
+    if isinstance(value, Decimal):  # one spelling per number: 10, 10.0 and 10.00 are "10"
+        return format(value.normalize(), "f")
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, models.fields.files.FieldFile):

@@ -136,13 +136,13 @@ def year_parameters_save(*, params: YearParameters, actor: User | None = None) -
     with transaction.atomic():
         old = YearParameters.objects.filter(pk=params.pk).values(*YEAR_PARAMETERS_FIELDS).first() if params.pk else None
         params.save()
-        audit.record_change(
-            audit.Action.ARTICLE6_PARAMETERS_CHANGE,
-            target=params,
-            actor=actor,
-            before=old or dict.fromkeys(YEAR_PARAMETERS_FIELDS),
-            after={name: getattr(params, name) for name in YEAR_PARAMETERS_FIELDS},
-        )
+        after = {name: getattr(params, name) for name in YEAR_PARAMETERS_FIELDS}
+        if old is None:
+            audit.record(audit.Action.ARTICLE6_PARAMETERS_CHANGE, target=params, actor=actor, after=after)
+        else:
+            audit.record_change(
+                audit.Action.ARTICLE6_PARAMETERS_CHANGE, target=params, actor=actor, before=old, after=after
+            )
         transaction.on_commit(_queue_due_ceilings, robust=True)
     return params
 
@@ -155,7 +155,6 @@ def year_parameters_delete(*, params: YearParameters, actor: User | None = None)
             target=params,
             actor=actor,
             before={name: getattr(params, name) for name in YEAR_PARAMETERS_FIELDS},
-            after=dict.fromkeys(YEAR_PARAMETERS_FIELDS),
         )
         params.delete()
 
