@@ -10,6 +10,7 @@ to anyone) would hand every attachment to whoever has its address.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
@@ -52,10 +53,11 @@ def public_media_problems() -> list[str]:
             match = None
         if match is not None and match.url_name != "branding":
             problems.append(f"a URL pattern answers under MEDIA_URL ({media_url}): {match.view_name or match.route}")
-    published = {"STATIC_ROOT": [settings.STATIC_ROOT], "STATICFILES_DIRS": [], "WHITENOISE_ROOT": []}
-    for entry in getattr(settings, "STATICFILES_DIRS", []):
-        published["STATICFILES_DIRS"].append(entry[1] if isinstance(entry, list | tuple) else entry)
-    published["WHITENOISE_ROOT"].append(getattr(settings, "WHITENOISE_ROOT", None))
+    published: dict[str, list[Any]] = {
+        "STATIC_ROOT": [settings.STATIC_ROOT],
+        "STATICFILES_DIRS": [e[1] if isinstance(e, list | tuple) else e for e in settings.STATICFILES_DIRS],
+        "WHITENOISE_ROOT": [getattr(settings, "WHITENOISE_ROOT", None)],
+    }
     for name, folders in published.items():
         for folder in folders:
             if folder and (_inside(media_root, Path(folder).resolve()) or _inside(Path(folder).resolve(), media_root)):

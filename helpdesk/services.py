@@ -64,7 +64,7 @@ def site_settings_update(*, logo: File | Literal[False] | None = KEEP, **changes
             obj.logo = ""
         obj.full_clean()
         if new_logo is not None:  # written once the values are valid
-            files.save(obj.logo, new_logo.name, new_logo)
+            files.save(obj.logo, new_logo.name or "logo.png", new_logo)  # reencode_image names it
         obj.save()
         _audit_site_settings(obj, before=before, old_logo=old_logo)
         transaction.on_commit(clear_site_settings_cache)

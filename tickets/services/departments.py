@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -12,10 +13,15 @@ from helpdesk import audit
 from ..models import Department
 from .errors import ERR_DEPARTMENTS_NOT_ALLOWED, ERR_DEPARTMENTS_NOT_STAFF, TicketError, TicketPermissionError
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 logger = logging.getLogger("tickets")
 
 
-def employee_set_departments(*, user, member_of: Iterable[Department], supervises: Iterable[Department], actor) -> None:
+def employee_set_departments(
+    *, user: User, member_of: Iterable[Department], supervises: Iterable[Department], actor: User | None
+) -> None:
     """Make `user` a member of exactly `member_of` and a supervisor of exactly `supervises` (the Employees admin
     page). Only staff work in departments; `actor` (None: the system) needs the right to change departments."""
     member_of, supervises = list(member_of), list(supervises)
@@ -39,7 +45,9 @@ def employee_set_departments(*, user, member_of: Iterable[Department], supervise
     )
 
 
-def department_set_people(*, department: Department, members: Iterable, supervisors: Iterable, actor) -> None:
+def department_set_people(
+    *, department: Department, members: Iterable[User], supervisors: Iterable[User], actor: User | None
+) -> None:
     """Make exactly `members` work in `department` and `supervisors` supervise it (the department's admin page).
     Only staff work in departments; `actor` (None: the system) needs the right to change departments."""
     members, supervisors = list(members), list(supervisors)
@@ -57,7 +65,7 @@ def department_set_people(*, department: Department, members: Iterable, supervis
     logger.info("department %s: people set (by %s)", department.pk, getattr(actor, "pk", None))
 
 
-def _departments_of(user) -> dict[str, list[str]]:
+def _departments_of(user: User) -> dict[str, list[str]]:
     return {
         "member_of": sorted(d.name for d in user.departments.all()),
         "supervises": sorted(d.name for d in user.supervised_departments.all()),
