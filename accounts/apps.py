@@ -9,7 +9,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from . import signals
         from .roles import on_post_migrate
+
+        signals.connect()  # sign-ins, failures and lockouts into the audit trail
 
         # After every migrate (and test-database flush) the role groups get the permissions that now exist.
         post_migrate.connect(on_post_migrate, dispatch_uid="accounts.sync_group_permissions")

@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
+from helpdesk.branding import branding_prefix
 from helpdesk.site import get_site_settings
 
 from .models import Role
@@ -85,7 +86,7 @@ class MaintenanceMiddleware:
 
 def _may_pass(request) -> bool:
     path = request.path  # with the script prefix, like reverse() and STATIC_URL
-    # `/media/branding/../attachments/x` starts with an exempt prefix but a file server resolves the dots:
+    # `/branding/../media/x` starts with an exempt prefix but a file server resolves the dots:
     # a path with dot segments is never exempt.
     dotted = any(segment in {".", ".."} for segment in path.split("/"))
     if not dotted and (path in _exempt_paths() or path.startswith(_exempt_prefixes())):
@@ -103,5 +104,8 @@ def _exempt_paths() -> set[str]:
 
 
 def _exempt_prefixes() -> tuple[str, ...]:
-    # The branding folder so the maintenance page can show the logo; the rest of media stays closed.
-    return (settings.STATIC_URL, f"{settings.MEDIA_URL}branding/")
+    # The public branding so the maintenance page can show the logo.
+    prefixes = [settings.STATIC_URL]
+    with suppress(NoReverseMatch):  # a URLconf without it (a test's own) still works
+        prefixes.append(branding_prefix())
+    return tuple(prefixes)

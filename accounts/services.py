@@ -1,6 +1,8 @@
 """Every change to users and organisations goes through these functions (views, admin, demo data, other apps).
 
-Keyword-only, one transaction each: validate → write → log. Error messages are module constants.
+Keyword-only, one transaction each: validate → write → audit (`helpdesk.audit`: access levels, suspensions,
+reactivations, expiry and enabled/disabled changes, in the same transaction) → log. Error messages are module
+constants.
 """
 
 import logging
@@ -14,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk import audit
 from helpdesk.validators import normalize_national_id
 
 from .identifiers import clean_email, clean_mobile
@@ -49,6 +52,9 @@ PROFILE_FIELDS = (
 )
 
 ADMIN_FIELDS = (*PROFILE_FIELDS, "organisation", "organisation_role", "expires_at", "is_active")
+ROLE_FIELDS = ("role", "is_staff", "is_superuser")
+# Changes of these fields go into the audit trail, each as its own action.
+AUDITED_FIELDS = {"expires_at": audit.Action.EXPIRY_CHANGE, "is_active": audit.Action.ACTIVE_CHANGE}
 
 
 def _check_rank(actor: User | None, role: str) -> None:
@@ -80,6 +86,7 @@ def user_set_role(*, user: User, role: str, actor: User | None = None) -> User:
     _check_rank(actor, role)
     locked = _lock(user)
     _check_rank(actor, locked.role)
+    before = {name: getattr(locked, name) for name in ROLE_FIELDS}
     locked.role = role
     locked.is_staff = role in ADMIN_SITE_ROLES
     if role != Role.ADMIN:
@@ -91,6 +98,13 @@ def user_set_role(*, user: User, role: str, actor: User | None = None) -> User:
     others = Group.objects.filter(name__in=[n for r, n in ROLE_GROUPS.items() if r != role])
     locked.groups.remove(*others)
     locked.groups.add(group)
+    audit.record_change(
+        audit.Action.ROLE_CHANGE,
+        target=locked,
+        actor=actor,
+        before=before,
+        after={name: getattr(locked, name) for name in ROLE_FIELDS},
+    )
     _refresh(user, locked, ["role", "is_staff", "is_superuser", "organisation_id"])
     logger.info("user %s role set to %s by %s", user.pk, role, getattr(actor, "pk", None))
     return user
@@ -195,6 +209,15 @@ def employee_create(
         language=language,
         expires_at=expires_at,
         role=Role(role),
+        is_staff=role in ADMIN_SITE_ROLES,
+    )
+    # A new staff account is an access level given: recorded here, as user_set_role below changes nothing.
+    audit.record(
+        audit.Action.ROLE_CHANGE,
+        target=user,
+        actor=actor,
+        before=dict.fromkeys(ROLE_FIELDS),
+        after={name: getattr(user, name) for name in ROLE_FIELDS} | {"expires_at": expires_at},
     )
     user_set_role(user=user, role=role, actor=actor)
     logger.info("employee %s (%s) created by %s", user.pk, role, getattr(actor, "pk", None))
@@ -229,10 +252,16 @@ def user_update(*, user: User, actor: User | None = None, **changes: Any) -> Use
     if "national_id" in changes:
         changes["national_id"] = _cleaned("national_id", _clean_national_id, changes["national_id"])
     locked = _lock(user)
+    before = {name: getattr(locked, name) for name in changes}
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.full_clean(exclude=["password"])
     locked.save(update_fields=list(changes))
+    for name, action in AUDITED_FIELDS.items():
+        if name in changes:
+            audit.record_change(
+                action, target=locked, actor=actor, before={name: before[name]}, after={name: getattr(locked, name)}
+            )
     _refresh(user, locked, changes)
     logger.info("user %s updated (%s) by %s", user.pk, ", ".join(sorted(changes)), getattr(actor, "pk", None))
     return user
@@ -253,6 +282,13 @@ def user_suspend(*, user: User, reason: str, actor: User | None) -> User:
     locked.suspended_at = timezone.now()
     locked.suspension_reason = reason[: User._meta.get_field("suspension_reason").max_length]
     locked.save(update_fields=["suspended_at", "suspension_reason"])
+    audit.record(
+        audit.Action.SUSPENSION,
+        target=locked,
+        actor=actor,
+        before={"suspended_at": None},
+        after={"suspended_at": locked.suspended_at, "suspension_reason": locked.suspension_reason},
+    )
     _refresh(user, locked, ["suspended_at", "suspension_reason"])
     logger.info("user %s suspended by %s", user.pk, getattr(actor, "pk", None))
     return user
@@ -264,12 +300,20 @@ def user_reactivate(*, user: User, actor: User | None) -> User:
     locked = _lock(user)
     _check_rank(actor, locked.role)
     fields = ["suspended_at", "suspension_reason"]
+    before = {name: getattr(locked, name) for name in [*fields, "expires_at"]}
     locked.suspended_at = None
     locked.suspension_reason = ""
     if locked.expires_at is not None and locked.expires_at <= timezone.now():
         locked.expires_at = None
         fields.append("expires_at")
     locked.save(update_fields=fields)
+    audit.record_change(
+        audit.Action.REACTIVATION,
+        target=locked,
+        actor=actor,
+        before=before,
+        after={name: getattr(locked, name) for name in before},
+    )
     _refresh(user, locked, fields)
     logger.info("user %s reactivated by %s", user.pk, getattr(actor, "pk", None))
     return user

@@ -1,10 +1,13 @@
-"""Admin for the site settings singleton (F22–F25, F30–F32) and the IP block list (F33).
+"""Admin for the site settings singleton (F22–F25, F30–F32), the IP block list (F33) and the audit trail (#14.6).
 
 Saving goes through `helpdesk.services`, which clears the shared cache after commit, so a change is effective
 on the next request in every web process.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import re
 
 from django import forms
 from django.contrib import admin
@@ -14,11 +17,12 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import images, services
-from .models import IPBlock, SiteSettings
+from . import images, jalali, services
+from .l10n import TEHRAN, digits, format_datetime, join_list
+from .models import AuditEntry, IPBlock, SiteSettings
 from .net import client_ip, contains, parse_ip, parse_network
 
 MSG_OWN_ADDRESS = _("This range contains your own address (%(address)s); saving it would lock you out of the site.")
@@ -91,7 +95,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     def logo_preview(self, obj):
         if not obj.logo:
             return "—"
-        return format_html('<img src="{}" alt="" height="64">', obj.logo.url)
+        return format_html('<img src="{}" alt="" height="64">', obj.logo_url)
 
 
 class IPBlockForm(forms.ModelForm):
@@ -170,3 +174,116 @@ class IPBlockAdmin(admin.ModelAdmin):
         with transaction.atomic():
             for block in queryset:
                 services.ip_block_remove(block=block)
+
+
+# --- the audit trail (read-only) --------------------------------------------------------------------------------
+
+
+class JalaliPeriodFilter(admin.SimpleListFilter):
+    """When: today, the last 7 days, this or last Jalali month, this Jalali year (Tehran time)."""
+
+    title = _("when")
+    parameter_name = "period"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("today", _("Today")),
+            ("week", _("Past 7 days")),
+            ("month", _("This month")),
+            ("last_month", _("Last month")),
+            ("year", _("This year")),
+        )
+
+    def queryset(self, request, queryset):
+        bounds = self.bounds(self.value())
+        if bounds is None:
+            return queryset
+        first, last = bounds
+        return queryset.filter(at__gte=_tehran_midnight(first), at__lt=_tehran_midnight(last + dt.timedelta(days=1)))
+
+    @staticmethod
+    def bounds(value: str | None) -> tuple[dt.date, dt.date] | None:
+        """First and last Gregorian days (inclusive) of a period, or None for "all"."""
+        today = jalali.today()
+        gregorian_today = today.togregorian()
+        if value == "today":
+            return gregorian_today, gregorian_today
+        if value == "week":
+            return gregorian_today - dt.timedelta(days=6), gregorian_today
+        if value == "month":
+            return jalali.month_range(today.year, today.month)
+        if value == "last_month":
+            year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+            return jalali.month_range(year, month)
+        if value == "year":
+            return jalali.to_gregorian(today.year, 1, 1), jalali.month_last_day(today.year, 12)
+        return None
+
+
+def _tehran_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=TEHRAN)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail: read by admins (the view permission, which only the Admin role has), never added to,
+    changed or deleted here (not even by a superuser), and no actions."""
+
+    list_display = ("when", "action", "actor_label", "ip", "target_label", "summary")
+    list_filter = ("action", JalaliPeriodFilter, ("actor", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("actor_label", "target_label", "target_id", "ip", "after__username")
+    search_help_text = _("Search by person, object, address or the name typed at a sign-in.")
+    fields = ("when", "action", "actor_label", "ip", "target_type", "target_id", "target_label", "changes")
+    readonly_fields = fields
+    actions = None
+    list_per_page = 50
+    show_full_result_count = False  # the trail only grows: one COUNT per page is enough
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("when"), ordering="at")
+    def when(self, obj):
+        return format_datetime(obj.at)
+
+    @admin.display(description=_("change"))
+    def summary(self, obj):
+        keys = list(dict.fromkeys([*obj.before, *obj.after]))
+        return join_list(keys) if keys else "—"
+
+    @admin.display(description=_("before → after"))
+    def changes(self, obj):
+        keys = list(dict.fromkeys([*obj.before, *obj.after]))
+        if not keys:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
+            ((key, _shown(obj.before.get(key)), _shown(obj.after.get(key))) for key in keys),
+        )
+        return format_html(
+            "<table><thead><tr><th></th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("before"),
+            _("after"),
+            rows,
+        )
+
+
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _shown(value) -> str:
+    """A stored value as the page shows it: lists joined, moments (stored in ISO 8601) as Jalali dates."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return join_list(_shown(item) for item in value)
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        return format_datetime(dt.datetime.fromisoformat(value))
+    return digits(value) if isinstance(value, int) and not isinstance(value, bool) else str(value)

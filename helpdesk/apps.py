@@ -8,7 +8,7 @@ class HelpdeskConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import files
+        from . import checks, files  # noqa: F401 - checks registers the system checks
         from .models import SiteSettings
 
         files.register_folder("branding", model=SiteSettings, field="logo")  # the orphan sweep's folders

@@ -1,9 +1,12 @@
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -113,6 +116,13 @@ class SiteSettings(models.Model):
             self.allowed_file_types = ",".join(items)
 
     @property
+    def logo_url(self) -> str:
+        """The logo's public address (`helpdesk.branding`), never its place under MEDIA_URL; "" without a logo."""
+        if not self.logo:
+            return ""
+        return reverse("branding", kwargs={"name": self.logo.name.rpartition("/")[2]})
+
+    @property
     def allowed_extensions(self) -> set[str]:
         return set(split_file_types(self.allowed_file_types))
 
@@ -167,3 +177,91 @@ class IPBlock(models.Model):
     @property
     def is_active(self) -> bool:
         return self.expires_at is None or self.expires_at > timezone.now()
+
+
+class AuditAction(models.TextChoices):
+    """What the audit trail records (`helpdesk.audit.record`). Every app names its actions here, on the ground
+    floor, so the admin can filter by them; the app that does the action writes the entry."""
+
+    LOGIN = "login", _("sign-in")
+    LOGIN_FAILED = "login_failed", _("failed sign-in")
+    LOGOUT = "logout", _("sign-out")
+    LOCKOUT = "lockout", _("lockout after failed sign-ins")
+    ROLE_CHANGE = "role_change", _("access level change")
+    DEPARTMENTS_CHANGE = "departments_change", _("department change")
+    SUSPENSION = "suspension", _("suspension")
+    REACTIVATION = "reactivation", _("reactivation")
+    EXPIRY_CHANGE = "expiry_change", _("expiry date change")
+    ACTIVE_CHANGE = "active_change", _("account enabled or disabled")
+    TWO_FACTOR_REMOVED = "two_factor_removed", _("two-factor devices removed")
+    IP_BLOCK_ADD = "ip_block_add", _("IP block added")
+    IP_BLOCK_CHANGE = "ip_block_change", _("IP block changed")
+    IP_BLOCK_REMOVE = "ip_block_remove", _("IP block removed")
+    MAINTENANCE_CHANGE = "maintenance_change", _("maintenance mode change")
+    SITE_SETTINGS_CHANGE = "site_settings_change", _("site settings change")
+    REPORT_EXPORT = "report_export", _("report export")
+    ARTICLE6_PARAMETERS_CHANGE = "article6_parameters_change", _("Article 6 year parameters change")
+    ARTICLE6_CEILING_CHANGE = "article6_ceiling_change", _("Article 6 ceiling change")
+
+
+class AuditTrailIsAppendOnly(RuntimeError):
+    """An audit entry was to be changed or deleted: the trail only grows."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditTrailIsAppendOnly("audit entries are never changed")
+
+    def delete(self):
+        raise AuditTrailIsAppendOnly("audit entries are never deleted")
+
+
+class AuditEntry(models.Model):
+    """One security-relevant action (#14.6): who, when, from which address, what, before → after. Append-only:
+    written by `helpdesk.audit.record` in the transaction of the change it describes; never changed or deleted.
+
+    The actor and the target are kept as text as well as by reference, so an entry still says who and what after
+    the user or the object is gone (the actor's reference is not a database constraint, and stays as it was)."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True, editable=False)
+    action = models.CharField(_("action"), max_length=40, choices=AuditAction.choices, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        editable=False,
+    )
+    actor_label = models.CharField(_("by (as it was)"), max_length=300, blank=True, editable=False)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True, editable=False)
+    target_type = models.CharField(_("object type"), max_length=100, blank=True, editable=False)
+    target_id = models.CharField(_("object id"), max_length=64, blank=True, editable=False)
+    target_label = models.CharField(_("object"), max_length=300, blank=True, editable=False)
+    before = models.JSONField(_("before"), default=dict, blank=True, encoder=DjangoJSONEncoder, editable=False)
+    after = models.JSONField(_("after"), default=dict, blank=True, encoder=DjangoJSONEncoder, editable=False)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at", "-pk"]
+        default_permissions = ("view",)  # nobody can be given the right to add, change or delete one
+        indexes = [
+            models.Index(fields=["action", "-at"], name="audit_action_at"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} — {self.actor_label or '—'}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly("audit entries are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailIsAppendOnly("audit entries are never deleted")

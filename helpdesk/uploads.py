@@ -274,7 +274,8 @@ def validate_upload(file, *, site=None) -> UploadCheck:
 
 def _reencode_image(file, check: UploadCheck) -> File:
     """JPEG and PNG are decoded and written again (upright, no metadata, nothing appended);
-    GIF and WebP are fully decoded to prove they are images, and kept as sent (animation survives)."""
+    GIF and WebP are fully decoded to prove they are images, and kept as sent (animation survives), a GIF cut at
+    its trailer: whatever was appended after it (an HTML page, a ZIP archive) is dropped."""
     file.seek(0)
     try:
         with warnings.catch_warnings():
@@ -283,6 +284,10 @@ def _reencode_image(file, check: UploadCheck) -> File:
                 if image.width * image.height > MAX_IMAGE_PIXELS:
                     raise ValidationError(MSG_BAD_IMAGE, code="bad_image", params={"name": check.name})
                 image.load()
+                if check.content_type == "image/gif":
+                    file.seek(0)
+                    data = file.read()
+                    return ContentFile(data[: gif_length(data)])
                 if check.content_type not in ("image/jpeg", "image/png"):
                     file.seek(0)
                     return File(file)
@@ -303,6 +308,42 @@ def _reencode_image(file, check: UploadCheck) -> File:
     finally:
         file.seek(0)
     return ContentFile(out.getvalue())
+
+
+def gif_length(data: bytes) -> int:
+    """Where a GIF ends: the offset just past its trailer (0x3B), found by walking its blocks (header, screen
+    descriptor and colour table, then extensions and images, each a chain of sub-blocks), so a 0x3B byte inside
+    image data or a comment is never taken for the end; without a trailer, the end of its last block. Raises
+    ValueError for a stream that stops inside a block."""
+    if data[:6] not in (b"GIF87a", b"GIF89a") or len(data) < 13:
+        raise ValueError("not a GIF")
+
+    def colour_table(flags: int) -> int:
+        return 3 * 2 ** ((flags & 0x07) + 1) if flags & 0x80 else 0
+
+    def sub_blocks(pos: int) -> int:
+        while True:
+            if pos >= len(data):
+                raise ValueError("GIF ends inside a block")
+            size = data[pos]
+            pos += 1 + size
+            if size == 0:
+                return pos
+
+    pos = 13 + colour_table(data[10])
+    while pos < len(data):
+        introducer = data[pos]
+        if introducer == 0x3B:  # trailer
+            return pos + 1
+        if introducer == 0x21:  # extension: introducer, label, sub-blocks
+            pos = sub_blocks(pos + 2)
+        elif introducer == 0x2C:  # image: descriptor (10 bytes), local colour table, LZW code size, sub-blocks
+            if pos + 10 > len(data):
+                raise ValueError("GIF ends inside an image descriptor")
+            pos = sub_blocks(pos + 10 + colour_table(data[pos + 9]) + 1)
+        else:  # not a block: the trailer is missing and what follows was appended
+            return pos
+    return pos
 
 
 def prepare_upload(file, *, site=None) -> tuple[UploadCheck, File]:

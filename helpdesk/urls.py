@@ -1,15 +1,17 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from inbound.urls import email_webhook_urlpatterns
 
-from . import health, views
+from . import branding, health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    # The public branding (the logo); MEDIA_URL itself is never served: attachments leave only through their
+    # permission-checked download views (helpdesk/branding.py, README «Media and the web server»).
+    path("branding/<str:name>", branding.branding, name="branding"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),
@@ -26,8 +28,3 @@ urlpatterns = [
 handler403 = "helpdesk.views.permission_denied"
 handler404 = "helpdesk.views.page_not_found"
 handler500 = "helpdesk.views.server_error"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

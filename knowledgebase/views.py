@@ -9,11 +9,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
+from helpdesk.downloads import file_response
 from helpdesk.markdown import render_markdown
 from helpdesk.site import get_site_settings
 from tickets.permissions import visible_tickets
@@ -185,14 +186,14 @@ def attachment_download(request, pk: int, name: str):
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    response = FileResponse(
+    # Articles may be public, so a reader's browser may keep the file for an hour (never a shared cache).
+    return file_response(
         handle,
-        as_attachment=not attachment.is_image,
         filename=attachment.download_name,
-        content_type=attachment.content_type if attachment.is_image else "application/octet-stream",
+        content_type=attachment.content_type,
+        inline=attachment.is_image,
+        cache_control="private, max-age=3600",
     )
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @require_GET

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from . import services, text
@@ -66,7 +67,15 @@ class YearParametersAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # the service also computes the ceilings now due (the current period's), after commit
-        services.year_parameters_save(params=obj)
+        services.year_parameters_save(params=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        services.year_parameters_delete(params=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for params in queryset:
+                services.year_parameters_delete(params=params, actor=request.user)
 
 
 @admin.register(PriorPeriodFigures)

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from helpdesk import audit
+
 from . import exports, pages
 from .filters import ReportFilterForm, read_filters
 from .permissions import report_scope
@@ -99,4 +101,16 @@ def export(request, section: str, table: str, fmt: str):
     if found is None:
         raise Http404
     name = exports.filename(section, found, fmt, filters.first, filters.last)
-    return exports.export(found, fmt=fmt, name=name)
+    response = exports.export(found, fmt=fmt, name=name)
+    # Only once the file is built: an export that failed gave nobody anything.
+    audit.record(
+        audit.Action.REPORT_EXPORT,
+        after={
+            "file": name,
+            "section": section,
+            "table": table,
+            "rows": len(found.rows),
+            "filters": filters.querystring,
+        },
+    )
+    return response

@@ -63,6 +63,18 @@ class DepartmentAdmin(admin.ModelAdmin):
             kwargs["queryset"] = _staff_users()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def save_related(self, request, form, formsets, change):
+        # The people go through the service (checked, and in the audit trail); the form saves the rest.
+        people = {name: form.cleaned_data.pop(name) for name in ("members", "supervisors") if name in form.cleaned_data}
+        super().save_related(request, form, formsets, change)
+        if people and (not change or set(people) & set(form.changed_data)):
+            services.department_set_people(
+                department=form.instance,
+                members=people.get("members", form.instance.members.all()),
+                supervisors=people.get("supervisors", form.instance.supervisors.all()),
+                actor=request.user,
+            )
+
 
 # --- a staff member's departments, on the Employees page (accounts knows no department) -------------------------
 

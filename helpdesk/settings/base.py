@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "helpdesk.audit.AuditContextMiddleware",
     "accounts.middleware.AccountStatusMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.MaintenanceMiddleware",

@@ -258,3 +258,26 @@ def test_logout_button_logs_out_in_the_browser(browser_page, live_server):
     assert admin.full_name not in page.locator("nav").inner_text()
     assert page.locator("nav a", has_text="ورود").count() == 1
     watch.assert_clean()
+
+
+def test_the_logo_shows_from_its_branding_route(browser_page, live_server):
+    """The logo (#14.3) comes from /branding/<name>, never /media/, and the browser draws it (no CSP or CORP
+    refusal of the image, nothing failed)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from helpdesk import services
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 32), (20, 90, 160)).save(buffer, format="PNG")
+    services.site_settings_update(logo=SimpleUploadedFile("logo.png", buffer.getvalue()))
+    clear_site_settings_cache()
+    page = browser_page
+    watch = PageWatch(page, live_server.url)
+    page.goto(live_server.url + "/", wait_until="networkidle")
+    logo = page.locator(".navbar-brand img")
+    assert urlsplit(logo.evaluate("img => img.src")).path.startswith("/branding/")
+    assert logo.evaluate("img => img.complete && img.naturalWidth") == 64
+    watch.assert_clean()

@@ -280,7 +280,7 @@ def test_home_shows_the_site_logo_and_title(client, settings, tmp_path):
     page = soup(client.get("/"))
     brand = page.find("a", class_="navbar-brand")
     assert "پشتیبانی آزمایشی" in brand.get_text()
-    assert brand.find("img")["src"] == "/media/branding/logo.png"
+    assert brand.find("img")["src"] == "/branding/logo.png"  # its public route, never MEDIA_URL
     assert page.title.get_text().endswith("پشتیبانی آزمایشی")
 
 

@@ -241,6 +241,51 @@ def test_images_are_reencoded_without_metadata(site):
     assert result.size == len(stored)
 
 
+def animated_gif(comment: bytes = b"") -> bytes:
+    frames = [Image.new("P", (24, 16), colour) for colour in (1, 7, 59)]  # 59 == 0x3B, the trailer byte
+    for i, frame in enumerate(frames):
+        frame.putpixel((i, i), 0x3B)
+    buf = io.BytesIO()
+    extra = {"comment": comment} if comment else {}
+    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0, **extra)
+    return buf.getvalue()
+
+
+def _zip_bytes() -> bytes:
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr("payload.html", "<script>alert(1)</script>")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"<html><body><script>alert(document.cookie)</script></body></html>", _zip_bytes()],
+    ids=["html", "zip"],
+)
+def test_a_gif_loses_what_was_appended_after_its_trailer(site, payload):
+    gif = animated_gif(comment=b"a;b;<c>")  # trailer bytes inside a comment do not end the file
+    result, content = uploads.prepare_upload(upload("anim.gif", gif + payload))
+    stored = content.read()
+    assert stored == gif
+    assert result.size == len(gif) and result.content_type == "image/gif"
+    with Image.open(io.BytesIO(stored)) as img:
+        assert img.format == "GIF" and img.n_frames == 3  # the animation survives
+
+
+def test_gif_length_walks_the_blocks():
+    gif = animated_gif()
+    assert uploads.gif_length(gif) == len(gif)
+    assert uploads.gif_length(gif + b";;;PK\x03\x04") == len(gif)
+    assert uploads.gif_length(gif[:-1] + b"<html>") == len(gif) - 1  # no trailer: up to the last block
+    with pytest.raises(ValueError):
+        uploads.gif_length(gif[: len(gif) // 2])  # stops inside a block
+    with pytest.raises(ValueError):
+        uploads.gif_length(b"PNG...")
+
+
 def test_damaged_image(site):
     data = image_bytes("PNG")[:60]
     with pytest.raises(ValidationError) as exc:

@@ -128,6 +128,26 @@ def test_attachment_download_follows_the_article(client, customer, make_article,
     assert client.get(secret.get_absolute_url()).status_code == 200
 
 
+def test_an_article_file_is_never_a_page(client, make_article, agent):
+    """The headers of ticket downloads (#14.7): the sandbox CSP, nosniff, and a download unless it is an image."""
+    article = make_article("عمومی")
+    pdf = services.attachment_add(article=article, file=SimpleUploadedFile("فرم.pdf", b"%PDF-1.4\n"), actor=agent)
+    image = services.attachment_add(article=article, file=SimpleUploadedFile("a.png", _png()), actor=agent)
+    responses = [client.get(attachment.get_absolute_url()) for attachment in (pdf, image)]
+    for response in responses:
+        assert response.status_code == 200
+        assert (
+            response["Content-Security-Policy"]
+            == "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+        )
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+        assert response["Cache-Control"] == "private, max-age=3600"
+        b"".join(response.streaming_content)  # read, not closed: closing ends the test's database connection
+    assert responses[0]["Content-Disposition"].startswith("attachment;")
+    assert responses[1]["Content-Disposition"].startswith("inline;")
+
+
 # ---------------------------------------------------------------------------------------------- pages
 
 

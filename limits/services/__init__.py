@@ -7,6 +7,7 @@ from .ceilings import (
     ceilings_compute_due,
     ceilings_compute_for_period,
     usage_record,
+    year_parameters_delete,
     year_parameters_save,
 )
 from .imports import ImportReport, figures_import_csv, usage_import_csv
@@ -51,5 +52,6 @@ __all__ = [
     "increase_requests_expire_due",
     "usage_import_csv",
     "usage_record",
+    "year_parameters_delete",
     "year_parameters_save",
 ]

@@ -16,6 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk import audit
+
 from .. import notices
 from ..calculations import exemption_year, initial_ceiling
 from ..conf import policies
@@ -32,6 +34,9 @@ MSG_AMOUNT_POSITIVE = _("Enter a whole number of rials greater than zero.")
 MSG_DUPLICATE_REFERENCE = _("Usage with this reference is already recorded for this period.")
 
 WARNING_LEVELS = (80, 100)
+# What the audit trail keeps of a year's parameters and of a recomputed ceiling.
+YEAR_PARAMETERS_FIELDS = ("year", "exemption", "exemption_source", "vat_rate", "vat_rate_source")
+CEILING_AUDITED_FIELDS = ("initial", "basis", "exemption", "prior_sales", "prior_vat", "prior_vat_paid")
 
 
 def _ceiling_values(*, taxpayer: Taxpayer, period: Period, actor: User | None, now: dt.datetime) -> dict:
@@ -78,9 +83,17 @@ def ceiling_compute(
         if created or not recompute:
             return ceiling
         ceiling = Ceiling.objects.select_for_update().get(pk=ceiling.pk)
+        before = {name: getattr(ceiling, name) for name in CEILING_AUDITED_FIELDS}
         for name, value in values.items():
             setattr(ceiling, name, value)
         ceiling.save(update_fields=list(values))
+        audit.record_change(
+            audit.Action.ARTICLE6_CEILING_CHANGE,
+            target=ceiling,
+            actor=actor,
+            before=before,
+            after={name: getattr(ceiling, name) for name in CEILING_AUDITED_FIELDS},
+        )
         _warn_if_due(ceiling=ceiling)
     return ceiling
 
@@ -114,16 +127,36 @@ def ceilings_compute_due(*, now: dt.datetime | None = None) -> dict[str, int]:
     return done
 
 
-def year_parameters_save(*, params: YearParameters) -> YearParameters:
+def year_parameters_save(*, params: YearParameters, actor: User | None = None) -> YearParameters:
     """Save a year's figures (E, r and their sources) and, after commit, compute the ceilings now due
     (`limits.tasks.compute_upcoming_ceilings`), so the current period does not wait for the 01:00 run. If the
     broker cannot take the task, the daily run is the sweep that catches up. Raises ValidationError (nothing saved).
     """
     params.full_clean()
     with transaction.atomic():
+        old = YearParameters.objects.filter(pk=params.pk).values(*YEAR_PARAMETERS_FIELDS).first() if params.pk else None
         params.save()
+        after = {name: getattr(params, name) for name in YEAR_PARAMETERS_FIELDS}
+        if old is None:
+            audit.record(audit.Action.ARTICLE6_PARAMETERS_CHANGE, target=params, actor=actor, after=after)
+        else:
+            audit.record_change(
+                audit.Action.ARTICLE6_PARAMETERS_CHANGE, target=params, actor=actor, before=old, after=after
+            )
         transaction.on_commit(_queue_due_ceilings, robust=True)
     return params
+
+
+def year_parameters_delete(*, params: YearParameters, actor: User | None = None) -> None:
+    """Remove a year's figures (its ceilings stay as computed; new ones for that year cannot be computed)."""
+    with transaction.atomic():
+        audit.record(
+            audit.Action.ARTICLE6_PARAMETERS_CHANGE,
+            target=params,
+            actor=actor,
+            before={name: getattr(params, name) for name in YEAR_PARAMETERS_FIELDS},
+        )
+        params.delete()
 
 
 def _queue_due_ceilings() -> None:

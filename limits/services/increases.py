@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk import audit
 from helpdesk.l10n import format_date
 from helpdesk.statemachine import Machine
 from notifications import outbox
@@ -400,6 +401,13 @@ def increase_request_apply(*, request: IncreaseRequest, actor: User) -> Increase
         ceiling = ceiling_compute(taxpayer=locked.taxpayer, period=locked.period, actor=actor)
         Ceiling.objects.filter(pk=ceiling.pk).update(increases=F("increases") + locked.announced_amount)
         ceiling.refresh_from_db(fields=["increases"])
+        audit.record(
+            audit.Action.ARTICLE6_CEILING_CHANGE,
+            target=ceiling,
+            actor=actor,
+            before={"increases": ceiling.increases - locked.announced_amount},
+            after={"increases": ceiling.increases, "increase_request": locked.pk},
+        )
         return Change(
             fields={"applied_at": now},
             data={"applied_amount": locked.announced_amount, "ceiling_total": ceiling.total},

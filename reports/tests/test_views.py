@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
+from helpdesk.models import AuditEntry
 from helpdesk.tests.pins import assert_queries, pinned_get
 from knowledgebase.models import Article, SearchStat, SuggestionSession
 from limits.models import IncreaseRequest
@@ -214,7 +215,29 @@ def test_query_counts_are_pinned_and_do_not_grow(month, client, manager, departm
 
 @pytest.mark.pins("reports:export")
 def test_an_export_runs_its_page_queries_and_no_more(month, client, manager):
-    """An export builds the same page (its scope and filters) and writes one table: the page's count, no more."""
+    """An export builds the same page (its scope and filters) and writes one table: the page's count, and the
+    INSERT of its audit entry (#14.6)."""
     client.force_login(manager)
     url = reverse("reports:export", args=["sla", "breached", "csv"])
-    pinned_get(client, url + "?" + urlencode(RANGE), QUERIES["sla"])
+    pinned_get(client, url + "?" + urlencode(RANGE), QUERIES["sla"] + 1)
+
+
+def test_an_export_is_in_the_audit_trail(month, client, manager):
+    client.force_login(manager)
+    response = client.get(
+        reverse("reports:export", args=["sla", "breached", "xlsx"]) + "?" + urlencode(RANGE), REMOTE_ADDR="192.0.2.44"
+    )
+    assert response.status_code == 200
+    (entry,) = AuditEntry.objects.filter(action="report_export")
+    assert (entry.actor, entry.ip) == (manager, "192.0.2.44")
+    assert entry.after["section"] == "sla" and entry.after["table"] == "breached"
+    assert entry.after["file"].endswith(".xlsx") and entry.after["file"] in response["Content-Disposition"]
+    assert entry.after["rows"] == len(list(load_workbook(io.BytesIO(response.content)).active.rows)) - 1
+
+
+def test_a_refused_export_is_not_in_the_audit_trail(month, client, manager, customer):
+    client.force_login(manager)
+    assert client.get(reverse("reports:export", args=["sla", "breached", "csv"]), {"start": "x"}).status_code == 400
+    client.force_login(customer)
+    assert client.get(reverse("reports:export", args=["sla", "breached", "csv"]), RANGE).status_code == 404
+    assert not AuditEntry.objects.filter(action="report_export").exists()

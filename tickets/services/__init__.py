@@ -10,7 +10,7 @@ from .bulk import ACTIONS as BULK_ACTIONS
 from .bulk import BulkResult, bulk_apply
 from .canned import PLACEHOLDERS, render_canned, saved_filter_delete, saved_filter_save
 from .csat import rating_submit
-from .departments import employee_set_departments
+from .departments import department_set_people, employee_set_departments
 from .errors import TicketError, TicketPermissionError
 from .fields import (
     UNCHANGED,
@@ -37,6 +37,7 @@ __all__ = [
     "TicketPermissionError",
     "bulk_apply",
     "clean_tags",
+    "department_set_people",
     "employee_set_departments",
     "follower_add",
     "follower_remove",

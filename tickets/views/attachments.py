@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from .. import permissions
+from helpdesk.downloads import file_response
 
-# A file is never a page: no scripts, no plugins, no forms, even when a browser is talked into rendering it.
-ATTACHMENT_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+from .. import permissions
 
 
 @login_required
@@ -21,15 +20,6 @@ def attachment_download(request, pk: int):
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    inline = attachment.inline_safe
-    response = FileResponse(
-        handle,
-        as_attachment=not inline,
-        filename=attachment.original_name,
-        content_type=attachment.content_type if inline else "application/octet-stream",
+    return file_response(
+        handle, filename=attachment.original_name, content_type=attachment.content_type, inline=attachment.inline_safe
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = ATTACHMENT_CSP
-    response["Cache-Control"] = "private, no-store"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
