@@ -38,7 +38,7 @@ def _clock(value: dt.time) -> str:
     return _fa(value.strftime("%H:%M"))
 
 
-def _duration(minutes: int) -> str:
+def _duration(minutes: int | None) -> str:
     """Business minutes in words: «۳۰ دقیقه», «۴ ساعت کاری», «۳ روز کاری» (a working day of 8 hours)."""
     if not minutes:
         return "—"

@@ -313,3 +313,12 @@ def test_the_signup_page_query_count(client, open_signup):
 def test_the_verify_page_query_count(client, open_signup):
     ask(client)
     pinned_get(client, VERIFY, 2)  # the session and its sign-up request
+
+
+def test_the_outbox_admin_lists_a_code_sent_to_a_number_without_an_account(client, open_signup, site_admin):
+    ask(client)
+    client.force_login(site_admin)
+    page = client.get(reverse("admin:notifications_notification_changelist"))
+    assert page.status_code == 200 and page.context["cl"].result_count == 1
+    row = Notification.objects.get(kind=SIGNUP_SMS_KIND)
+    assert client.get(reverse("admin:notifications_notification_change", args=[row.pk])).status_code == 200
