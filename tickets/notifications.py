@@ -139,6 +139,8 @@ def _replied(event: TicketEvent):
     if _customer_side(event):
         for user in _assignee_or_department(ticket):
             yield user, STAFF
+        if ticket.requester_id and not ticket.is_internal:
+            yield ticket.requester, REQUESTER  # a colleague who follows the ticket answered (the actor is dropped)
     elif ticket.requester_id:
         yield ticket.requester, REQUESTER
     for user in _followers(ticket):

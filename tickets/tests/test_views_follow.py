@@ -59,6 +59,16 @@ def test_a_follower_hears_status_changes_but_gets_no_rating_link(client, sharing
     assert told(ticket.requester, ticket, "status")
 
 
+def test_the_requester_hears_a_following_colleagues_reply(client, sharing, colleague, customer, agent, ticket):
+    services.follower_add(ticket=ticket, user=colleague, actor=colleague)
+    client.force_login(colleague)
+    assert client.post(ticket_url("reply", ticket), {"body": "من هم همین مشکل را دارم"}).status_code == 302
+    [row] = told(customer, ticket, "replied")
+    assert row.subject.startswith("پاسخ تازه به درخواست شما")
+    assert not told(colleague, ticket, "replied")  # nobody is told of their own reply
+    assert told(agent, ticket, "replied")  # the department, as for every customer reply
+
+
 def test_an_internal_note_is_not_told_to_a_customer_follower(sharing, colleague, agent, teammate, ticket):
     services.follower_add(ticket=ticket, user=colleague, actor=colleague)
     services.follower_add(ticket=ticket, user=teammate, actor=teammate)
