@@ -4,7 +4,13 @@ import unicodedata
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, PasswordResetForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    AuthenticationForm,
+    PasswordResetForm,
+    SetPasswordMixin,
+    UserChangeForm,
+)
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template import loader
@@ -16,6 +22,7 @@ from helpdesk.validators import normalize_economic_code, normalize_legal_id, nor
 from .identifiers import clean_email, clean_mobile
 from .mail import account_email_send
 from .models import Customer, Employee, Organisation, User
+from .signup import clean_code
 from .status import account_block
 
 MSG_INVALID_LOGIN = _(
@@ -264,3 +271,49 @@ class OrganisationForm(forms.ModelForm):
     def clean_economic_code(self):
         value = (self.cleaned_data.get("economic_code") or "").strip()
         return normalize_economic_code(value) if value else ""
+
+
+class SignupForm(forms.Form):
+    """Self-registration, step 1: who you are and the number the code goes to (`accounts.signup.signup_request`)."""
+
+    full_name = forms.CharField(
+        label=_("full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name", "autofocus": True})
+    )
+    mobile = forms.CharField(
+        label=_("mobile"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel", "inputmode": "tel"}),
+        help_text=_("e.g. 09121234567"),
+    )
+
+    def clean_full_name(self):
+        return " ".join((self.cleaned_data.get("full_name") or "").split())
+
+    def clean_mobile(self):
+        return clean_mobile(self.cleaned_data.get("mobile"))
+
+
+class SignupVerifyForm(SetPasswordMixin, forms.Form):
+    """Self-registration, step 2: the code from the SMS (any digits) and the new account's password."""
+
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"dir": "ltr", "inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
+    password1, password2 = SetPasswordMixin.create_password_fields()
+
+    def __init__(self, *args, person: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person  # the account to be (unsaved): the password may not resemble its name or number
+
+    def clean_code(self):
+        return clean_code(self.cleaned_data.get("code"))
+
+    def clean(self):
+        cleaned = super().clean()
+        self.validate_passwords()
+        self.validate_password_for_user(self.person)
+        return cleaned

@@ -1,8 +1,9 @@
-"""Emails about the account itself (the password reset): rendered here, sent through the outbox.
+"""Emails and SMS about the account itself (the password reset, the sign-up code): rendered here, sent through
+the outbox.
 
-`accounts` (floor 2) cannot import `notifications` (floor 3), so the sending function is an extension point that
-the notifications app fills from its `AppConfig.ready()` (`notifications/account_mail.py`): the email becomes an
-outbox row in the caller's transaction and leaves after the commit, retried like every email. Nothing is sent
+`accounts` (floor 2) cannot import `notifications` (floor 3), so the sending functions are extension points that
+the notifications app fills from its `AppConfig.ready()` (`notifications/account_mail.py`): the message becomes an
+outbox row in the caller's transaction and leaves after the commit, retried like every other. Nothing is sent
 inside the request.
 """
 
@@ -15,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 Sender = Callable[..., object]
 
 _sender: Sender | None = None
+_sms_sender: Sender | None = None
 
 
 def register_sender(sender: Sender) -> None:
@@ -23,9 +25,23 @@ def register_sender(sender: Sender) -> None:
     _sender = sender
 
 
+def register_sms_sender(sender: Sender) -> None:
+    """`sender(*, mobile, body, kind, user)` queues the SMS (called by the notifications app)."""
+    global _sms_sender
+    _sms_sender = sender
+
+
 def account_email_send(*, user, subject: str, body: str, html: str = "", kind: str) -> None:
     """Queue an email to `user`'s address, already rendered in their language; it leaves after the current
     transaction commits (call inside the transaction that decided to send it)."""
     if _sender is None:
         raise ImproperlyConfigured("No account email sender is registered: is the notifications app installed?")
     _sender(user=user, subject=subject, body=body, html=html, kind=kind)
+
+
+def account_sms_send(*, mobile: str, body: str, kind: str, user=None) -> None:
+    """Queue an SMS to `mobile` (the account's `user`, or None for a number with no account yet, e.g. a sign-up
+    code); it leaves after the current transaction commits (call inside the transaction that decided to send it)."""
+    if _sms_sender is None:
+        raise ImproperlyConfigured("No account SMS sender is registered: is the notifications app installed?")
+    _sms_sender(mobile=mobile, body=body, kind=kind, user=user)

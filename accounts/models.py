@@ -235,3 +235,26 @@ class Employee(User):
         proxy = True
         verbose_name = _("employee")
         verbose_name_plural = _("employees")
+
+
+class SignupCode(models.Model):
+    """One request to sign up by SMS (self-registration, `accounts.signup`): the number, the name given, and the
+    hash of the code sent to the number. Kept a day, so that the requests of the last hour can be counted per
+    number and per client address. `code_hash` is empty when the number already had an account: no code matches,
+    and the SMS said so to the number's owner instead (the page looks the same either way)."""
+
+    mobile = models.CharField(_("mobile"), max_length=11, db_index=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    code_hash = models.CharField(_("code hash"), max_length=64, blank=True)
+    client_ip = models.CharField(_("client address"), max_length=45, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-up code")
+        verbose_name_plural = _("sign-up codes")
+
+    def __str__(self) -> str:
+        return f"{self.mobile} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -1,25 +1,33 @@
-"""Login, logout, password reset and change (Django's views with our forms and templates), and the profile."""
+"""Login, logout, password reset and change (Django's views with our forms and templates), the profile, and
+self-registration by SMS when the site settings allow it (`accounts.signup`)."""
 
 import copy
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from helpdesk.net import client_ip
 from helpdesk.site import get_site_settings
 
-from .forms import LocalisedPasswordResetForm, LoginForm, ProfileForm
+from . import signup as signups
+from .forms import LocalisedPasswordResetForm, LoginForm, ProfileForm, SignupForm, SignupVerifyForm
+from .models import SignupCode, User
 from .services import PROFILE_FIELDS, user_update_profile
 from .status import SESSION_BLOCK_KEY, AccountBlock
 
 MSG_PROFILE_SAVED = _("Your profile has been saved.")
+MSG_SIGNED_UP = _("Welcome! Your account was created and you are logged in.")
+SESSION_SIGNUP_KEY = "accounts:signup"
 
 
 def set_language_cookie(response, language: str) -> None:
@@ -114,3 +122,75 @@ def profile(request):
             messages.success(request, MSG_PROFILE_SAVED)
             return response
     return render(request, "accounts/profile.html", {"form": form, "profile_user": user})
+
+
+# --- self-registration (when the site settings allow it) -------------------------------------------------------
+
+
+def _signup_open(request) -> bool:
+    """404 unless the site lets customers sign up; True when the visitor is logged in already (nothing to do)."""
+    if not get_site_settings().self_registration:
+        raise Http404
+    return request.user.is_authenticated
+
+
+def _pending_signup(request) -> SignupCode | None:
+    pk = request.session.get(SESSION_SIGNUP_KEY)
+    return SignupCode.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def signup(request):
+    """Step 1: a name and a mobile number; the code goes out by SMS."""
+    if _signup_open(request):
+        return redirect("home")
+    if request.method == "POST":
+        form = SignupForm(request.POST)
+        if form.is_valid():
+            try:
+                row = signups.signup_request(
+                    full_name=form.cleaned_data["full_name"],
+                    mobile=form.cleaned_data["mobile"],
+                    client_ip=client_ip(request),
+                    language=translation.get_language() or settings.LANGUAGE_CODE,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                request.session[SESSION_SIGNUP_KEY] = row.pk
+                return redirect("accounts:signup_verify")
+        return render(request, "accounts/signup.html", {"form": form}, status=400)
+    pending = _pending_signup(request)  # "ask for a new code": the same name and number again
+    initial = {"full_name": pending.full_name, "mobile": pending.mobile} if pending else {}
+    return render(request, "accounts/signup.html", {"form": SignupForm(initial=initial)})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def signup_verify(request):
+    """Step 2: the code from the SMS and a password; the new customer is logged in."""
+    if _signup_open(request):
+        return redirect("home")
+    pending = _pending_signup(request)
+    if pending is None:
+        return redirect("accounts:signup")
+    form = SignupVerifyForm(request.POST or None, person=User(full_name=pending.full_name, mobile=pending.mobile))
+    if request.method == "POST" and form.is_valid():
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        try:
+            user = signups.signup_verify(
+                signup_id=pending.pk,
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data["password1"],
+                language=language,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            del request.session[SESSION_SIGNUP_KEY]
+            login(request, user, backend="accounts.backends.EmailOrMobileBackend")
+            response = redirect("home")
+            set_language_cookie(response, user.language)
+            messages.success(request, MSG_SIGNED_UP)
+            return response
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/signup_verify.html", {"form": form, "mobile": pending.mobile}, status=status)

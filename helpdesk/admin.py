@@ -47,6 +47,7 @@ class SiteSettingsForm(forms.ModelForm):
             "office_contact",
             "customer_message",
             "staff_message",
+            "self_registration",
             "maintenance_mode",
             "maintenance_message",
         )
@@ -69,6 +70,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         (_("Branding"), {"fields": ("title", "logo", "logo_preview")}),
         (_("Lists and uploads"), {"fields": ("records_per_page", "max_upload_mb", "allowed_file_types")}),
         (_("Public messages"), {"fields": ("office_contact", "customer_message", "staff_message")}),
+        (_("Customers"), {"fields": ("self_registration",)}),
         (_("Maintenance"), {"fields": ("maintenance_mode", "maintenance_message")}),
         (None, {"fields": ("updated_at",)}),
     )

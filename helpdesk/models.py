@@ -93,6 +93,13 @@ class SiteSettings(models.Model):
     )
     customer_message = models.TextField(_("public message for customers"), blank=True)
     staff_message = models.TextField(_("public message for staff"), blank=True)
+    self_registration = models.BooleanField(
+        _("customers may sign up"),
+        default=False,
+        help_text=_(
+            "Show «Sign up» on the login page: a new customer registers with a mobile number verified by an SMS code."
+        ),
+    )
     maintenance_mode = models.BooleanField(_("maintenance mode"), default=False)
     maintenance_message = models.TextField(_("maintenance message"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

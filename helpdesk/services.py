@@ -31,6 +31,7 @@ SITE_SETTINGS_FIELDS = frozenset(
         "allowed_file_types",
         "customer_message",
         "staff_message",
+        "self_registration",
         "maintenance_mode",
         "maintenance_message",
     }

@@ -1,4 +1,5 @@
-"""Demo knowledge base: three categories (one staff-only) and a few real, useful Persian articles.
+"""Demo knowledge base: four categories (one staff-only) and real, useful Persian articles on the common questions
+(the texts of the newer ones, and the figures they quote from the site's own settings, are in `demo_articles`).
 
 Idempotent: categories and articles are looked up by slug and created only when missing.
 """
@@ -10,6 +11,7 @@ from typing import Any
 from accounts.models import STAFF_ROLES, User
 
 from . import services
+from .demo_articles import COMMON_QUESTIONS, facts
 from .models import Article, Category, Visibility
 
 CATEGORIES: list[dict[str, Any]] = [
@@ -25,6 +27,13 @@ CATEGORIES: list[dict[str, Any]] = [
         "name": "سامانه مودیان و حد مجاز ماده ۶",
         "description": "حد مجاز فروش ماده ۶ قانون پایانه‌های فروشگاهی و سامانه مودیان و درخواست افزایش آن.",
         "order": 2,
+        "visibility": Visibility.PUBLIC,
+    },
+    {
+        "slug": "حساب-کاربری",
+        "name": "حساب کاربری، ورود و اعلان‌ها",
+        "description": "ورود با ایمیل یا موبایل، فراموشی گذرواژه، اعلان‌ها و اشتراک تیکت‌ها در سازمان.",
+        "order": 4,
         "visibility": Visibility.PUBLIC,
     },
     {
@@ -222,7 +231,36 @@ RELATED = [
     ("چگونه-تیکت-ثبت-کنم", "پاسخ-با-ایمیل-یا-پیامک"),
     ("افزایش-حد-مجاز-فروش-ماده-۶", "چگونه-تیکت-ثبت-کنم"),
     ("بررسی-درخواست-حد-مجاز-کارشناس", "افزایش-حد-مجاز-فروش-ماده-۶"),
+    ("فراموشی-گذرواژه", "ورود-با-موبایل"),
+    ("ورود-با-موبایل", "فراموشی-گذرواژه"),
+    ("دنبال-کردن-تیکت", "اشتراک-تیکت-در-سازمان"),
+    ("اشتراک-تیکت-در-سازمان", "دنبال-کردن-تیکت"),
+    ("چگونه-تیکت-ثبت-کنم", "پیوست-فایل"),
+    ("پیوست-فایل", "پاسخ-با-ایمیل-یا-پیامک"),
+    ("اعلان-ایمیل-پیامک-پنل", "پاسخ-با-ایمیل-یا-پیامک"),
+    ("ساعت-کاری-و-زمان-پاسخ", "چگونه-تیکت-ثبت-کنم"),
+    ("نظرسنجی-رضایت", "ساعت-کاری-و-زمان-پاسخ"),
+    ("صورتحساب-و-مصرف-سقف", "افزایش-حد-مجاز-فروش-ماده-۶"),
+    ("دوره-مالیاتی-و-سقف", "افزایش-حد-مجاز-فروش-ماده-۶"),
+    ("افزایش-حد-مجاز-فروش-ماده-۶", "دوره-مالیاتی-و-سقف"),
 ]
+
+
+def common_questions() -> list[dict[str, Any]]:
+    """The answers of `demo_articles`, with today's figures of the site (upload limits, working hours …)."""
+    values = facts()
+    return [
+        {
+            "slug": slug,
+            "category": category,
+            "title": title,
+            "summary": summary,
+            "body": body.format(**values),
+            "tags": tags,
+            "visibility": Visibility.PUBLIC,
+        }
+        for slug, category, title, summary, body, tags in COMMON_QUESTIONS
+    ]
 
 
 def load() -> list[tuple[str, str, str]]:
@@ -232,7 +270,7 @@ def load() -> list[tuple[str, str, str]]:
         category = Category.objects.filter(slug=spec["slug"]).first()
         categories[spec["slug"]] = category or services.category_create(**spec)
     articles: dict[str, Article] = {}
-    for spec in ARTICLES:
+    for spec in [*ARTICLES, *common_questions()]:
         article = Article.objects.filter(slug=spec["slug"]).first()
         if article is None:
             article = services.article_create(

@@ -1,9 +1,9 @@
-"""The outbox side of account emails (`accounts.mail`, e.g. the password reset): one email row, written in the
-caller's transaction, delivered by the worker after commit and retried like every other email.
+"""The outbox side of account emails and SMS (`accounts.mail`: the password reset, the sign-up code): one row,
+written in the caller's transaction, delivered by the worker after commit and retried like every other.
 
 The text was rendered by the accounts app (its own templates, in the account owner's language); the row carries
-it as it is. Preferences do not apply: a password reset goes to whoever asked for it, whatever they chose for
-ticket news.
+it as it is. Preferences do not apply: a password reset or a sign-up code goes to whoever asked for it, whatever
+they chose for ticket news. A sign-up code goes to a number that has no account yet: its row has no recipient.
 """
 
 from __future__ import annotations
@@ -28,6 +28,22 @@ def account_email_queue(*, user, subject: str, body: str, html: str = "", kind: 
         body=body,
         html=html,
         provider_message_id=make_msgid(idstring="account", domain=settings.MAIL_ID_DOMAIN),
+        created_at=now,
+        touched_at=now,
+    )
+    with transaction.atomic():
+        outbox._write([row])  # the outbox's one way in: the row, then its delivery task after commit
+    return row
+
+
+def account_sms_queue(*, mobile: str, body: str, kind: str, user=None) -> Notification:
+    now = timezone.now()
+    row = Notification(
+        recipient=user,
+        channel=Notification.Channel.SMS,
+        kind=kind,
+        address=mobile,
+        body=body,
         created_at=now,
         touched_at=now,
     )

@@ -31,7 +31,8 @@ class NotificationsConfig(AppConfig):
 
         from accounts import mail
 
-        from .account_mail import account_email_queue
+        from .account_mail import account_email_queue, account_sms_queue
 
-        # Account emails (the password reset) leave through the outbox, like every other email.
+        # Account emails and SMS (the password reset, the sign-up code) leave through the outbox, like every other.
         mail.register_sender(account_email_queue)
+        mail.register_sms_sender(account_sms_queue)

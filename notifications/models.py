@@ -41,8 +41,14 @@ class Notification(models.Model):
         PARKED = "parked", _("Parked")
         UNCERTAIN = "uncertain", _("Uncertain")
 
+    # None only for a message to an address that has no account yet (the sign-up code, `account_sms_queue`).
     recipient = models.ForeignKey(
-        "accounts.User", verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+        "accounts.User",
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
     )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     kind = models.CharField(_("kind"), max_length=40)

@@ -2,8 +2,10 @@
 generic `notifications` app, made from `TicketsConfig.ready()` by `register()`.
 
 A rule maps an event to `(user, audience)` pairs; the audience picks the wording: `REQUESTER` for the customer's
-side, `STAFF` for the people working the ticket, `registry.ACK` for the requester's receipt of a new ticket (sent
-even when they filed it themselves, B3). Besides the generic filters (inactive users, duplicates, one's own
+side, `FOLLOWER` for the requester's colleagues who follow the ticket (the same public events as the requester, in
+their own words and without the satisfaction-rating link, which is the requester's), `STAFF` for the people working
+the ticket, `registry.ACK` for the requester's receipt of a new ticket (sent even when they filed it themselves,
+B3). Besides the generic filters (inactive users, duplicates, one's own
 action: `notifications.registry`), customers never hear of internal tickets or of events they may not see (notes,
 assignment, …).
 
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from .models import Department, Ticket, TicketEvent
 
 REQUESTER = "requester"
+FOLLOWER = "follower"
 STAFF = "staff"
 
 # The groups of ticket events people choose channels for (the rows of the preferences form).
@@ -76,6 +79,13 @@ def _user(pk) -> User | None:
 
 def _followers(ticket: Ticket) -> list[User]:
     return list(ticket.followers.filter(is_active=True))
+
+
+def _follower_audience(user: User, ticket: Ticket) -> str:
+    """How a follower is told: staff as staff, the requester as the requester, other customers as followers."""
+    if user.pk == ticket.requester_id:
+        return REQUESTER
+    return STAFF if _is_staff(user) else FOLLOWER
 
 
 def _assignee_or_department(ticket: Ticket) -> list[User]:
@@ -129,10 +139,12 @@ def _replied(event: TicketEvent):
     if _customer_side(event):
         for user in _assignee_or_department(ticket):
             yield user, STAFF
+        if ticket.requester_id and not ticket.is_internal:
+            yield ticket.requester, REQUESTER  # a colleague who follows the ticket answered (the actor is dropped)
     elif ticket.requester_id:
         yield ticket.requester, REQUESTER
     for user in _followers(ticket):
-        yield user, REQUESTER if user.pk == ticket.requester_id or not _is_staff(user) else STAFF
+        yield user, _follower_audience(user, ticket)
 
 
 def _noted(event: TicketEvent):
@@ -162,6 +174,14 @@ def requester_only(event: TicketEvent):
     """The ticket's requester (e.g. status changes; the Article 6 steps, which go to the seller)."""
     if event.ticket.requester_id:
         yield event.ticket.requester, REQUESTER
+
+
+def _status_changed(event: TicketEvent):
+    """The requester, and the customers who follow the ticket (G6: a colleague hears what the requester hears)."""
+    yield from requester_only(event)
+    for user in _followers(event.ticket):
+        if not _is_staff(user):
+            yield user, _follower_audience(user, event.ticket)
 
 
 def _sla(event: TicketEvent):
@@ -250,15 +270,23 @@ def _title_and_text(event: TicketEvent, audience: str) -> tuple[str, str]:
         return gettext("New reply to your request"), gettext(
             "%(actor)s replied to your request «%(subject)s»."
         ) % values
+    if kind == events.REPLIED and audience == FOLLOWER:
+        return gettext("New reply to a ticket you follow"), gettext(
+            "%(actor)s replied to the ticket «%(subject)s» that you follow."
+        ) % values
     if kind == events.REPLIED:
         return gettext("New reply"), gettext("%(actor)s replied to the ticket «%(subject)s».") % values
     if kind == events.ASSIGNED:
         return gettext("A ticket was assigned to you"), events.describe(event)
-    if kind == events.STATUS and audience == REQUESTER:
+    if kind == events.STATUS and audience in (REQUESTER, FOLLOWER):
         try:
             values["status"] = str(Status(event.data.get("new")).label)
         except ValueError:
             values["status"] = str(event.data.get("new") or "")
+        if audience == FOLLOWER:
+            return gettext("The status of a ticket you follow changed"), gettext(
+                "The status of the ticket «%(subject)s» that you follow is now: %(status)s."
+            ) % values
         return gettext("The status of your request changed"), gettext(
             "The status of your request «%(subject)s» is now: %(status)s."
         ) % values
@@ -335,6 +363,6 @@ def register() -> None:
     register_kind(events.NOTED, group=NOTE, recipients=_noted)
     register_kind(events.ASSIGNED, group=ASSIGNMENT, recipients=_assigned)
     register_kind(events.TRANSFERRED, group=ASSIGNMENT, recipients=_transferred)
-    register_kind(events.STATUS, group=STATUS, recipients=requester_only)
+    register_kind(events.STATUS, group=STATUS, recipients=_status_changed)
     for kind in (SLA_WARNING, SLA_BREACH, ESCALATED):
         register_kind(kind, group=SLA, recipients=_sla)

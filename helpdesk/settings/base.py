@@ -124,6 +124,13 @@ AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "helpdesk.net.axes_client_ip"
 AXES_VERBOSE = False
 
+# Self-registration by SMS (when the site settings allow it, `accounts.signup`): a code lives this many minutes and
+# takes this many wrong tries; a number, and a client address, get this many codes an hour.
+SIGNUP_CODE_MINUTES = env.int("SIGNUP_CODE_MINUTES", default=10)
+SIGNUP_CODE_ATTEMPTS = env.int("SIGNUP_CODE_ATTEMPTS", default=5)
+SIGNUP_CODES_PER_NUMBER = env.int("SIGNUP_CODES_PER_NUMBER", default=3)
+SIGNUP_CODES_PER_ADDRESS = env.int("SIGNUP_CODES_PER_ADDRESS", default=10)
+
 # Internationalisation: Persian first, English second.
 LANGUAGE_CODE = "fa"
 LANGUAGES = [("fa", _("Persian")), ("en", _("English"))]

@@ -32,8 +32,6 @@ EXCLUDED: dict[str, tuple[int | None, str]] = {
     "tickets:reply": (405, POST + " (`reply_add` is pinned in tickets/tests/test_queries.py)"),
     "tickets:close": (405, POST),
     "tickets:reopen": (405, POST),
-    "tickets:follow": (405, POST),
-    "tickets:unfollow": (405, POST),
     "tickets:note": (405, POST),
     "tickets:canned": (405, POST),
     "tickets:assign": (405, POST),

@@ -190,7 +190,14 @@ def test_admin_list_opens_the_one_row(admin_user_client):
     page = admin_user_client.get(response["Location"])
     assert page.status_code == 200
     groups = [fieldset.name for fieldset in page.context["adminform"]]
-    assert groups == [_("Branding"), _("Lists and uploads"), _("Public messages"), _("Maintenance"), None]
+    assert groups == [
+        _("Branding"),
+        _("Lists and uploads"),
+        _("Public messages"),
+        _("Customers"),
+        _("Maintenance"),
+        None,
+    ]
 
 
 def test_admin_has_no_add_once_the_row_exists_and_no_delete(admin_user_client):

@@ -46,10 +46,20 @@ def _load(request, reference: str) -> Ticket:
         raise Http404 from None
 
 
+def _customer_follow(user: User, ticket: Ticket) -> dict[str, bool]:
+    """The portal's follow toggle (G6): for a colleague who sees the ticket through the organisation's sharing (or
+    was added by staff), not for the requester, who hears of everything anyway. A closed ticket can only be
+    unfollowed. (The followers are prefetched by `ticket_for_page`: no query.)"""
+    following = any(f.pk == user.pk for f in ticket.followers.all())
+    offered = user.pk != ticket.requester_id and (following or not ticket.is_closed)
+    return {"offered": offered, "following": following}
+
+
 def _customer_context(request, ticket: Ticket, *, reply_form=None) -> dict:
     user = request.user
     page = selectors.ticket_page(user=user, ticket=ticket, with_events=True)
     return {
+        "follow": _customer_follow(user, ticket),
         "ticket": ticket,
         "page": page,
         "reply_form": reply_form or ReplyForm(),
