@@ -8,6 +8,7 @@ import time_machine
 
 from accounts.tests.factories import AgentFactory
 from helpdesk.l10n import TEHRAN
+from helpdesk.persian import to_persian_digits
 from helpdesk.tests.pins import assert_queries, pinned_get
 from tickets import services
 from tickets.models import CannedResponse, Message, Status, TicketEvent
@@ -154,7 +155,8 @@ def test_canned_response_fills_the_box_without_javascript(staff_client, agent, c
     response = staff_client.post(ticket_url("canned", ticket), {"canned": canned.pk, "body": "پیش‌نویس"})
     assert response.status_code == 200
     body = response.context["reply_form"]["body"].value()
-    assert body == f"پیش‌نویس\n\nسلام {customer.full_name}، درخواست {ticket.reference} را {agent.full_name} بررسی کرد."
+    reference = to_persian_digits(ticket.reference)  # Persian digits on a Persian page (#13)
+    assert body == f"پیش‌نویس\n\nسلام {customer.full_name}، درخواست {reference} را {agent.full_name} بررسی کرد."
     assert Message.objects.filter(ticket=ticket).count() == 1  # nothing sent
 
 
