@@ -4,7 +4,8 @@ Ticket attachments (`tickets`, also those arriving by email), article files (`kn
 Article 6 form (`limits`) all pass through here; where each app stores the file is its own business.
 
 Order of checks (the first failure is reported, in the user's language):
-1. size against the site setting (`helpdesk.site.get_site_settings().max_upload_bytes`), naming the size and the limit (`helpdesk.l10n.format_file_size`);
+1. size against the site setting (`helpdesk.site.get_site_settings().max_upload_bytes`), naming the size and
+   the limit (`helpdesk.l10n.format_file_size`);
 2. the name: the extension must be in the admin's allowed list; no dangerous type is ever allowed, even if
    listed (HTML, SVG, JavaScript, executables, scripts), and no dangerous inner extension (`x.php.jpg`);
 3. the content: executables (MZ/ELF/Mach-O/shebang) and HTML/SVG/XML-with-script markup are refused; the type
