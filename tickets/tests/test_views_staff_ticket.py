@@ -328,7 +328,7 @@ def test_an_assignee_outside_the_department_saves_nothing(staff_client, other_ag
     urgent = PriorityFactory(name="فوری", order=9)
     snapshot = _snapshot(ticket)
     response = _update(staff_client, ticket, priority=urgent.pk, assignee=other_agent.pk)
-    form = _refused(response, "عضو واحد «پشتیبانی فنی» نیست.")
+    form = _refused(response, "عضو واحد «\u2068پشتیبانی فنی\u2069» نیست.")  # the name isolated (#13)
     assert form["priority"].value() == str(urgent.pk)  # what was typed is kept
     _unchanged(ticket, snapshot)
 
