@@ -273,22 +273,21 @@ class TicketUpdateForm(forms.Form):
 
     def __init__(self, *args, ticket: Ticket, **kwargs):
         self.ticket = ticket
-        self.current = {
+        tags = [tag.name for tag in ticket.tags.all()]
+        self.current: dict[str, object] = {
             "status": ticket.status,
             "priority": ticket.priority,
             "department": ticket.department,
             "assignee": ticket.assignee,
             "type": ticket.type,
-            "tags": [tag.name for tag in ticket.tags.all()],
+            "tags": tags,
             "first_response_due": ticket.first_response_due,
             "resolution_due": ticket.resolution_due,
         }
-        initial = {
-            **{name: getattr(value, "pk", value) for name, value in self.current.items()},
-            "tags": "، ".join(self.current["tags"]),
-        }
+        initial = {name: getattr(value, "pk", value) for name, value in self.current.items()}
+        kwargs["initial"] = {**initial, "tags": "، ".join(tags)}
         kwargs.setdefault("auto_id", "id_ticket_%s")  # the reply box on the same page has a `status` too
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(*args, **kwargs)
         allowed = ALLOWED_TRANSITIONS.get(ticket.status, frozenset())
         status = cast(_StatusField, self.fields["status"])
         status.choices = [(v, label) for v, label in Status.choices if v == ticket.status or v in allowed]
