@@ -15,9 +15,10 @@ from typing import IO, Literal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .l10n import format_file_size
 
 # Formats Pillow may even try to parse. Everything else (EPS runs Ghostscript, TIFF/BMP/ICO are rarely what a
 # person meant) is refused before decoding.
@@ -49,7 +50,7 @@ def check_image(file: IO[bytes], *, max_bytes: int, max_side: int = MAX_INPUT_SI
         raise ValidationError(
             MSG_TOO_LARGE,
             code="file_too_large",
-            params={"size": filesizeformat(size), "limit": filesizeformat(max_bytes)},
+            params={"size": format_file_size(size), "limit": format_file_size(max_bytes)},
         )
     try:
         file.seek(0)

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 import jdatetime
 from django.utils import dateformat, timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .persian import (
@@ -99,6 +99,36 @@ def format_number(value: int | Decimal | float, *, grouping: bool = True) -> str
     else:
         text = f"{value:,}" if grouping else str(value)
     return text.translate(_PERSIAN_NUMBER) if use_persian_digits() else text
+
+
+_KB = 1024
+
+
+def format_file_size(size: int) -> str:
+    """A file's size for people, the one formatter for every size shown: «۳٫۰ مگابایت», «۲۰۰٫۰ کیلوبایت»,
+    «۵۱۲ بایت» on Persian pages (Persian unit and decimal separator), «3.0 MB» otherwise."""
+    size = max(int(size), 0)
+    if size < _KB:
+        return ngettext("%(size)s byte", "%(size)s bytes", size) % {"size": format_number(size, grouping=False)}
+    value, unit = size / _KB, "KB"
+    for larger in ("MB", "GB"):
+        if value < _KB:
+            break
+        value, unit = value / _KB, larger
+    number = format_number(Decimal(f"{value:.1f}"))
+    texts = {"KB": gettext("%(size)s KB"), "MB": gettext("%(size)s MB"), "GB": gettext("%(size)s GB")}
+    return texts[unit] % {"size": number}
+
+
+def format_percent(value: int | Decimal | float) -> str:
+    """A percentage: «۱۰٪» on Persian pages (the Persian percent sign, no space), «10%» otherwise."""
+    return format_number(value) + ("٪" if use_persian_digits() else "%")
+
+
+def isolate(text: object) -> str:
+    """User text (a name, a file name, a subject, a number) inside a sentence built in Python, isolated from the
+    sentence's direction (Unicode FSI … PDI, the plain-text `<bdi>`): «big.txt» in a Persian message stays whole."""
+    return f"\u2068{text}\u2069"
 
 
 def join_list(items: Iterable[str]) -> str:

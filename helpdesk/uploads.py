@@ -4,7 +4,8 @@ Ticket attachments (`tickets`, also those arriving by email), article files (`kn
 Article 6 form (`limits`) all pass through here; where each app stores the file is its own business.
 
 Order of checks (the first failure is reported, in the user's language):
-1. size against the site setting (`helpdesk.site.get_site_settings().max_upload_bytes`), naming the limit in MB;
+1. size against the site setting (`helpdesk.site.get_site_settings().max_upload_bytes`), naming the size and
+   the limit (`helpdesk.l10n.format_file_size`);
 2. the name: the extension must be in the admin's allowed list; no dangerous type is ever allowed, even if
    listed (HTML, SVG, JavaScript, executables, scripts), and no dangerous inner extension (`x.php.jpg`);
 3. the content: executables (MZ/ELF/Mach-O/shebang) and HTML/SVG/XML-with-script markup are refused; the type
@@ -26,7 +27,6 @@ import re
 import unicodedata
 import warnings
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import IO
 
 import filetype
@@ -35,10 +35,10 @@ from django.core.files.base import ContentFile, File
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .l10n import format_number, join_list
+from .l10n import format_file_size, isolate, join_list
 from .site import get_site_settings
 
-MSG_TOO_LARGE = _("The file “%(name)s” is %(size)s MB; the largest file you can attach is %(limit)s MB.")
+MSG_TOO_LARGE = _("The file “%(name)s” is %(size)s; the largest file you can attach is %(limit)s.")
 MSG_EMPTY = _("The file “%(name)s” is empty.")
 MSG_TYPE_NOT_ALLOWED = _("Files of type “%(ext)s” can't be attached. Allowed types: %(allowed)s.")
 MSG_NO_EXTENSION = _("The file “%(name)s” has no extension. Allowed types: %(allowed)s.")
@@ -114,7 +114,6 @@ _MARKUP = re.compile(
 )
 SNIFF_BYTES = 8192
 MAX_IMAGE_PIXELS = 60_000_000  # a 48 MP phone photo fits; a decompression bomb doesn't
-MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -135,11 +134,6 @@ def clean_filename(name: str) -> str:
         stem, dot, ext = name.rpartition(".")
         name = (stem[: 190 - len(ext)] + dot + ext) if dot and len(ext) <= 10 else name[:200]
     return name or "file"
-
-
-def _number(value: float) -> str:
-    """Megabytes to one decimal place, without a trailing zero: «۱٫۳», «۱۰»."""
-    return format_number(Decimal(f"{value:.1f}").normalize(), grouping=False)
 
 
 def _allowed_list(allowed: set[str]) -> str:
@@ -213,21 +207,25 @@ def validate_upload(file, *, site=None) -> UploadCheck:
         raise ValidationError(
             MSG_TOO_LARGE,
             code="file_too_large",
-            params={"name": name, "size": _number(size / MB), "limit": _number(site.max_upload_bytes / MB)},
+            params={
+                "name": isolate(name),
+                "size": format_file_size(size),
+                "limit": format_file_size(site.max_upload_bytes),
+            },
         )
     if size == 0:
-        raise ValidationError(MSG_EMPTY, code="empty", params={"name": name})
+        raise ValidationError(MSG_EMPTY, code="empty", params={"name": isolate(name)})
 
     parts = [p.lower() for p in name.split(".")]
     if len(parts) < 2 or not parts[-1]:
         raise ValidationError(
-            MSG_NO_EXTENSION, code="no_extension", params={"name": name, "allowed": _allowed_list(allowed)}
+            MSG_NO_EXTENSION, code="no_extension", params={"name": isolate(name), "allowed": _allowed_list(allowed)}
         )
     ext = parts[-1]
     if ext in DANGEROUS_EXTENSIONS:
         raise ValidationError(MSG_DANGEROUS_TYPE, code="dangerous_type")
     if any(inner in DANGEROUS_EXTENSIONS for inner in parts[1:-1]):
-        raise ValidationError(MSG_DOUBLE_EXTENSION, code="double_extension", params={"name": name})
+        raise ValidationError(MSG_DOUBLE_EXTENSION, code="double_extension", params={"name": isolate(name)})
     if ext not in allowed:
         raise ValidationError(
             MSG_TYPE_NOT_ALLOWED, code="type_not_allowed", params={"ext": ext, "allowed": _allowed_list(allowed)}
@@ -235,33 +233,33 @@ def validate_upload(file, *, site=None) -> UploadCheck:
 
     head = _read_head(file)
     if head.startswith(_EXECUTABLE_MAGIC):
-        raise ValidationError(MSG_EXECUTABLE, code="executable", params={"name": name})
+        raise ValidationError(MSG_EXECUTABLE, code="executable", params={"name": isolate(name)})
     sniffed_ext, sniffed_mime = _sniff(head)
     if sniffed_ext in {"exe", "elf", "swf", "crx", "wasm", "deb", "rpm"}:
-        raise ValidationError(MSG_EXECUTABLE, code="executable", params={"name": name})
+        raise ValidationError(MSG_EXECUTABLE, code="executable", params={"name": isolate(name)})
     # Browsers that sniff look at the start of a file; markup further into a long log or CSV is just text
     # (and is served as a download with nosniff anyway).
     if sniffed_ext is None and _MARKUP.search(_text_start(head)):
-        raise ValidationError(MSG_MARKUP, code="markup", params={"name": name})
+        raise ValidationError(MSG_MARKUP, code="markup", params={"name": isolate(name)})
 
     if ext in TEXT_EXTENSIONS:
         if sniffed_ext is not None or not _looks_like_text(head):
             raise ValidationError(
                 MSG_CONTENT_MISMATCH,
                 code="content_mismatch",
-                params={"name": name, "ext": ext.upper(), "detected": sniffed_ext or "binary"},
+                params={"name": isolate(name), "ext": ext.upper(), "detected": sniffed_ext or "binary"},
             )
         content_type = TEXT_CONTENT_TYPES.get(ext, "text/plain")
         return UploadCheck(name=name, ext=ext, content_type=content_type, inline_safe=False, size=size)
 
     family = FAMILIES.get(ext, frozenset({ext}))
     if sniffed_ext is None:
-        raise ValidationError(MSG_UNRECOGNISED, code="unrecognised", params={"name": name, "ext": ext.upper()})
+        raise ValidationError(MSG_UNRECOGNISED, code="unrecognised", params={"name": isolate(name), "ext": ext.upper()})
     if sniffed_ext not in family:
         raise ValidationError(
             MSG_CONTENT_MISMATCH,
             code="content_mismatch",
-            params={"name": name, "ext": ext.upper(), "detected": sniffed_ext.upper()},
+            params={"name": isolate(name), "ext": ext.upper(), "detected": sniffed_ext.upper()},
         )
     assert sniffed_mime is not None  # _sniff gives a MIME type with every extension it detects
     content_type = _office_mime(ext, sniffed_mime) if sniffed_ext == "ole" else sniffed_mime

@@ -5,8 +5,9 @@ starts on every page attaches to it. Its Media adds `static/js/jalali-fields.js`
 in the field while letting the picker (Latin digits only) read it: put `{{ form.media }}` in the page's
 `{% block scripts %}`. Without JavaScript the fields are plain text inputs that accept typed dates.
 
-`JalaliDateTimeInput` has no `data-jdp`: the site-wide picker is started for dates only, and a date-only pick
-would drop the time. Its value is typed (`۱۴۰۳/۱۲/۳۰ ۱۴:۰۵`).
+`JalaliDateTimeInput` carries `data-jdp` too: the site-wide picker is started with its time part (hours and
+minutes), which date-only inputs turn off with `data-jdp-only-date`. Its value reads `۱۴۰۳/۱۲/۳۰ ۱۴:۰۵` and can
+still be typed, in any digits.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class JalaliDateTimeInput(_JalaliInput):
     """A Jalali date and time in Tehran, shown as ۱۴۰۳/۱۲/۳۰ ۱۴:۰۵."""
 
     example = "1403/01/31 08:30"
+    base_attrs = {"data-jdp": ""}
 
     def format_value(self, value):
         if isinstance(value, dt.datetime):

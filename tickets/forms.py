@@ -4,6 +4,7 @@ the authority and check again — their `TicketError`s go back onto the form wit
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import cast
 
 from django import forms
@@ -196,68 +197,70 @@ class CannedInsertForm(forms.Form):
 # --- working a ticket (staff) ---------------------------------------------------------------------------
 
 
-class AssignForm(forms.Form):
-    agent = _ModelChoice(
-        label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("Nobody (unassign)")
+MSG_STATUS_UNKNOWN = _("Choose one of the statuses in the list.")
+MSG_ASSIGNEE_UNKNOWN = _("Choose an agent from the list (that one doesn't exist or no longer works here).")
+MSG_CHOICE_UNKNOWN = _("Choose one of the items in the list.")
+
+
+class _StatusField(forms.ChoiceField):
+    """Offers the current status and the ones the transition table allows from it; accepts any status, so a
+    forbidden step reaches the service and gets its message («A ticket can't go from … to …»)."""
+
+    def valid_value(self, value) -> bool:
+        return value in Status.values
+
+
+def _same_minute(a: dt.datetime | None, b: dt.datetime | None) -> bool:
+    """Due times are shown and typed to the minute: a value re-posted unchanged is not a change."""
+    if a is None or b is None:
+        return a is b
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
+
+
+class TicketUpdateForm(forms.Form):
+    """The staff ticket page's sidebar: status, priority, department, assignee, type, tags and due times in one
+    form with one save. Every field starts at the ticket's current value; `changes()` gives only the fields that
+    differ from it (a field missing from the POST, e.g. one the page did not offer, is left as it is). The view
+    calls each changed field's own service, all in one transaction; the services check permissions again."""
+
+    FIELDS = ("status", "priority", "department", "assignee", "type", "tags", "first_response_due", "resolution_due")
+
+    status = _StatusField(label=_("Status"), error_messages={"invalid_choice": MSG_STATUS_UNKNOWN})
+    priority = forms.ModelChoiceField(
+        label=_("Priority"),
+        queryset=Priority.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": MSG_CHOICE_UNKNOWN},
     )
-
-    def __init__(self, *args, ticket: Ticket, **kwargs):
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["agent"]).queryset = selectors.department_agents(
-            department=ticket.department
-        )
-
-
-class TransferForm(forms.Form):
     department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.none(), empty_label=_("Choose a department")
+        label=_("Department"),
+        queryset=Department.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": MSG_CHOICE_UNKNOWN, "required": MSG_DEPARTMENT_REQUIRED},
     )
-    agent = _ModelChoice(
-        label=_("Agent (optional)"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+    assignee = _ModelChoice(
+        label=_("Assignee"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody"),
+        error_messages={"invalid_choice": MSG_ASSIGNEE_UNKNOWN},
     )
     note = forms.CharField(
         label=_("Note for the new department"),
+        help_text=_(
+            "Only when the department changes. A transfer leaves the ticket unassigned unless you choose an agent."
+        ),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = selectors.active_departments()
-        self.fields["agent"].queryset = selectors.staff_users()
-
-
-class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"))
-
-    def __init__(self, *args, ticket: Ticket, **kwargs):
-        super().__init__(*args, **kwargs)
-        allowed = ALLOWED_TRANSITIONS.get(ticket.status, frozenset())
-        cast(forms.ChoiceField, self.fields["status"]).choices = [
-            (v, label) for v, label in Status.choices if v in allowed
-        ]
-
-
-class PriorityForm(forms.Form):
-    priority = forms.ModelChoiceField(label=_("Priority"), queryset=Priority.objects.none(), empty_label=None)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["priority"].queryset = selectors.active_priorities()
-
-
-class TypeForm(forms.Form):
     type = forms.ModelChoiceField(
-        label=_("Type"), queryset=TicketType.objects.none(), required=False, empty_label=_("None")
+        label=_("Type"),
+        queryset=TicketType.objects.none(),
+        required=False,
+        empty_label=_("None"),
+        error_messages={"invalid_choice": MSG_CHOICE_UNKNOWN},
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["type"].queryset = selectors.active_types()
-
-
-class TagsForm(forms.Form):
     tags = forms.CharField(
         label=_("Tags"),
         required=False,
@@ -265,14 +268,56 @@ class TagsForm(forms.Form):
         help_text=_("Separate tags with commas."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+    first_response_due = JalaliDateTimeField(label=_("First response due"), required=False)
+    resolution_due = JalaliDateTimeField(label=_("Resolution due"), required=False)
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        self.ticket = ticket
+        tags = [tag.name for tag in ticket.tags.all()]
+        self.current: dict[str, object] = {
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "department": ticket.department,
+            "assignee": ticket.assignee,
+            "type": ticket.type,
+            "tags": tags,
+            "first_response_due": ticket.first_response_due,
+            "resolution_due": ticket.resolution_due,
+        }
+        initial = {name: getattr(value, "pk", value) for name, value in self.current.items()}
+        kwargs["initial"] = {**initial, "tags": "، ".join(tags)}
+        kwargs.setdefault("auto_id", "id_ticket_%s")  # the reply box on the same page has a `status` too
+        super().__init__(*args, **kwargs)
+        allowed = ALLOWED_TRANSITIONS.get(ticket.status, frozenset())
+        status = cast(_StatusField, self.fields["status"])
+        status.choices = [(v, label) for v, label in Status.choices if v == ticket.status or v in allowed]
+        cast(forms.ModelChoiceField, self.fields["priority"]).queryset = selectors.active_priorities()
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = selectors.active_departments()
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = selectors.staff_users()
+        cast(forms.ModelChoiceField, self.fields["type"]).queryset = selectors.active_types()
+        for name in self.FIELDS:
+            if self.is_bound and name not in self.data:
+                self.fields[name].required = False  # not offered (no permission): left as it is
 
     def clean_tags(self):
         return clean_tags(self.cleaned_data["tags"])
 
-
-class DueForm(forms.Form):
-    first_response_due = JalaliDateTimeField(label=_("First response due"), required=False)
-    resolution_due = JalaliDateTimeField(label=_("Resolution due"), required=False)
+    def changes(self) -> dict[str, object]:
+        """The posted fields whose value differs from the ticket's: name → the new value."""
+        found: dict[str, object] = {}
+        for name in self.FIELDS:
+            if name not in self.data:
+                continue
+            new, old = self.cleaned_data.get(name), self.current[name]
+            if name == "tags":
+                changed = {t.casefold() for t in cast(list, new)} != {t.casefold() for t in cast(list, old)}
+            elif name in ("first_response_due", "resolution_due"):
+                changed = not _same_minute(cast("dt.datetime | None", new), cast("dt.datetime | None", old))
+            else:
+                changed = getattr(new, "pk", new) != getattr(old, "pk", old)
+            if changed:
+                found[name] = new
+        return found
 
 
 class MergeForm(forms.Form):

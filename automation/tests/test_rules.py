@@ -9,6 +9,7 @@ import pytest
 from accounts.tests.factories import AgentFactory, CustomerFactory, OrganisationFactory
 from automation import events as automation_events
 from automation.models import Rule
+from helpdesk.persian import to_persian_digits
 from tickets import events
 from tickets.models import Channel, Status, Ticket
 from tickets.tests.factories import CannedResponseFactory, DepartmentFactory, PriorityFactory, TicketTypeFactory
@@ -224,7 +225,8 @@ def test_canned_auto_reply_with_placeholders(rule, make_ticket, customer, depart
     reply = ticket.messages.order_by("pk").last()
     site = get_site_settings().title
     assert reply.author is None and not reply.is_internal
-    assert reply.body == f"سلام مریم کاظمی، درخواست {ticket.reference} در پشتیبانی فنی ثبت شد. {site} {{unknown}}"
+    reference = to_persian_digits(ticket.reference)  # #13: Persian digits in a Persian message
+    assert reply.body == f"سلام مریم کاظمی، درخواست {reference} در پشتیبانی فنی ثبت شد. {site} {{unknown}}"
     # An automatic answer is not a first response and doesn't open the ticket.
     assert ticket.status == Status.NEW and ticket.first_response_at is None
     event = ticket.events.get(kind=events.REPLIED)

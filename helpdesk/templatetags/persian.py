@@ -5,6 +5,8 @@
     {{ ticket.created_at|jdatetime }}     ۱۴۰۳/۱۲/۳۰ ۱۴:۰۵    (English: 2025-03-20 14:05), Tehran time
     {{ ticket.pk|pdigits }}               ۱۲۳ (any value; English: Latin digits)
     {{ amount|pnumber }}                  ۱۲٬۳۴۵٬۶۷۸          (English: 12,345,678)
+    {{ file.size|pfilesize }}             ۳٫۰ مگابایت          (English: 3.0 MB)
+    {{ share|ppercent }}                  ۱۰٪                 (English: 10%)
     {{ ticket.updated_at|jtimesince }}    ۳ ساعت پیش          (English: 3 hours ago)
 
 The language is the active one (Persian unless the user chose English). Datetimes are shown in
@@ -96,6 +98,25 @@ def pnumber(value: object) -> str:
         except ValueError:
             number = None
     return pdigits(value) if number is None else l10n.format_number(number)
+
+
+@register.filter
+def pfilesize(value: object) -> str:
+    """A size in bytes: `helpdesk.l10n.format_file_size`."""
+    number = _number(value)
+    return "" if number is None else l10n.format_file_size(int(number))
+
+
+@register.filter
+def ppercent(value: object) -> str:
+    """A percentage (the number of percent, e.g. 10 or "9.5"): `helpdesk.l10n.format_percent`."""
+    number = _number(value)
+    if number is None and isinstance(value, str) and value.strip():
+        try:
+            number = Decimal(l10n.to_latin_digits(value).strip())
+        except ArithmeticError:
+            number = None
+    return pdigits(value) if number is None else l10n.format_percent(number)
 
 
 @register.filter

@@ -37,7 +37,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 TEST_PAGE = (
     '{% extends "base.html" %}{% block content %}'
-    '<label for="d">تاریخ</label><input id="d" name="d" data-jdp class="form-control">'
+    '<label for="d">تاریخ</label><input id="d" name="d" data-jdp data-jdp-only-date class="form-control">'
     '<button id="hx" type="button" class="btn btn-primary" hx-post="/test/fragment/" hx-target="#out">htmx</button>'
     '<div id="out"></div>'
     "{% endblock %}"

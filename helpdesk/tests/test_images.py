@@ -13,6 +13,7 @@ from PIL import Image
 
 from accounts.tests.factories import AdminFactory
 from helpdesk import images
+from helpdesk.l10n import format_file_size
 from helpdesk.models import SiteSettings
 from helpdesk.services import site_settings_update
 
@@ -86,7 +87,7 @@ def test_oversized_file_is_refused_with_the_limit_in_the_message(settings):
     with pytest.raises(ValidationError) as exc:
         images.logo_from_upload(upload(out.getvalue()))
     assert exc.value.code == "file_too_large"
-    assert exc.value.params["limit"] == images.filesizeformat(settings.LOGO_MAX_BYTES)
+    assert exc.value.params["limit"] == format_file_size(settings.LOGO_MAX_BYTES)
 
 
 @override_settings(LOGO_MAX_BYTES=1000)
@@ -264,7 +265,7 @@ def test_admin_refuses_an_oversized_logo(admin_client_logged_in, settings):
     assert response.status_code == 200
     (error,) = response.context["adminform"].form.errors["logo"]
     assert error == str(images.MSG_TOO_LARGE) % {
-        "size": images.filesizeformat(out.tell()),
-        "limit": images.filesizeformat(2000),
+        "size": format_file_size(out.tell()),
+        "limit": format_file_size(2000),
     }
     assert not SiteSettings.objects.get().logo

@@ -349,7 +349,7 @@ class TestJalaliDateTimeField:
         with translation.override("fa"):
             html = str(self.form()(initial={"at": dt.datetime(2025, 3, 20, 20, 45, tzinfo=UTC)})["at"])
         assert 'value="۱۴۰۴/۰۱/۰۱ ۰۰:۱۵"' in html
-        assert "data-jdp" not in html  # the site-wide picker is date-only; the time is typed
+        assert "data-jdp" in html and "data-jdp-only-date" not in html  # the picker with its time part
 
 
 # In a real browser: the site-wide picker reads the Persian-digit value and the form round-trips --------------

@@ -181,3 +181,48 @@ class TestLanguageCalendar:
             assert format_datetime(MOMENT) == "۱۴۰۳/۱۲/۳۰ ۱۴:۰۵"
         with translation.override("en"):
             assert format_datetime(MOMENT) == "2025-03-20 14:05"
+
+
+# File sizes, percentages, isolation (#13) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("size", "fa", "en"),
+    [
+        (0, "۰ بایت", "0 bytes"),
+        (1, "۱ بایت", "1 byte"),
+        (1023, "۱۰۲۳ بایت", "1023 bytes"),
+        (1024, "۱٫۰ کیلوبایت", "1.0 KB"),
+        (200 * 1024 + 100, "۲۰۰٫۱ کیلوبایت", "200.1 KB"),
+        (3 * 1024 * 1024, "۳٫۰ مگابایت", "3.0 MB"),
+        (int(1.36 * 1024 * 1024), "۱٫۴ مگابایت", "1.4 MB"),
+        (5 * 1024**3, "۵٫۰ گیگابایت", "5.0 GB"),
+        (3000 * 1024**3, "۳٬۰۰۰٫۰ گیگابایت", "3,000.0 GB"),
+    ],
+)
+def test_file_sizes_in_persian_units_and_separators(size, fa, en):
+    from helpdesk.l10n import format_file_size
+    from helpdesk.templatetags.persian import pfilesize
+
+    with translation.override("fa"):
+        assert format_file_size(size) == fa == pfilesize(size)
+    with translation.override("en"):
+        assert format_file_size(size) == en == pfilesize(size)
+
+
+def test_percent_has_one_form():
+    from helpdesk.l10n import format_percent
+    from helpdesk.templatetags.persian import ppercent
+
+    with translation.override("fa"):
+        assert format_percent(10) == "۱۰٪" == ppercent(10) == ppercent("10")
+        assert ppercent("9.5") == "۹٫۵٪"
+    with translation.override("en"):
+        assert format_percent(10) == "10%" == ppercent("۱۰")
+    assert ppercent(None) == "" and ppercent("") == ""
+
+
+def test_isolate_wraps_user_text_in_first_strong_isolates():
+    from helpdesk.l10n import isolate
+
+    assert isolate("big.txt") == "\u2068big.txt\u2069"

@@ -99,12 +99,12 @@ def test_oversize_names_the_limit_in_mb(site):
         err = refused("big.pdf", data)
         text = " ".join(err.messages)
     assert err.code == "file_too_large"
-    assert "۱" in text and "big.pdf" in text
-    assert err.params["limit"] == "۱"
-    assert err.params["size"] == "۱٫۳"
+    assert "«\u2068big.pdf\u2069» ۱٫۳ مگابایت است؛ بیشترین حجم مجاز برای پیوست ۱٫۰ مگابایت است." in text
+    assert err.params["limit"] == "۱٫۰ مگابایت"
+    assert err.params["size"] == "۱٫۳ مگابایت"
     with translation.override("en"):
         err = refused("big.pdf", data)
-        assert err.params["limit"] == "1"
+        assert err.params["limit"] == "1.0 MB"
 
 
 def test_size_is_checked_before_content(site):

@@ -206,7 +206,7 @@ def test_request_detail_shows_steps_in_persian(client, taxpayer, seller, officer
     assert len(response.context["timeline"]) == 2
     text = page_text(response)
     assert "۱۰۰٬۰۰۰٬۰۰۰" in text  # the VAT
-    assert "(۱۰%)" in text  # the rate, without an exponent
+    assert "(۱۰٪)" in text and "%" not in text  # the rate: no exponent, the Persian percent sign (#13)
     assert "۵۲ روز مانده" in text  # 1404/05/10 → 06/31
 
 

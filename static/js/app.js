@@ -41,7 +41,8 @@
     });
   }
 
-  /* Jalali date picker on every <input data-jdp> (the widget of helpdesk.forms.JalaliDateField may opt in). */
+  /* Jalali date picker on every <input data-jdp>: date and time (hours:minutes, as helpdesk.forms.JalaliDateTimeField
+   * reads it), or the date alone on inputs that also carry data-jdp-only-date (helpdesk.forms.JalaliDateField). */
   function initDatePicker() {
     if (!window.jalaliDatepicker || !document.querySelector("[data-jdp]")) {
       return;
@@ -50,6 +51,8 @@
     window.jalaliDatepicker.startWatch({
       persianDigits: persian,
       autoReadOnlyInput: false,
+      time: true,
+      hasSecond: false,
       zIndex: 2000
     });
   }

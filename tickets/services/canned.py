@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from helpdesk.l10n import digits
+
 from ..models import CannedResponse, SavedFilter, Ticket
 
 if TYPE_CHECKING:
@@ -19,13 +21,15 @@ _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 def render_canned(*, response: CannedResponse, ticket: Ticket, agent: User | None) -> str:
     """The response's text with {customer_name}, {ticket_reference}, {agent_name} and {department} filled in.
 
-    Any other `{…}` is left exactly as written (no str.format: a stray brace must not break the text).
+    The reference is written in the active language's digits (Persian on Persian pages, and in an automatic
+    reply sent where no language is active: Persian is the default). Any other `{…}` is left exactly as written
+    (no str.format: a stray brace must not break the text).
     The result is Markdown for the reply box; it is sanitised when displayed like any message.
     """
     requester = ticket.requester
     values = {
         "customer_name": (requester.full_name if requester else "") or "",
-        "ticket_reference": ticket.reference,
+        "ticket_reference": digits(ticket.reference),
         "agent_name": (agent.full_name if agent else "") or "",
         "department": ticket.department.name if ticket.department_id else "",
     }

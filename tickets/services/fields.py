@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from helpdesk.l10n import digits, isolate
+
 from .. import events, permissions
 from ..models import Priority, Ticket, TicketType
 from . import _common as c
@@ -47,7 +49,7 @@ def clean_tags(tags: Iterable[str] | str) -> list[str]:
         if not name:
             continue
         if len(name) > TAG_MAX:
-            raise TicketError(ERR_TAG_TOO_LONG, code="tag_too_long", params={"limit": TAG_MAX})
+            raise TicketError(ERR_TAG_TOO_LONG, code="tag_too_long", params={"limit": digits(TAG_MAX)})
         seen.setdefault(name.casefold(), name)
     return list(seen.values())
 
@@ -175,7 +177,7 @@ def follower_add(*, ticket: Ticket, user: User, actor: User) -> Ticket:
         else:
             c.require(permissions.can_manage_followers(actor, ticket))
         if not _may_follow(user, ticket):
-            raise TicketError(ERR_FOLLOWER_NOT_ALLOWED, code="follower_not_allowed", params={"user": str(user)})
+            raise TicketError(ERR_FOLLOWER_NOT_ALLOWED, code="follower_not_allowed", params={"user": isolate(user)})
         if ticket.followers.filter(pk=user.pk).exists():
             return ticket
         ticket.followers.add(user)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from helpdesk import files
+from helpdesk.l10n import isolate
 
 from .. import events, hooks, permissions
 from ..models import Channel, Department, Message, Priority, Status, Ticket, TicketType
@@ -70,7 +71,7 @@ def check_assignee(agent: User, department: Department) -> None:
         raise TicketError(
             ERR_AGENT_NOT_IN_DEPARTMENT,
             code="agent_not_in_department",
-            params={"agent": agent.full_name, "department": department.name},
+            params={"agent": isolate(agent.full_name), "department": isolate(department.name)},
         )
 
 

@@ -121,12 +121,24 @@ def queue_table_rows(rows):
     internal = f' <span class="badge text-bg-dark">{internal_label}</span>'
     nobody = f'<span class="text-body-secondary">{nobody_label}</span>'
     select_label = _("Select ticket #%(ref)s")
+    # Below the `md` breakpoint the rows are cards (static/css/tickets.css): the cells carry their column's name.
+    label = {
+        name: _e(text)
+        for name, text in (
+            ("requester", _("Requester")),
+            ("department", _("Department")),
+            ("assignee", _("Assignee")),
+            ("activity", _("Last activity")),
+        )
+    }
     html = []
     for row in rows:
         ref = digits(row.reference)
         url = _e(detail_url.replace(_URL_PLACEHOLDER, row.reference))
         pin = f'<span title="{pinned}" aria-label="{pinned}">📌</span> ' if row.is_pinned else ""
-        tags = "".join(f' <span class="badge rounded-pill text-bg-light border">{_e(tag)}</span>' for tag in row.tags)
+        tags = "".join(
+            f' <span class="badge rounded-pill text-bg-light border"><bdi>{_e(tag)}</bdi></span>' for tag in row.tags
+        )
         priority = (
             '<span class="tk-priority"><svg class="tk-dot" width="10" height="10" viewBox="0 0 10 10" '
             f'aria-hidden="true" focusable="false"><circle cx="5" cy="5" r="5" fill="{_e(row.priority_colour)}"/>'
@@ -134,20 +146,25 @@ def queue_table_rows(rows):
             if row.priority_name is not None
             else ""
         )
-        requester = _e(row.requester_name) if row.requester_name is not None else "—"
-        assignee = _e(row.assignee_name) if row.assignee_id else nobody
+        requester = f"<bdi>{_e(row.requester_name)}</bdi>" if row.requester_name is not None else "—"
+        assignee = f"<bdi>{_e(row.assignee_name)}</bdi>" if row.assignee_id else nobody
         row_class = ' class="tk-pinned"' if row.is_pinned else ""
         html.append(
             f"<tr{row_class}>"
-            f'<td><input type="checkbox" class="form-check-input" name="tickets" value="{int(row.pk)}" '
-            f'aria-label="{_e(select_label % {"ref": ref})}"></td>'
-            f'<td class="text-nowrap">{pin}<a href="{url}">#{_e(ref)}</a></td>'
-            f'<td><a href="{url}">{_e(row.subject)}</a>{internal if row.is_internal else ""}{tags}</td>'
-            f"<td>{requester}</td><td>{_e(row.department_name)}</td><td>{priority}</td>"
-            f'<td><span class="badge {status_class(row.status)}">{_e(row.get_status_display())}</span></td>'
-            f"<td>{assignee}</td>"
-            f'<td class="text-nowrap">{due_badge(row)}</td>'
-            f'<td class="text-nowrap"><time datetime="{row.last_activity_at.isoformat()}">'
+            f'<td class="tk-c-select"><label class="tk-tap"><input type="checkbox" class="form-check-input" '
+            f'name="tickets" value="{int(row.pk)}" aria-label="{_e(select_label % {"ref": ref})}"></label></td>'
+            f'<td class="tk-c-ref text-nowrap">{pin}<a href="{url}">#{_e(ref)}</a></td>'
+            f'<td class="tk-c-subject"><a href="{url}" dir="auto">{_e(row.subject)}</a>'
+            f"{internal if row.is_internal else ''}{tags}</td>"
+            f'<td class="tk-c-requester" data-label="{label["requester"]}">{requester}</td>'
+            f'<td class="tk-c-department" data-label="{label["department"]}"><bdi>{_e(row.department_name)}</bdi></td>'
+            f'<td class="tk-c-priority">{priority}</td>'
+            f'<td class="tk-c-status"><span class="badge {status_class(row.status)}">'
+            f"{_e(row.get_status_display())}</span></td>"
+            f'<td class="tk-c-assignee" data-label="{label["assignee"]}">{assignee}</td>'
+            f'<td class="tk-c-due text-nowrap">{due_badge(row)}</td>'
+            f'<td class="tk-c-activity text-nowrap" data-label="{label["activity"]}">'
+            f'<time datetime="{row.last_activity_at.isoformat()}">'
             f"{_e(format_datetime(row.last_activity_at))}</time></td></tr>"
         )
     return mark_safe("\n".join(html))  # noqa: S308 - every value above went through _e

@@ -135,8 +135,8 @@ def test_a_transfer_is_stored_with_its_notifications_or_refused(make_ticket, age
         return ticket, ticket.events.order_by("-pk").first().pk
 
     def post(thing):
-        data = {"department": sales.pk, "agent": other_agent.pk, "note": "برای فروش"}  # the new agent is told
-        return client.post(ticket_url("transfer", thing[0]), data)
+        data = {"department": sales.pk, "assignee": other_agent.pk, "note": "برای فروش"}  # the new agent is told
+        return client.post(ticket_url("update", thing[0]), data)  # the sidebar's one form
 
     def event(thing):
         ticket, after = thing

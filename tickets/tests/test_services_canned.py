@@ -1,8 +1,10 @@
 """`tickets.services.canned`: canned responses (placeholders, who sees which) and saved filters."""
 
 import pytest
+from django.utils import translation
 
 from accounts.tests.factories import CustomerFactory, ManagerFactory
+from helpdesk.persian import to_persian_digits
 from tickets import services
 
 from .factories import CannedResponseFactory
@@ -21,9 +23,19 @@ class TestCanned:
         )
         text = services.render_canned(response=response, ticket=ticket, agent=agent)
         assert text == (
-            f"سلام مریم کاظمی عزیز، درخواست #{ticket.reference} در پشتیبانی فنی توسط علی رضایی "
+            f"سلام مریم کاظمی عزیز، درخواست #{to_persian_digits(ticket.reference)} در پشتیبانی فنی توسط علی رضایی "
             "بررسی شد. {unknown} و {  } و { بدون تغییر می‌مانند."
         )
+
+    def test_the_reference_in_the_active_languages_digits(self, ticket, agent):
+        """#13: «8391637» in a Persian reply; Latin digits stay for English."""
+        response = CannedResponseFactory(body="#{ticket_reference}")
+        with translation.override("fa"):
+            assert services.render_canned(response=response, ticket=ticket, agent=agent) == (
+                "#" + to_persian_digits(ticket.reference)
+            )
+        with translation.override("en"):
+            assert services.render_canned(response=response, ticket=ticket, agent=agent) == f"#{ticket.reference}"
 
     def test_internal_ticket_without_requester(self, agent, department):
         ticket = services.ticket_create(

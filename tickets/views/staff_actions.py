@@ -1,11 +1,13 @@
-"""Staff working a ticket: each form posts to one of these views, which calls one service and redirects back
-to the ticket with a message (errors too). Anyone but staff gets a 404, like a ticket that doesn't exist.
+"""Staff working a ticket: each form posts to one of these views, which calls its service (the sidebar's one
+form: one service per changed field) and redirects back to the ticket with a message (errors too). Anyone but
+staff gets a 404, like a ticket that doesn't exist.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -14,18 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from helpdesk.l10n import digits
 
 from .. import presence, services
-from ..forms import (
-    AssignForm,
-    CannedInsertForm,
-    DueForm,
-    MergeForm,
-    PriorityForm,
-    StaffReplyForm,
-    StatusForm,
-    TagsForm,
-    TransferForm,
-    TypeForm,
-)
+from ..forms import CannedInsertForm, MergeForm, StaffReplyForm, TicketUpdateForm
 from ..models import Ticket
 from ._common import (
     form_errors_text,
@@ -98,26 +89,6 @@ def _unbound_copy(form: StaffReplyForm, ticket: Ticket) -> StaffReplyForm:
 
 @staff_required
 @require_POST
-def ticket_assign(request, reference: str):
-    ticket = visible_ticket(request, reference)
-    form = AssignForm(request.POST, ticket=ticket)
-    if not form.is_valid():
-        return _invalid(request, ticket, form)
-    agent = form.cleaned_data["agent"]
-
-    def assign():
-        services.ticket_assign(ticket=ticket, agent=agent, actor=request.user)
-
-    done = (
-        _("The ticket was assigned to %(name)s.") % {"name": agent.full_name}
-        if agent
-        else _("Nobody holds the ticket now.")
-    )
-    return run_service(request, ticket, assign, done)
-
-
-@staff_required
-@require_POST
 def ticket_take(request, reference: str):
     ticket = visible_ticket(request, reference)
     return run_service(
@@ -130,102 +101,48 @@ def ticket_take(request, reference: str):
 
 @staff_required
 @require_POST
-def ticket_transfer(request, reference: str):
+def ticket_update(request, reference: str):
+    """The sidebar's one form: each changed field goes through its own service (one timeline entry each),
+    unchanged fields through none, all in one transaction. A refusal saves nothing and shows the form again
+    with what was typed and the reason."""
     ticket = visible_ticket(request, reference)
-    form = TransferForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, ticket, form)
-    data = form.cleaned_data
-    return run_service(
-        request,
-        ticket,
-        lambda: services.ticket_transfer(
-            ticket=ticket, department=data["department"], agent=data["agent"], actor=request.user, note=data["note"]
-        ),
-        _("The ticket was transferred to %(department)s.") % {"department": data["department"].name},
-    )
+    form = TicketUpdateForm(request.POST, ticket=ticket)
+    if form.is_valid():
+        changes = form.changes()
+        if not changes:
+            messages.info(request, _("Nothing was changed."))
+            return to_ticket(ticket)
+        try:
+            with transaction.atomic():
+                _apply_changes(ticket, changes, actor=request.user, note=form.cleaned_data["note"])
+        except ValidationError as exc:  # rolled back as a whole: nothing of it was saved
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return to_ticket(ticket)
+    return render_staff_page(request, _load(request, reference), update_form=form, status=400)
 
 
-@staff_required
-@require_POST
-def ticket_status(request, reference: str):
-    ticket = visible_ticket(request, reference)
-    form = StatusForm(request.POST, ticket=ticket)
-    if not form.is_valid():
-        return _invalid(request, ticket, form)
-    return run_service(
-        request,
-        ticket,
-        lambda: services.ticket_change_status(ticket=ticket, status=form.cleaned_data["status"], actor=request.user),
-        _("The status was changed."),
-    )
-
-
-@staff_required
-@require_POST
-def ticket_priority(request, reference: str):
-    ticket = visible_ticket(request, reference)
-    form = PriorityForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, ticket, form)
-    return run_service(
-        request,
-        ticket,
-        lambda: services.ticket_change_priority(
-            ticket=ticket, priority=form.cleaned_data["priority"], actor=request.user
-        ),
-        _("The priority was changed."),
-    )
-
-
-@staff_required
-@require_POST
-def ticket_type(request, reference: str):
-    ticket = visible_ticket(request, reference)
-    form = TypeForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, ticket, form)
-    return run_service(
-        request,
-        ticket,
-        lambda: services.ticket_change_type(ticket=ticket, type=form.cleaned_data["type"], actor=request.user),
-        _("The type was changed."),
-    )
-
-
-@staff_required
-@require_POST
-def ticket_tags(request, reference: str):
-    ticket = visible_ticket(request, reference)
-    form = TagsForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, ticket, form)
-    return run_service(
-        request,
-        ticket,
-        lambda: services.ticket_set_tags(ticket=ticket, tags=form.cleaned_data["tags"], actor=request.user),
-        _("The tags were saved."),
-    )
-
-
-@staff_required
-@require_POST
-def ticket_due(request, reference: str):
-    ticket = visible_ticket(request, reference)
-    form = DueForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, ticket, form)
-    return run_service(
-        request,
-        ticket,
-        lambda: services.ticket_set_due(
-            ticket=ticket,
-            actor=request.user,
-            first_response_due=form.cleaned_data["first_response_due"],
-            resolution_due=form.cleaned_data["resolution_due"],
-        ),
-        _("The due dates were saved."),
-    )
+def _apply_changes(ticket: Ticket, changes: dict, *, actor, note: str) -> None:
+    """One service call per changed field, in a fixed order: the attributes, then the status, then who holds
+    the ticket (a transfer may take it out of the actor's hands, so it comes last)."""
+    if "priority" in changes:
+        services.ticket_change_priority(ticket=ticket, priority=changes["priority"], actor=actor)
+    if "type" in changes:
+        services.ticket_change_type(ticket=ticket, type=changes["type"], actor=actor)
+    if "tags" in changes:
+        services.ticket_set_tags(ticket=ticket, tags=changes["tags"], actor=actor)
+    due = {name: changes[name] for name in ("first_response_due", "resolution_due") if name in changes}
+    if due:
+        services.ticket_set_due(ticket=ticket, actor=actor, **due)
+    if "status" in changes:
+        services.ticket_change_status(ticket=ticket, status=changes["status"], actor=actor)
+    if "department" in changes:
+        services.ticket_transfer(
+            ticket=ticket, department=changes["department"], agent=changes.get("assignee"), actor=actor, note=note
+        )
+    elif "assignee" in changes:
+        services.ticket_assign(ticket=ticket, agent=changes["assignee"], actor=actor)
 
 
 @staff_required

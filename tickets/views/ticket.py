@@ -17,19 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import hooks, permissions, presence, selectors, services
-from ..forms import (
-    AssignForm,
-    CannedInsertForm,
-    DueForm,
-    MergeForm,
-    PriorityForm,
-    ReplyForm,
-    StaffReplyForm,
-    StatusForm,
-    TagsForm,
-    TransferForm,
-    TypeForm,
-)
+from ..forms import CannedInsertForm, MergeForm, ReplyForm, StaffReplyForm, TicketUpdateForm
 from ..models import Channel, Ticket
 from ._common import run_service, to_ticket, visible_ticket
 
@@ -84,17 +72,12 @@ def staff_permissions(user: User | AnonymousUser, ticket: Ticket) -> dict[str, b
     }
 
 
-def _due_initial(ticket: Ticket) -> dict:
-    return {"first_response_due": ticket.first_response_due, "resolution_due": ticket.resolution_due}
-
-
-def staff_context(request, ticket: Ticket, *, reply_form=None, newer=None, **extra) -> dict:
+def staff_context(request, ticket: Ticket, *, reply_form=None, update_form=None, newer=None, **extra) -> dict:
     user = request.user
     page = selectors.ticket_page(user=user, ticket=ticket, with_events=True)
     if reply_form is None:
         reply_form = StaffReplyForm(ticket=ticket, initial={"last_seen": page.last_public_message_id})
     presence.touch(ticket_id=ticket.pk, user=user)
-    tags = [tag.name for tag in ticket.tags.all()]
     context = {
         "ticket": ticket,
         "page": page,
@@ -102,13 +85,7 @@ def staff_context(request, ticket: Ticket, *, reply_form=None, newer=None, **ext
         "reply_form": reply_form,
         "newer_messages": newer or [],
         "canned_form": CannedInsertForm(user=user, ticket=ticket),
-        "assign_form": AssignForm(ticket=ticket, initial={"agent": ticket.assignee_id}),
-        "transfer_form": TransferForm(initial={"department": ticket.department_id}),
-        "status_form": StatusForm(ticket=ticket),
-        "priority_form": PriorityForm(initial={"priority": ticket.priority_id}),
-        "type_form": TypeForm(initial={"type": ticket.type_id}),
-        "tags_form": TagsForm(initial={"tags": "، ".join(tags)}),
-        "due_form": DueForm(initial=_due_initial(ticket)),
+        "update_form": update_form or TicketUpdateForm(ticket=ticket),
         "merge_form": MergeForm(user=user),
         "is_following": any(f.pk == user.pk for f in ticket.followers.all()),
         "others": presence.others(ticket_id=ticket.pk, user=user),
