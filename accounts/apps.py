@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from . import checks  # noqa: F401 - registers the system checks
         from .roles import on_post_migrate
 
         # After every migrate (and test-database flush) the role groups get the permissions that now exist.

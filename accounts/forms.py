@@ -264,3 +264,17 @@ class OrganisationForm(forms.ModelForm):
     def clean_economic_code(self):
         value = (self.cleaned_data.get("economic_code") or "").strip()
         return normalize_economic_code(value) if value else ""
+
+
+class CodeForm(forms.Form):
+    """A code of the second step: six digits from the authenticator app (Persian, Arabic or Latin digits, spaces
+    allowed) or a backup code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "dir": "ltr", "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Type the code.")},
+    )
