@@ -221,7 +221,7 @@ class PeopleAdmin(UserAdmin):
 
 
     def has_two_factor_reset_permission(self, request) -> bool:
-        return request.user.is_superuser or request.user.role == Role.ADMIN
+        return request.user.is_superuser or getattr(request.user, "role", None) == Role.ADMIN
 
     @admin.action(
         description=_("Remove two-factor sign-in of the selected accounts (recovery)"),
@@ -381,7 +381,7 @@ class TwoFactorRequirementAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser or request.user.role == Role.ADMIN
+        return request.user.is_superuser or getattr(request.user, "role", None) == Role.ADMIN
 
     def has_view_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)

@@ -96,6 +96,8 @@ def two_factor_requirement_set(*, role: str, required: bool, actor: User | None)
         before = row.required
         row.required = required
         row.save(update_fields=["required"])
+    # Now, and again once committed (a process may have cached the old rows in between).
+    cache.delete(POLICY_CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(POLICY_CACHE_KEY))
     logger.info(
         "accounts.two_factor.policy_changed",

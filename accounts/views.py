@@ -117,6 +117,9 @@ def login_code(request):
         messages.warning(request, MSG_PENDING_EXPIRED)
         return redirect(settings.LOGIN_URL)
     user, pending = found
+    if not twofactor.has_device(user):  # removed by an admin since the password step
+        twofactor.pending_clear(request)
+        return redirect(settings.LOGIN_URL)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
