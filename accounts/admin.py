@@ -219,7 +219,6 @@ class PeopleAdmin(UserAdmin):
         message = ngettext("%(count)d account reactivated.", "%(count)d accounts reactivated.", done)
         self.message_user(request, message % {"count": done}, messages.SUCCESS)
 
-
     def has_two_factor_reset_permission(self, request) -> bool:
         return request.user.is_superuser or getattr(request.user, "role", None) == Role.ADMIN
 

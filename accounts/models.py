@@ -290,6 +290,9 @@ class BackupCode(models.Model):
         verbose_name = _("backup code")
         verbose_name_plural = _("backup codes")
 
+    def __str__(self) -> str:
+        return f"backup code {self.pk}"  # never the code: only its hash is kept
+
 
 def backup_code_digest(code: str) -> str:
     """The stored form of a normalised backup code (HMAC-SHA256 under SECRET_KEY)."""

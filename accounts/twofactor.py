@@ -32,7 +32,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
-from django_otp.models import Device
+from django_otp.models import Device, ThrottlingMixin
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
@@ -157,7 +157,9 @@ def _totp_matches(key: str, code: str) -> int | None:
 
 
 def _new_backup_codes(device: BackupCodeDevice) -> list[str]:
-    codes = ["".join(secrets.choice(BACKUP_ALPHABET) for _i in range(BACKUP_CODE_LENGTH)) for _n in range(BACKUP_CODE_COUNT)]
+    codes = [
+        "".join(secrets.choice(BACKUP_ALPHABET) for _i in range(BACKUP_CODE_LENGTH)) for _n in range(BACKUP_CODE_COUNT)
+    ]
     BackupCode.objects.bulk_create([BackupCode(device=device, digest=backup_code_digest(code)) for code in codes])
     return [f"{code[:5]}-{code[5:]}" for code in codes]
 
@@ -200,7 +202,7 @@ def two_factor_verify(*, user: User, code: str) -> Device | None:
         for device in candidates:
             if device.verify_token(token):  # a wrong one counts a failure on the device (django-otp)
                 for other in devices:
-                    if other is not device and getattr(other, "throttling_failure_count", 0):
+                    if other is not device and isinstance(other, ThrottlingMixin) and other.throttling_failure_count:
                         other.throttle_reset()
                 return device
     logger.info("accounts.two_factor.failed", extra={"user": user.pk})

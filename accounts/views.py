@@ -22,8 +22,8 @@ from django_otp import login as otp_login
 from helpdesk.site import get_site_settings
 
 from . import twofactor
-from .middleware import SESSION_TWO_FACTOR_NOTICE
 from .forms import AdminLoginForm, CodeForm, LocalisedPasswordResetForm, LoginForm, ProfileForm
+from .middleware import SESSION_TWO_FACTOR_NOTICE
 from .services import PROFILE_FIELDS, user_update_profile
 from .status import SESSION_BLOCK_KEY, AccountBlock
 
@@ -55,7 +55,7 @@ class TwoStepLoginMixin:
     request: HttpRequest
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context = super().get_context_data(**kwargs)
         data = self.request.session.pop(SESSION_BLOCK_KEY, None) if self.request.method == "GET" else None
         block = AccountBlock.from_session(data) if data else None
         context["blocked_message"] = block.message() if block else ""
@@ -71,10 +71,10 @@ class TwoStepLoginMixin:
                 self.request,
                 user=user,
                 backend=user.backend,
-                next_url=self.get_success_url(),  # type: ignore[attr-defined]
+                next_url=self.get_success_url(),
             )
             return redirect("accounts:login_code" if enrolled else "accounts:two_factor_setup")
-        response = super().form_valid(form)  # type: ignore[misc]
+        response = super().form_valid(form)
         language = user.language
         translation.activate(language)
         set_language_cookie(response, language)
@@ -150,8 +150,9 @@ def two_factor_setup(request):
     if twofactor.has_device(user):
         messages.info(request, twofactor.MSG_ALREADY_ENROLLED)
         return redirect("accounts:login_code" if pending else "accounts:profile")
-    key = request.session.get(twofactor.SETUP_KEY) or twofactor.new_secret()
-    request.session[twofactor.SETUP_KEY] = key
+    key = request.session.get(twofactor.SETUP_KEY)
+    if not key:  # kept in the session (not stored) until a code from the app confirms it
+        key = request.session[twofactor.SETUP_KEY] = twofactor.new_secret()
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -107,7 +107,9 @@ ACCOUNT_LIMIT = settings.ACCOUNT_LOCKOUT_FAILURE_LIMIT
 
 def spread(client, username, count, *, first_ip=1):
     """`count` failures from as many addresses, each below the per-address limit."""
-    return [attempt(client, username, ip=f"10.1.{(first_ip + i) // 250}.{(first_ip + i) % 250 + 1}") for i in range(count)]
+    return [
+        attempt(client, username, ip=f"10.1.{(first_ip + i) // 250}.{(first_ip + i) % 250 + 1}") for i in range(count)
+    ]
 
 
 def without_csrf(response) -> str:

@@ -75,8 +75,15 @@ def test_enrol_from_the_profile_shows_the_backup_codes_once(client, customer):
     assert device.confirmed and device.key == key
 
     codes_page = client.get(BACKUP)
-    codes = [li.strip() for li in codes_page.content.decode().split('data-testid="backup-codes">')[1].split("</ul>")[0]
-             .replace("</li>", "").split('<li class="col">') if li.strip()]
+    codes = [
+        li.strip()
+        for li in codes_page.content.decode()
+        .split('data-testid="backup-codes">')[1]
+        .split("</ul>")[0]
+        .replace("</li>", "")
+        .split('<li class="col">')
+        if li.strip()
+    ]
     assert len(codes) == twofactor.BACKUP_CODE_COUNT
     # Only hashes are stored.
     digests = set(BackupCode.objects.filter(device__user=customer).values_list("digest", flat=True))
@@ -344,9 +351,7 @@ def test_a_manager_may_not_remove_devices(client, manager, enrolled):
 def test_the_requirement_is_edited_in_the_admin(client, admin_user):
     client.force_login(admin_user)
     row = TwoFactorRequirement.objects.get(role=Role.AGENT)
-    response = client.post(
-        reverse("admin:accounts_twofactorrequirement_change", args=[row.pk]), {"required": "on"}
-    )
+    response = client.post(reverse("admin:accounts_twofactorrequirement_change", args=[row.pk]), {"required": "on"})
     assert response.status_code == 302
     assert Role.AGENT in twofactor.required_roles()
 

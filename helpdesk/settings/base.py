@@ -124,6 +124,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # axes' failure log, which therefore is on).
 AXES_HANDLER = "accounts.lockout.AccountLockoutHandler"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 ACCOUNT_LOCKOUT_FAILURE_LIMIT = env.int("ACCOUNT_LOCKOUT_FAILURE_LIMIT", default=20)
 ACCOUNT_LOCKOUT_COOLOFF_HOURS = env.float("ACCOUNT_LOCKOUT_COOLOFF_HOURS", default=1.0)
