@@ -127,7 +127,14 @@ def _may_pass(request) -> bool:
 
 def _exempt_paths() -> set[str]:
     paths = {reverse("healthz"), reverse("admin:login"), reverse("set_language")}
-    for name in (settings.LOGIN_URL, "accounts:logout", "admin:logout"):
+    # The second step of a sign-in (and enrolment right after the password) belong to logging in.
+    for name in (
+        settings.LOGIN_URL,
+        "accounts:login_code",
+        "accounts:two_factor_setup",
+        "accounts:logout",
+        "admin:logout",
+    ):
         with suppress(NoReverseMatch):  # a URLconf without them (a test's own) still works
             paths.add(resolve_url(name))
     return paths

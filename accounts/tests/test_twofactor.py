@@ -385,3 +385,16 @@ def test_production_requires_admins_by_default(monkeypatch):
     monkeypatch.delitem(sys.modules, "helpdesk.settings.production", raising=False)
     production = importlib.import_module("helpdesk.settings.production")
     assert production.TWO_FACTOR_REQUIRED_ROLES == ["admin"]
+
+
+def test_an_admin_signs_in_with_a_code_during_maintenance(client, admin_user, django_capture_on_commit_callbacks):
+    from helpdesk import services as site_services
+
+    enrolment = enrol(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        site_services.site_settings_update(maintenance_mode=True, maintenance_message="به‌روزرسانی")
+    password_step(client, admin_user)
+    assert client.get(CODE).status_code == 200  # the second step is part of logging in, not the site
+    response = client.post(CODE, {"code": totp_code(enrolment.device.key, offset=1)})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
