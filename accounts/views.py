@@ -275,7 +275,12 @@ def profile(request):
                 set_language_cookie(response, user.language)
             messages.success(request, MSG_PROFILE_SAVED)
             return response
-    two_factor = {"on": twofactor.totp_device(user) is not None, "required": twofactor.two_factor_required(user)}
-    if two_factor["on"]:
+    device = twofactor.totp_device(user)
+    two_factor = {
+        "on": device is not None,
+        "since": device and device.created_at,
+        "required": twofactor.two_factor_required(user),
+    }
+    if device is not None:
         two_factor["codes_left"] = twofactor.backup_codes_left(user)
     return render(request, "accounts/profile.html", {"form": form, "profile_user": user, "two_factor": two_factor})

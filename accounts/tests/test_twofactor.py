@@ -93,6 +93,9 @@ def test_enrol_from_the_profile_shows_the_backup_codes_once(client, customer):
     assert client.get(BACKUP)["Location"] == reverse("accounts:profile")
     profile = client.get(reverse("accounts:profile")).content.decode()
     assert "۱۰" in profile and reverse("accounts:two_factor_disable") in profile
+    from helpdesk.l10n import format_date
+
+    assert f"راه‌اندازی‌شده در {format_date(device.created_at, long=True)}" in profile  # a Jalali date
 
 
 @pytest.mark.parametrize("code", ["", "12345", "000000", "abcdef", "۱۲۳", "x" * 40])
