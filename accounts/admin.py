@@ -4,21 +4,25 @@ Every write goes through accounts.services: creation, role changes (groups and i
 suspension (with a reason, asked on an intermediate page) and reactivation.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from helpdesk.persian import to_latin_digits
 from helpdesk.validators import normalize_mobile
 
-from . import services
+from . import services, twofactor
 from .forms import (
     AdminLoginForm,
     CustomerChangeForm,
@@ -28,10 +32,32 @@ from .forms import (
     OrganisationForm,
     SuspendForm,
 )
-from .models import ROLE_RANK, STAFF_ROLES, Customer, Employee, Organisation, Role, User
+from .models import ROLE_RANK, STAFF_ROLES, Customer, Employee, Organisation, Role, TwoFactorRequirement, User
+from .views import AdminLoginView
 
 # The admin login takes an email or a mobile number and refuses expired and suspended accounts, like ours.
 admin.site.login_form = AdminLoginForm
+
+
+def admin_login(request, extra_context=None):
+    """`admin.site.login`: Django's admin login page, with our two steps (password, then the second factor)."""
+    if request.method == "GET" and admin.site.has_permission(request):
+        return redirect("admin:index")
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Log in"),
+        "subtitle": None,
+        "app_path": request.get_full_path(),
+        "username": request.user.get_username(),
+        **(extra_context or {}),
+    }
+    if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
+        context[REDIRECT_FIELD_NAME] = reverse("admin:index")
+    request.current_app = admin.site.name
+    return AdminLoginView.as_view(extra_context=context)(request)
+
+
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 
 def actor_rank(user: User) -> int:
@@ -78,7 +104,7 @@ class PeopleAdmin(UserAdmin):
     readonly_fields = ("suspended_at", "suspension_reason", "last_login", "date_joined")
     filter_horizontal = ()
     list_per_page = 50
-    actions = ["suspend_users", "reactivate_users"]
+    actions = ["suspend_users", "reactivate_users", "remove_two_factor"]
 
     # Roles a form may offer; narrowed further to the actor's own rank.
     offered_roles: tuple[str, ...] = tuple(Role.values)
@@ -191,6 +217,29 @@ class PeopleAdmin(UserAdmin):
             self.log_change(request, user, [{"changed": {"fields": ["suspended_at", "expires_at"]}}])
             done += 1
         message = ngettext("%(count)d account reactivated.", "%(count)d accounts reactivated.", done)
+        self.message_user(request, message % {"count": done}, messages.SUCCESS)
+
+    def has_two_factor_reset_permission(self, request) -> bool:
+        return request.user.is_superuser or getattr(request.user, "role", None) == Role.ADMIN
+
+    @admin.action(
+        description=_("Remove two-factor sign-in of the selected accounts (recovery)"),
+        permissions=["two_factor_reset"],
+    )
+    def remove_two_factor(self, request, queryset):
+        done = 0
+        for user in queryset:
+            if self._outranked(request, user) or not twofactor.two_factor_remove(user=user, actor=request.user):
+                continue
+            self.log_change(request, user, _("Two-factor sign-in removed (recovery)."))
+            done += 1
+        message = ngettext(
+            "Two-factor sign-in removed from %(count)d account: it signs in with the password now, or sets up a new "
+            "device if its access level requires one.",
+            "Two-factor sign-in removed from %(count)d accounts: they sign in with the password now, or set up a "
+            "new device if their access level requires one.",
+            done,
+        )
         self.message_user(request, message % {"count": done}, messages.SUCCESS)
 
 
@@ -308,3 +357,42 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, to_latin_digits(search_term or "").strip())
+
+
+@admin.register(TwoFactorRequirement)
+class TwoFactorRequirementAdmin(admin.ModelAdmin):
+    """Which access levels must sign in with a second factor: one row per role, ticked in the list. The roles the
+    deployment requires (TWO_FACTOR_REQUIRED_ROLES) are required whatever the row says."""
+
+    list_display = ("role", "required", "required_by_deployment")
+    list_editable = ("required",)
+    fields = ("role", "required")
+    readonly_fields = ("role",)
+
+    @admin.display(description=_("required by the deployment"), boolean=True)
+    def required_by_deployment(self, obj) -> bool:
+        return obj.role in settings.TWO_FACTOR_REQUIRED_ROLES
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser or getattr(request.user, "role", None) == Role.ADMIN
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return self.has_change_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        twofactor.two_factor_requirement_set(role=obj.role, required=obj.required, actor=request.user)
+
+
+# django-otp's own TOTP device admin would show every user's secret key and QR code to whoever may open it:
+# devices are managed by their owner (the profile) and removed by the recovery action above, nowhere else.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)

@@ -9,7 +9,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import signals
+        from . import (
+            checks,  # noqa: F401 - registers the system checks
+            signals,
+        )
         from .roles import on_post_migrate
 
         signals.connect()  # sign-ins, failures and lockouts into the audit trail

@@ -317,3 +317,17 @@ class SignupVerifyForm(SetPasswordMixin, forms.Form):
         self.validate_passwords()
         self.validate_password_for_user(self.person)
         return cleaned
+
+
+class CodeForm(forms.Form):
+    """A code of the second step: six digits from the authenticator app (Persian, Arabic or Latin digits, spaces
+    allowed) or a backup code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "dir": "ltr", "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Type the code.")},
+    )

@@ -13,12 +13,17 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from helpdesk.branding import branding_prefix
 from helpdesk.site import get_site_settings
 
 from .models import Role
 from .status import SESSION_BLOCK_KEY, account_block
+from .twofactor import two_factor_required
+
+# Where TwoFactorMiddleware leaves its notice for the login page (accounts.views reads it).
+SESSION_TWO_FACTOR_NOTICE = "accounts:2fa-notice"
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +46,32 @@ class AccountStatusMiddleware:
                 if request.headers.get("HX-Request"):
                     response["HX-Redirect"] = response["Location"]  # htmx swaps would hide a plain redirect
                 return response
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """End a logged-in session that did not pass the second step when the user's role requires one (a session
+    from before the requirement, or from any login path that skipped the code step). The login page then asks for
+    the code, or for enrolment. Costs no query: the requirement is cached, the session is already loaded."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and DEVICE_ID_SESSION_KEY not in request.session
+            and two_factor_required(user)
+        ):
+            logger.warning("accounts.two_factor.session_ended", extra={"user": user.pk})
+            logout(request)
+            request.session[SESSION_TWO_FACTOR_NOTICE] = True
+            response = redirect(settings.LOGIN_URL)
+            if request.headers.get("HX-Request"):
+                response["HX-Redirect"] = response["Location"]
+            return response
         return self.get_response(request)
 
 
@@ -97,7 +128,14 @@ def _may_pass(request) -> bool:
 
 def _exempt_paths() -> set[str]:
     paths = {reverse("healthz"), reverse("admin:login"), reverse("set_language")}
-    for name in (settings.LOGIN_URL, "accounts:logout", "admin:logout"):
+    # The second step of a sign-in (and enrolment right after the password) belong to logging in.
+    for name in (
+        settings.LOGIN_URL,
+        "accounts:login_code",
+        "accounts:two_factor_setup",
+        "accounts:logout",
+        "admin:logout",
+    ):
         with suppress(NoReverseMatch):  # a URLconf without them (a test's own) still works
             paths.add(resolve_url(name))
     return paths

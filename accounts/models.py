@@ -1,12 +1,15 @@
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin
 
 from accounts.identifiers import clean_email, clean_mobile
 from helpdesk.validators import validate_economic_code, validate_legal_id, validate_mobile, validate_national_id
@@ -258,3 +261,62 @@ class SignupCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mobile} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+# --- Two-factor sign-in (accounts/twofactor.py) ------------------------------------------------------------------
+
+
+class TwoFactorRequirement(models.Model):
+    """Whether the people of one access level must sign in with a second factor: one row per role (migration),
+    ticked by an admin. The roles in settings.TWO_FACTOR_REQUIRED_ROLES must use it whatever the row says."""
+
+    role = models.CharField(_("access level"), max_length=12, choices=Role.choices, unique=True)
+    required = models.BooleanField(_("two-factor sign-in required"), default=False)
+
+    class Meta:
+        verbose_name = _("two-factor requirement")
+        verbose_name_plural = _("two-factor sign-in")
+        ordering = ["role"]
+
+    def __str__(self) -> str:
+        return str(self.get_role_display())
+
+
+class BackupCodeDevice(ThrottlingMixin, Device):
+    """One-time backup codes of a user (django-otp device). Unlike django-otp's static device, the codes are
+    stored as keyed hashes (`BackupCode.digest`): a copy of the database does not hand them out."""
+
+    class Meta(Device.Meta):
+        verbose_name = _("backup codes")
+        verbose_name_plural = _("backup codes")
+
+    def get_throttle_factor(self) -> float:
+        return settings.OTP_TOTP_THROTTLE_FACTOR
+
+    def verify_token(self, token) -> bool:
+        allowed, _data = self.verify_is_allowed()
+        if not allowed:
+            return False
+        deleted, _rows = self.codes.filter(digest=backup_code_digest(str(token))).delete()
+        if deleted:
+            self.throttle_reset()
+            return True
+        self.throttle_increment()
+        return False
+
+
+class BackupCode(models.Model):
+    device = models.ForeignKey(BackupCodeDevice, related_name="codes", on_delete=models.CASCADE)
+    digest = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = _("backup code")
+        verbose_name_plural = _("backup codes")
+
+    def __str__(self) -> str:
+        return f"backup code {self.pk}"  # never the code: only its hash is kept
+
+
+def backup_code_digest(code: str) -> str:
+    """The stored form of a normalised backup code (HMAC-SHA256 under SECRET_KEY)."""
+    return salted_hmac("accounts.backup-code", code, algorithm="sha256").hexdigest()

@@ -5,22 +5,36 @@ import copy
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp import login as otp_login
 
 from helpdesk.net import client_ip
 from helpdesk.site import get_site_settings
 
 from . import signup as signups
-from .forms import LocalisedPasswordResetForm, LoginForm, ProfileForm, SignupForm, SignupVerifyForm
+from . import twofactor
+from .forms import (
+    AdminLoginForm,
+    CodeForm,
+    LocalisedPasswordResetForm,
+    LoginForm,
+    ProfileForm,
+    SignupForm,
+    SignupVerifyForm,
+)
+from .middleware import SESSION_TWO_FACTOR_NOTICE
 from .models import SignupCode, User
 from .services import PROFILE_FIELDS, user_update_profile
 from .status import SESSION_BLOCK_KEY, AccountBlock
@@ -28,6 +42,10 @@ from .status import SESSION_BLOCK_KEY, AccountBlock
 MSG_PROFILE_SAVED = _("Your profile has been saved.")
 MSG_SIGNED_UP = _("Welcome! Your account was created and you are logged in.")
 SESSION_SIGNUP_KEY = "accounts:signup"
+MSG_PENDING_EXPIRED = _("Please log in again: the time for the second step has passed.")
+MSG_TWO_FACTOR_ON = _("Two-factor sign-in is on. Keep your backup codes somewhere safe.")
+MSG_TWO_FACTOR_OFF = _("Two-factor sign-in is off.")
+MSG_TWO_FACTOR_NOW_REQUIRED = _("Your access level now requires two-factor sign-in. Log in again to set it up.")
 
 
 def set_language_cookie(response, language: str) -> None:
@@ -44,24 +62,174 @@ def set_language_cookie(response, language: str) -> None:
     )
 
 
-class LoginView(auth_views.LoginView):
-    form_class = LoginForm
-    template_name = "accounts/login.html"
-    redirect_authenticated_user = True
+class TwoStepLoginMixin:
+    """The password step. A user with a second factor, or whose role requires one, is not logged in here: the
+    session only remembers the pending sign-in, and the code step (or enrolment) logs them in."""
+
+    request: HttpRequest
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         data = self.request.session.pop(SESSION_BLOCK_KEY, None) if self.request.method == "GET" else None
         block = AccountBlock.from_session(data) if data else None
         context["blocked_message"] = block.message() if block else ""
+        if self.request.method == "GET" and self.request.session.pop(SESSION_TWO_FACTOR_NOTICE, None):
+            context["blocked_message"] = MSG_TWO_FACTOR_NOW_REQUIRED
         return context
 
     def form_valid(self, form):
+        user = form.get_user()
+        enrolled = twofactor.has_device(user)
+        if enrolled or twofactor.two_factor_required(user):
+            twofactor.pending_start(
+                self.request,
+                user=user,
+                backend=user.backend,
+                next_url=self.get_success_url(),
+            )
+            return redirect("accounts:login_code" if enrolled else "accounts:two_factor_setup")
         response = super().form_valid(form)
-        language = form.get_user().language
+        language = user.language
         translation.activate(language)
         set_language_cookie(response, language)
         return response
+
+
+class LoginView(TwoStepLoginMixin, auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class AdminLoginView(TwoStepLoginMixin, auth_views.LoginView):
+    """The admin site's login (installed as `admin.site.login` by accounts/admin.py): the same two steps."""
+
+    form_class = AdminLoginForm
+    template_name = "admin/login.html"
+
+
+def _finish_login(request: HttpRequest, user, pending: dict, device) -> None:
+    """Log in the user of a pending sign-in whose second step passed, with the device that passed it."""
+    twofactor.pending_clear(request)
+    auth_login(request, user, backend=pending["backend"])
+    otp_login(request, device)
+    translation.activate(user.language)
+
+
+def _redirect_with_language(url: str, language: str) -> HttpResponse:
+    response = redirect(url)
+    set_language_cookie(response, language)
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def login_code(request):
+    """The second step: a code from the authenticator app, or a backup code."""
+    found = twofactor.pending_user(request)
+    if found is None:
+        messages.warning(request, MSG_PENDING_EXPIRED)
+        return redirect(settings.LOGIN_URL)
+    user, pending = found
+    if not twofactor.has_device(user):  # removed by an admin since the password step
+        twofactor.pending_clear(request)
+        return redirect(settings.LOGIN_URL)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = twofactor.two_factor_verify(user=user, code=form.cleaned_data["code"])
+        except twofactor.TwoFactorThrottled as exc:
+            form.add_error("code", exc.message())
+        else:
+            if device is None:
+                form.add_error("code", twofactor.MSG_WRONG_CODE)
+            else:
+                _finish_login(request, user, pending, device)
+                return _redirect_with_language(pending["next"], user.language)
+    return render(request, "accounts/login_code.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def two_factor_setup(request):
+    """Enrolment: from the profile (opt-in), or right after the password when the role requires it."""
+    pending = None
+    if request.user.is_authenticated:
+        user = request.user
+    else:
+        found = twofactor.pending_user(request)
+        if found is None:
+            return redirect_to_login(request.get_full_path())
+        user, pending = found
+    if twofactor.has_device(user):
+        messages.info(request, twofactor.MSG_ALREADY_ENROLLED)
+        return redirect("accounts:login_code" if pending else "accounts:profile")
+    key = request.session.get(twofactor.SETUP_KEY)
+    if not key:  # kept in the session (not stored) until a code from the app confirms it
+        key = request.session[twofactor.SETUP_KEY] = twofactor.new_secret()
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment = twofactor.two_factor_enrol(user=user, key=key, code=form.cleaned_data["code"])
+        except ValueError as exc:
+            form.add_error("code", exc.args[0])
+        else:
+            request.session.pop(twofactor.SETUP_KEY, None)
+            if pending:
+                _finish_login(request, user, pending, enrolment.device)
+            else:
+                otp_login(request, enrolment.device)
+            next_url = pending["next"] if pending else reverse("accounts:profile")
+            request.session[twofactor.BACKUP_CODES_KEY] = {"codes": enrolment.backup_codes, "next": next_url}
+            return _redirect_with_language(reverse("accounts:two_factor_backup_codes"), user.language)
+    site = get_site_settings()
+    context = {
+        "form": form,
+        "pending": pending is not None,
+        "qr": twofactor.qr_data_uri(twofactor.config_url(user, key, site.title)),
+        "secret": twofactor.secret_groups(key),
+    }
+    return render(request, "accounts/two_factor_setup.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def two_factor_backup_codes(request):
+    """The new backup codes, shown once right after enrolment (only their hashes are stored)."""
+    data = request.session.pop(twofactor.BACKUP_CODES_KEY, None)
+    if not isinstance(data, dict):
+        return redirect("accounts:profile")
+    messages.success(request, MSG_TWO_FACTOR_ON)
+    return render(request, "accounts/two_factor_backup_codes.html", {"codes": data["codes"], "next": data["next"]})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def two_factor_disable(request):
+    """Turn two-factor sign-in off (opt-in users only), confirmed by a current code."""
+    user = request.user
+    if not twofactor.has_device(user):
+        return redirect("accounts:profile")
+    form = CodeForm(request.POST or None)
+    required = twofactor.two_factor_required(user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = None if required else twofactor.two_factor_verify(user=user, code=form.cleaned_data["code"])
+        except twofactor.TwoFactorThrottled as exc:
+            form.add_error("code", exc.message())
+        else:
+            if required:
+                form.add_error(None, twofactor.MSG_REQUIRED)
+            elif device is None:
+                form.add_error("code", twofactor.MSG_WRONG_CODE)
+            else:
+                twofactor.two_factor_remove(user=user, actor=user)
+                request.session.pop(DEVICE_ID_SESSION_KEY, None)
+                messages.success(request, MSG_TWO_FACTOR_OFF)
+                return redirect("accounts:profile")
+    return render(request, "accounts/two_factor_disable.html", {"form": form, "required": required})
 
 
 class LogoutView(auth_views.LogoutView):
@@ -187,10 +355,19 @@ def signup_verify(request):
             form.add_error(None, exc)
         else:
             del request.session[SESSION_SIGNUP_KEY]
-            login(request, user, backend="accounts.backends.EmailOrMobileBackend")
+            auth_login(request, user, backend="accounts.backends.EmailOrMobileBackend")
             response = redirect("home")
             set_language_cookie(response, user.language)
             messages.success(request, MSG_SIGNED_UP)
             return response
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/signup_verify.html", {"form": form, "mobile": pending.mobile}, status=status)
+    device = twofactor.totp_device(user)
+    two_factor = {
+        "on": device is not None,
+        "since": device and device.created_at,
+        "required": twofactor.two_factor_required(user),
+    }
+    if device is not None:
+        two_factor["codes_left"] = twofactor.backup_codes_left(user)
+    return render(request, "accounts/profile.html", {"form": form, "profile_user": user, "two_factor": two_factor})

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "anymail",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "helpdesk",
     "accounts",
     "notifications",
@@ -55,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "helpdesk.audit.AuditContextMiddleware",
     "accounts.middleware.AccountStatusMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.MaintenanceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -114,10 +117,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Brute-force protection (django-axes): lock the account+address pair after repeated failures.
+# Brute-force protection (django-axes): lock the account+address pair after repeated failures …
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# … and the account itself, from any address, after more failures and for longer (accounts/lockout.py counts
+# axes' failure log, which therefore is on).
+AXES_HANDLER = "accounts.lockout.AccountLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+ACCOUNT_LOCKOUT_FAILURE_LIMIT = env.int("ACCOUNT_LOCKOUT_FAILURE_LIMIT", default=20)
+ACCOUNT_LOCKOUT_COOLOFF_HOURS = env.float("ACCOUNT_LOCKOUT_COOLOFF_HOURS", default=1.0)
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
@@ -277,6 +288,14 @@ CELERY_BEAT_SCHEDULE["files-sweep-orphans"] = {
 # django-axes counts failures per account whichever identifier was typed (email in any case, mobile in any
 # spelling), so switching between them or respelling a mobile number does not reset the count.
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
+
+# Two-factor sign-in (accounts/twofactor.py, django-otp). The roles that must use it: these, plus those an admin
+# ticks in «ورود دومرحله‌ای» in the admin. Production's default is the admins.
+TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=[])
+# Wrong codes: each device waits FACTOR × 2^(failures-1) seconds before the next try (django-otp's throttling).
+OTP_TOTP_THROTTLE_FACTOR = env.float("TWO_FACTOR_THROTTLE_FACTOR", default=1.0)
+# Seconds between the password step and the code step (or enrolment) before the password must be typed again.
+TWO_FACTOR_PENDING_SECONDS = 600
 
 # --- Notifications (notifications/, helpdesk/sms) -------------------------------------------------------------------
 # Absolute links in emails and SMS (no trailing slash).

@@ -5,6 +5,8 @@ from .base import STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # required: no default in production
+# Admins sign in with a second factor unless the deployment says otherwise (`accounts.W001` then warns).
+TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=["admin"])
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # A load balancer or container probe asks /healthz over plain HTTP: answer it rather than redirect.

@@ -104,8 +104,8 @@ def test_disguised_upload_in_admin_is_refused_and_nothing_is_saved(admin_client,
     response = admin_client.post(url, data)
     assert response.status_code == 200
     assert (
-        '<ul class="errorlist" id="id_attachments-0-file_error"><li>«\u2068photo.png\u2069» حاوی صفحه وب یا تصویر SVG است و به'
-        " دلایل امنیتی پیوست نمی\u200cشود.</li></ul>"
+        '<ul class="errorlist" id="id_attachments-0-file_error"><li>«\u2068photo.png\u2069» حاوی صفحه وب'
+        " یا تصویر SVG است و به دلایل امنیتی پیوست نمی\u200cشود.</li></ul>"
     ) in response.content.decode()
     assert not ArticleAttachment.objects.exists()
     assert Article.objects.get(pk=article.pk).title == "با پیوست"
