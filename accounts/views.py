@@ -289,7 +289,15 @@ def profile(request):
                 set_language_cookie(response, user.language)
             messages.success(request, MSG_PROFILE_SAVED)
             return response
-    return render(request, "accounts/profile.html", {"form": form, "profile_user": user})
+    device = twofactor.totp_device(user)
+    two_factor = {
+        "on": device is not None,
+        "since": device and device.created_at,
+        "required": twofactor.two_factor_required(user),
+    }
+    if device is not None:
+        two_factor["codes_left"] = twofactor.backup_codes_left(user)
+    return render(request, "accounts/profile.html", {"form": form, "profile_user": user, "two_factor": two_factor})
 
 
 # --- self-registration (when the site settings allow it) -------------------------------------------------------
@@ -362,12 +370,3 @@ def signup_verify(request):
             return response
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/signup_verify.html", {"form": form, "mobile": pending.mobile}, status=status)
-    device = twofactor.totp_device(user)
-    two_factor = {
-        "on": device is not None,
-        "since": device and device.created_at,
-        "required": twofactor.two_factor_required(user),
-    }
-    if device is not None:
-        two_factor["codes_left"] = twofactor.backup_codes_left(user)
-    return render(request, "accounts/profile.html", {"form": form, "profile_user": user, "two_factor": two_factor})
