@@ -161,7 +161,7 @@ class TicketFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(
         label=_("Search"),
-        method="filter_q",
+        method="filter_noop",  # applied last, in `qs`: the search's probe sees every other filter
         max_length=MAX_QUERY_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Reference, subject, text, name, email…")}),
     )
@@ -266,11 +266,9 @@ class TicketFilter(django_filters.FilterSet):
             qs = super().qs
             if not self._status_given():
                 qs = qs.filter(status__in=ACTIVE_STATUSES)
-            self._qs = qs.order_by(*self._ordering())
+            qs = _search(qs, getattr(self.form, "cleaned_data", {}).get("q") or "")
+            self._qs = qs.order_by(*SORTS[self.sort_key])
         return self._qs
-
-    def _ordering(self):
-        return SORTS[self.sort_key]
 
     def _status_given(self) -> bool:
         return bool(self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("status"))
@@ -279,9 +277,6 @@ class TicketFilter(django_filters.FilterSet):
 
     def filter_noop(self, queryset, name, value):
         return queryset
-
-    def filter_q(self, queryset, name, value):
-        return _search(queryset, value)
 
     def filter_view(self, queryset, name, value):
         user = self.user
