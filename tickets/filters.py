@@ -25,8 +25,8 @@ from helpdesk.persian import normalize, to_latin_digits
 from helpdesk.validators import normalize_mobile
 
 from . import permissions
-from .search import SearchMatch
 from .models import ACTIVE_STATUSES, Channel, Department, Priority, Status, TaggedTicket, Ticket, TicketType
+from .search import SearchMatch
 
 # Status pseudo-values: the queue opens on the tickets that still need work.
 STATUS_ACTIVE = "active"

@@ -27,7 +27,7 @@ def test_search_terms_are_normalised_and_bounded():
 
 
 def test_queries_contain_no_operator_from_the_input():
-    terms = search_terms('a | !c <-> \'d\' (e):* "f" NEAR(g) h*')
+    terms = search_terms("a | !c <-> 'd' (e):* \"f\" NEAR(g) h*")
     assert tsquery(terms) == "'a':* & 'c':* & 'd':* & 'e':* & 'f':* & 'near':* & 'g':* & 'h':*"
     assert fts_query(terms) == '"a"* AND "c"* AND "d"* AND "e"* AND "f"* AND "near"* AND "g"* AND "h"*'
 
