@@ -10,12 +10,13 @@
   by triggers on insert, update of the text and delete — whatever writes the row (services, admin, bulk updates).
 
 Both match every term as a word prefix. `SearchMatch(terms, indexed=True)` asks the index for the matches (a rare
-word); `indexed=False` tests the stored match row by row, for a walk along the queue's sort index (a common word:
-the first page is found after a few rows). See `tickets.filters._search` for the choice.
+word); `indexed=False` tests each row (the stored vector, or the text), for a walk along the queue's sort index
+(a common word: the first page is found after a few rows). See `tickets.filters._search` for the choice.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections
@@ -123,12 +124,24 @@ def fts_query(terms: list[str]) -> str:
     return " AND ".join(f'"{term}"*' for term in terms)
 
 
+# FTS5's unicode61 tokenizer: a token is a run of letters and digits (categories L* and N*); everything else,
+# the underscore included, separates tokens.
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def word_prefix_regex(term: str) -> str:
+    """SQLite, row by row: a regular expression true exactly where `fts_query([term])` matches — the term's tokens
+    as consecutive words of the text, the last one as a prefix («zx-90» → `(?<![^\\W_])zx[\\W_]+90`)."""
+    return r"(?<![^\W_])" + r"[\W_]+".join(re.escape(token) for token in _TOKEN.findall(term))
+
+
 class SearchMatch(Expression):
     """True for the tickets whose search text contains every term (as a word prefix).
 
     `indexed=True`: the index finds the matches (GIN on PostgreSQL, FTS5 on SQLite). `indexed=False`: the same
     test on each row the query visits anyway (PostgreSQL `ts_match_vq` on the stored vector, which no index
-    serves; SQLite an FTS5 look-up by rowid), so the planner walks the sort index and stops at the page.
+    serves; SQLite `word_prefix_regex` on the row's text), so the database walks the sort index and stops at
+    the page.
     """
 
     conditional = True
@@ -164,9 +177,11 @@ class SearchMatch(Expression):
         alias, column = self._pk(compiler, connection)
         if self.indexed:
             sql = f"{alias}.{column} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"  # noqa: S608
-        else:
-            sql = f"EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid = {alias}.{column})"  # noqa: S608
-        return sql, (fts_query(self.terms),)
+            return sql, (fts_query(self.terms),)
+        # Row by row, FTS5 would rebuild a prefix's whole list of matches for every row; a regular expression
+        # with the tokenizer's rule (Django's REGEXP function on SQLite) tests the row's own text instead.
+        text = f"{alias}.{connection.ops.quote_name('search_document')}"
+        return " AND ".join([f"{text} REGEXP %s"] * len(self.terms)), tuple(map(word_prefix_regex, self.terms))
 
     def as_sql(self, compiler, connection, **extra_context):
         raise NotSupportedError("Keyword search needs PostgreSQL or SQLite")
