@@ -179,9 +179,15 @@ class SearchMatch(Expression):
             sql = f"{alias}.{column} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"  # noqa: S608
             return sql, (fts_query(self.terms),)
         # Row by row, FTS5 would rebuild a prefix's whole list of matches for every row; a regular expression
-        # with the tokenizer's rule (Django's REGEXP function on SQLite) tests the row's own text instead.
+        # with the tokenizer's rule (Django's REGEXP function on SQLite) tests the row's own text instead, after
+        # `instr` (in C) has skipped the rows that don't even contain the term's words.
         text = f"{alias}.{connection.ops.quote_name('search_document')}"
-        return " AND ".join([f"{text} REGEXP %s"] * len(self.terms)), tuple(map(word_prefix_regex, self.terms))
+        parts, params = [], []
+        for term in self.terms:
+            tokens = _TOKEN.findall(term)
+            parts += [f"instr({text}, %s) > 0"] * len(tokens) + [f"{text} REGEXP %s"]
+            params += [*tokens, word_prefix_regex(term)]
+        return " AND ".join(parts), tuple(params)
 
     def as_sql(self, compiler, connection, **extra_context):
         raise NotSupportedError("Keyword search needs PostgreSQL or SQLite")
