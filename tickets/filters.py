@@ -76,19 +76,21 @@ def search_terms(text: str) -> list[str]:
     return terms[:MAX_TERMS]
 
 
-# Up to this many matches are fetched by id through the index first (see `_search`).
+# Up to this many matches are fetched by id through the index first (see `search_tickets`).
 SEARCH_IDS_CAP = 2000
 
 
-def _search(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
-    """`queryset` narrowed to the tickets whose search text has every word of `text` (or whose reference it is).
+def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """`queryset` narrowed to the tickets whose search text has every word of `text` as a word prefix (Persian
+    variants and digits folded), or whose reference is what was typed.
 
     One query asks the index (GIN on PostgreSQL, FTS5 on SQLite; `tickets.search`) for the matching ids within
     `queryset`, unordered, at most `SEARCH_IDS_CAP` + 1 of them. A rare word stops there: the page and its count go
     by that id list (sorting ≤ 2,000 rows). A common word — more ids than the cap — is then tested row by row
-    (`SearchMatch(indexed=False)`) while the database walks the queue's sort index: at ≥ 1 match in every
-    `rows / SEARCH_IDS_CAP` tickets the page of 25 is found after a few hundred rows, and the capped count stops
-    after `COUNT_CAP` matches. Nothing collects or sorts all the matches of a common word, whatever the size.
+    (`SearchMatch(indexed=False)`) while the database walks the queue's sort index: a page of 25 is found after
+    about 25 × rows / matches rows, and the capped count stops after `COUNT_CAP` matches. Nothing collects or
+    sorts all the matches of a common word, whatever the size. Apply it after every other filter, so the probe
+    counts only what the page can show (`docs/performance.md`: measurements and the one case left slow).
     """
     from .references import parse_reference
 
@@ -107,12 +109,6 @@ def _search(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     if len(ids) <= SEARCH_IDS_CAP:
         return queryset.filter(pk__in=ids)
     return matching(indexed=False)
-
-
-def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
-    """Tickets whose search text has every word of `text` as a word prefix (Persian variants and digits folded),
-    or whose reference is what was typed. Full-text on both databases (`tickets.search`)."""
-    return _search(queryset, text)
 
 
 class JalaliDateFilter(django_filters.Filter):
@@ -266,7 +262,7 @@ class TicketFilter(django_filters.FilterSet):
             qs = super().qs
             if not self._status_given():
                 qs = qs.filter(status__in=ACTIVE_STATUSES)
-            qs = _search(qs, getattr(self.form, "cleaned_data", {}).get("q") or "")
+            qs = search_tickets(qs, getattr(self.form, "cleaned_data", {}).get("q") or "")
             self._qs = qs.order_by(*SORTS[self.sort_key])
         return self._qs
 

@@ -11,7 +11,7 @@
 
 Both match every term as a word prefix. `SearchMatch(terms, indexed=True)` asks the index for the matches (a rare
 word); `indexed=False` tests each row (the stored vector, or the text), for a walk along the queue's sort index
-(a common word: the first page is found after a few rows). See `tickets.filters._search` for the choice.
+(a common word: the first page is found after a few rows). See `tickets.filters.search_tickets` for the choice.
 """
 
 from __future__ import annotations

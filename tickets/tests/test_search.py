@@ -24,7 +24,7 @@ def found(text: str, queryset=None) -> set[str]:
     return set(search_tickets(qs, text).values_list("reference", flat=True))
 
 
-# Both plans of `tickets.filters._search`: ids through the index (a rare word), the row-by-row test along the
+# Both plans of `tickets.filters.search_tickets`: ids through the index (a rare word), the row-by-row test along the
 # queue's sort (a common word: more matches than the cap, here any).
 @pytest.fixture(params=[2000, 0], ids=["through-the-index", "along-the-sort"])
 def either_plan(request, monkeypatch):
