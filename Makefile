@@ -47,6 +47,7 @@ beat: install
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/search.py
 	$(PY) bench/notifications.py
 
 lint: install

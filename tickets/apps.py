@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,9 +12,11 @@ class TicketsConfig(AppConfig):
 
         from . import notifications
         from .models import Attachment
+        from .search import sqlite_repair
         from .services import sla  # noqa: F401 - registers the SLA event kinds (sla_warning, sla_breach, escalated)
 
         notifications.register()
+        post_migrate.connect(sqlite_repair, sender=self, dispatch_uid="tickets.search_index_repair")
         navigation.register(
             navigation.Entry(
                 _("My tickets"),

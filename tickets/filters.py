@@ -13,11 +13,8 @@ import re
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +26,7 @@ from helpdesk.validators import normalize_mobile
 
 from . import permissions
 from .models import ACTIVE_STATUSES, Channel, Department, Priority, Status, TaggedTicket, Ticket, TicketType
+from .search import SearchMatch
 
 # Status pseudo-values: the queue opens on the tickets that still need work.
 STATUS_ACTIVE = "active"
@@ -62,83 +60,55 @@ MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 # Letters and digits of any script; everything else separates search terms (and can't reach to_tsquery).
 _TERM = re.compile(r"[\w@.+-]+", re.UNICODE)
+_WORD = re.compile(r"[^\W_]", re.UNICODE)
 
 
 def search_terms(text: str) -> list[str]:
-    """The normalised words of a search («كتاب ۱۲۳» → ["کتاب", "123"]), at most `MAX_TERMS`."""
+    """The normalised words of a search («كتاب ۱۲۳» → ["کتاب", "123"]), at most `MAX_TERMS`.
+
+    A "word" without a letter or digit («_», «@») is dropped: neither index holds it.
+    """
     terms = []
     for term in _TERM.findall(normalize(str(text or "")[:MAX_QUERY_LENGTH])):
         term = term.strip(".-+")
-        if term and term not in terms:
+        if term and _WORD.search(term) and term not in terms:
             terms.append(term)
     return terms[:MAX_TERMS]
 
 
-def _tsquery(terms: list[str]) -> str:
-    """A raw tsquery matching every term as a prefix: `'کتاب':* & '123':*`.
-
-    Terms hold only letters, digits and `@ . + -` (see `search_terms`), so no quote, backslash or operator
-    typed by a person reaches `to_tsquery`; inside the quotes PostgreSQL's parser splits a term exactly as it
-    split the document (an email stays one token, «a-b» becomes a phrase).
-    """
-    return " & ".join(f"'{term}':*" for term in terms)
-
-
-# PostgreSQL: up to this many matches are fetched by id through the GIN index first (see `_search`).
+# Up to this many matches are fetched by id through the index first (see `search_tickets`).
 SEARCH_IDS_CAP = 2000
 
 
-def _search(queryset: QuerySet[Ticket], text: str) -> tuple[QuerySet[Ticket], bool]:
-    """(filtered queryset, dense) — `dense` when PostgreSQL found more than `SEARCH_IDS_CAP` matches.
+def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """`queryset` narrowed to the tickets whose search text has every word of `text` as a word prefix (Persian
+    variants and digits folded), or whose reference is what was typed.
 
-    The matching ids are read first (one query, unordered, at most `SEARCH_IDS_CAP` + 1): on SQLite that is
-    the one pass over the search text a page needs (the page and its count then go by id).
-
-    Why the detour on PostgreSQL: the planner can't estimate a prefix tsquery (it guesses ~2% of rows), so
-    for a rare word it walks the queue's sort index and computes to_tsvector for every ticket — seconds at
-    100,000 tickets. Asking the GIN index for the matching ids first (one query, unordered, capped) and
-    filtering by that list keeps rare and ordinary words in milliseconds. For a word in thousands of tickets
-    the caller sorts by an expression the sort index can't serve, so PostgreSQL collects the matches through
-    the GIN index and sorts them (bounded by the number of matches, whatever the page).
+    One query asks the index (GIN on PostgreSQL, FTS5 on SQLite; `tickets.search`) for the matching ids within
+    `queryset`, unordered, at most `SEARCH_IDS_CAP` + 1 of them. A rare word stops there: the page and its count go
+    by that id list (sorting ≤ 2,000 rows). A common word — more ids than the cap — is then tested row by row
+    (`SearchMatch(indexed=False)`) while the database walks the queue's sort index: a page of 25 is found after
+    about 25 × rows / matches rows, and the capped count stops after `COUNT_CAP` matches. Nothing collects or
+    sorts all the matches of a common word, whatever the size. Apply it after every other filter, so the probe
+    counts only what the page can show (`docs/performance.md`: measurements and the one case left slow).
     """
     from .references import parse_reference
 
     terms = search_terms(text)
     if not terms:
-        return queryset, False
+        return queryset
     reference = parse_reference(text)
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        match = Q(search_match=SearchQuery(_tsquery(terms), config="simple", search_type="raw"))
-        queryset_with_match = queryset.alias(search_match=SearchVector("search_document", config="simple"))
-    else:
-        match = Q()
-        for term in terms:
-            match &= Q(search_document__contains=term)
-        queryset_with_match = queryset
-    if reference is not None:
-        match |= Q(reference=reference)
-    matched = queryset_with_match.filter(match)
-    # SQLite reads the text as it scans, so a common word is cheaper found along the sort index: look
-    # for fewer ids there before giving up on the id list.
-    cap = SEARCH_IDS_CAP if postgres else max(1, SEARCH_IDS_CAP // 10)
-    ids = list(matched.order_by().values_list("pk", flat=True)[: cap + 1])
-    if len(ids) <= cap:
-        return queryset.filter(pk__in=ids), False
-    return matched, postgres
 
+    def matching(*, indexed: bool) -> QuerySet[Ticket]:
+        match = Q(SearchMatch(terms, indexed=indexed))
+        if reference is not None:
+            match |= Q(reference=reference)
+        return queryset.filter(match)
 
-def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
-    """Tickets whose search text contains every word of `text` (Persian variants and digits folded), or whose
-    reference is what was typed. PostgreSQL: full-text over the GIN index; elsewhere a substring per word."""
-    return _search(queryset, text)[0]
-
-
-def _unindexed(key: str):
-    """`"-field"` as an expression with the same order that an index on `field` doesn't match."""
-    name = key.lstrip("-")
-    expression = Coalesce(F(name), F(name))
-    return expression.desc() if key.startswith("-") else expression.asc()
+    ids = list(matching(indexed=True).order_by().values_list("pk", flat=True)[: SEARCH_IDS_CAP + 1])
+    if len(ids) <= SEARCH_IDS_CAP:
+        return queryset.filter(pk__in=ids)
+    return matching(indexed=False)
 
 
 class JalaliDateFilter(django_filters.Filter):
@@ -187,7 +157,7 @@ class TicketFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(
         label=_("Search"),
-        method="filter_q",
+        method="filter_noop",  # applied last, in `qs`: the search's probe sees every other filter
         max_length=MAX_QUERY_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Reference, subject, text, name, email…")}),
     )
@@ -292,15 +262,9 @@ class TicketFilter(django_filters.FilterSet):
             qs = super().qs
             if not self._status_given():
                 qs = qs.filter(status__in=ACTIVE_STATUSES)
-            self._qs = qs.order_by(*self._ordering())
+            qs = search_tickets(qs, getattr(self.form, "cleaned_data", {}).get("q") or "")
+            self._qs = qs.order_by(*SORTS[self.sort_key])
         return self._qs
-
-    def _ordering(self):
-        order = SORTS[self.sort_key]
-        if getattr(self, "dense_search", False):
-            # A common word on PostgreSQL (see `_search`): sort keys wrapped so no index serves the order.
-            return [_unindexed(key) if isinstance(key, str) else key for key in order]
-        return order
 
     def _status_given(self) -> bool:
         return bool(self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("status"))
@@ -308,10 +272,6 @@ class TicketFilter(django_filters.FilterSet):
     # --- methods --------------------------------------------------------------------------------------
 
     def filter_noop(self, queryset, name, value):
-        return queryset
-
-    def filter_q(self, queryset, name, value):
-        queryset, self.dense_search = _search(queryset, value)
         return queryset
 
     def filter_view(self, queryset, name, value):

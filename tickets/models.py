@@ -299,8 +299,8 @@ class Ticket(models.Model):
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
     # Normalised (helpdesk.persian.normalize) reference, subject, public message bodies and the requester's
-    # name, email and mobile. Maintained by the services; on PostgreSQL a GIN index covers
-    # to_tsvector('simple', search_document) (migration 0002).
+    # name, email and mobile. Maintained by the services; indexed by `tickets.search` (a stored tsvector column with
+    # a GIN index on PostgreSQL, an FTS5 table kept in step by triggers on SQLite; migration 0006_search_index).
     search_document = models.TextField(_("search text"), blank=True, editable=False)
 
     objects = TicketQuerySet.as_manager()

@@ -1,0 +1,136 @@
+"""The keyword index (`tickets.search`): the same matches on SQLite (FTS5) and PostgreSQL (stored tsvector), kept in
+step with every write, scoped like the queue, by either plan (ids through the index, or row by row along the sort)."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from helpdesk.models import SiteSettings
+from helpdesk.tests.pins import pinned_get
+from tickets import services
+from tickets.filters import search_tickets
+from tickets.models import Ticket
+from tickets.search import FTS_TABLE, sqlite_repair
+
+from .factories import DepartmentFactory, TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = reverse("tickets:queue")
+
+
+def found(text: str, queryset=None) -> set[str]:
+    qs = Ticket.objects.all() if queryset is None else queryset
+    return set(search_tickets(qs, text).values_list("reference", flat=True))
+
+
+# Both plans of `tickets.filters.search_tickets`: ids through the index (a rare word), the row-by-row test along the
+# queue's sort (a common word: more matches than the cap, here any).
+@pytest.fixture(params=[2000, 0], ids=["through-the-index", "along-the-sort"])
+def either_plan(request, monkeypatch):
+    monkeypatch.setattr("tickets.filters.SEARCH_IDS_CAP", request.param)
+    return request.param
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed", "hit"),
+    [
+        ("کتاب فارسی", "كتاب", True),  # Arabic kaf and yeh find Persian ones
+        ("كتاب عربي", "کتاب", True),  # and the other way round
+        ("فاکتور ۱۲۳۴", "1234", True),  # digits in all three forms, stored in any of them
+        ("فاکتور 1234", "۱۲۳۴", True),
+        ("فاکتور ١٢٣٤", "١٢٣٤", True),
+        ("فاکتور ۱۲۳۴", "١٢٣", True),  # a prefix of the number
+        ("درخواست ارتقا", "ارتق", True),  # a word prefix
+        ("درخواست ارتقا", "تقا", False),  # not the middle of a word
+        ("می‌خواهم", "می خواهم", True),  # ZWNJ counts as a space
+        ("آب سرد", "اب", True),  # alef with madda folds to alef
+        ("چاپگر طبقه دوم", "چاپگر سوم", False),  # every word must match
+        ("ZX-900 ثبت شد", "zx-900", True),  # a code with a dash
+    ],
+)
+def test_same_matches_on_both_databases(make_ticket, either_plan, stored, typed, hit):
+    ticket = make_ticket(subject=stored, body="متن")
+    make_ticket(subject="موضوعی دیگر", body="متن")
+    assert found(typed) == ({ticket.reference} if hit else set())
+
+
+def test_email_and_mobile_of_the_requester(make_ticket, customer, either_plan):
+    ticket = make_ticket(subject="بی‌ربط")
+    assert found(customer.email) == {ticket.reference}
+    assert found(customer.mobile.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))) == {ticket.reference}
+
+
+def test_updates_are_indexed_by_every_writer(make_ticket, agent, either_plan):
+    ticket = make_ticket(subject="اولیه")
+    assert found("پیوست") == set()
+    services.reply_add(ticket=ticket, author=agent, body="پیوست را ببینید")  # a service
+    assert found("پیوست") == {ticket.reference}
+    Ticket.objects.filter(pk=ticket.pk).update(search_document="کاملا تازه")  # a bulk update bypassing the services
+    assert found("پیوست") == set()
+    assert found("تازه") == {ticket.reference}
+    services.ticket_rebuild_search_document(ticket=ticket)
+    assert found("پیوست") == {ticket.reference}
+    assert found("تازه") == set()
+
+
+def test_deleted_tickets_are_gone(make_ticket, either_plan):
+    gone, kept = make_ticket(subject="حذفی"), make_ticket(subject="حذفی دوم")
+    gone.delete()
+    assert found("حذفی") == {kept.reference}
+    if connection.vendor == "sqlite":  # nothing left in the index for the row
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", ['"حذفی"'])  # noqa: S608
+            assert [row[0] for row in cursor.fetchall()] == [kept.pk]
+
+
+def test_scoped_to_the_queryset(make_ticket, other_agent, either_plan):
+    from tickets import permissions
+
+    mine = make_ticket(subject="چاپگر اینجا")
+    elsewhere = TicketFactory(department=other_agent.departments.get(), search_document="چاپگر آنجا")
+    assert found("چاپگر") == {mine.reference, elsewhere.reference}
+    assert found("چاپگر", permissions.visible_tickets(other_agent)) == {elsewhere.reference}
+
+
+@pytest.mark.pins("tickets:queue")
+def test_the_queue_shows_only_what_the_agent_may_see(client, agent, department, either_plan):
+    SiteSettings.objects.update_or_create(pk=1, defaults={"records_per_page": 50})
+    visible = [TicketFactory(department=department, search_document=f"چاپگر {i}") for i in range(3)]
+    TicketFactory(department=DepartmentFactory(), search_document="چاپگر پنهان")
+    client.force_login(agent)
+    response = pinned_get(client, QUEUE + "?q=چاپگر", 8)  # probe, count, page: the same number by either plan
+    assert {t.reference for t in response.context["page_obj"].object_list} == {t.reference for t in visible}
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_sqlite_index_survives_a_table_rebuild(make_ticket):
+    """Django's SQLite schema editor alters a table by rebuilding it; the rebuilt table has no triggers. After
+    `migrate` (post_migrate) they are back and the index is rebuilt from the rows."""
+    ticket = make_ticket(subject="بازسازی")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {FTS_TABLE}_update")
+        cursor.execute(f"DROP TRIGGER {FTS_TABLE}_insert")
+    Ticket.objects.filter(pk=ticket.pk).update(search_document="نادیده")  # not seen by the index
+    later = TicketFactory(search_document="بعدی")
+    assert sqlite_repair() is True
+    assert found("نادیده") == {ticket.reference}
+    assert found("بعدی") == {later.reference}
+    assert found("بازسازی") == set()
+    assert sqlite_repair() is False  # nothing missing: nothing done
+    with connection.cursor() as cursor:  # FTS5 compares its index with the content table
+        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")  # noqa: S608
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_postgresql_reads_the_stored_vector():
+    TicketFactory(search_document="ستون ذخیره")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_vector::text FROM tickets_ticket")
+        assert cursor.fetchone()[0] == "'ذخیره':2 'ستون':1"
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'tickets_ticket' AND indexname LIKE 'ticket_search%%'"
+        )
+        assert [row[0] for row in cursor.fetchall()] == [
+            "CREATE INDEX ticket_search_vector_gin ON public.tickets_ticket USING gin (search_vector)"
+        ]
