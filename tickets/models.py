@@ -300,7 +300,7 @@ class Ticket(models.Model):
 
     # Normalised (helpdesk.persian.normalize) reference, subject, public message bodies and the requester's
     # name, email and mobile. Maintained by the services; indexed by `tickets.search` (a stored tsvector column with
-    # a GIN index on PostgreSQL, an FTS5 table kept in step by triggers on SQLite; migration 0006_search_index).
+    # a GIN index on PostgreSQL, an FTS5 table kept in step by triggers on SQLite; migration 0007_search_index).
     search_document = models.TextField(_("search text"), blank=True, editable=False)
 
     objects = TicketQuerySet.as_manager()

@@ -30,7 +30,7 @@ VECTOR_COLUMN = "search_vector"
 VECTOR_INDEX = "ticket_search_vector_gin"
 FTS_TABLE = "tickets_ticket_fts"
 
-# PostgreSQL (migration 0006_search_index): the column PostgreSQL keeps equal to to_tsvector(search_document).
+# PostgreSQL (migration 0007_search_index): the column PostgreSQL keeps equal to to_tsvector(search_document).
 POSTGRES_INSTALL = [
     f"ALTER TABLE tickets_ticket ADD COLUMN IF NOT EXISTS {VECTOR_COLUMN} tsvector "
     "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_document)) STORED",
@@ -74,7 +74,7 @@ def _sqlite_present(cursor) -> set[str]:
 
 def sqlite_install(connection) -> bool:
     """Create the FTS5 table and its triggers where missing and, if anything was missing, index every ticket
-    again from its row. Returns whether it re-indexed. Migration 0006_search_index installs with it."""
+    again from its row. Returns whether it re-indexed. Migration 0007_search_index installs with it."""
     with connection.cursor() as cursor:
         if _sqlite_present(cursor) >= {FTS_TABLE, *_FTS_TRIGGERS}:
             return False

@@ -26,7 +26,7 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0005_message_created"),
+        ("tickets", "0006_message_sender_unverified"),
     ]
 
     operations = [
