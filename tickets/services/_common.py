@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from helpdesk import files
+from helpdesk.markdown import render_markdown
 from helpdesk.persian import normalize
 from helpdesk.statemachine import Machine
 from helpdesk.uploads import UploadCheck, prepare_upload
@@ -111,6 +112,12 @@ def set_status(ticket: Ticket, new: str, *, actor: User | None, now: datetime | 
         change=change,
         record=lambda ticket, old: events.event_status(ticket=ticket, actor=actor, old=old, new=new),
     )
+
+
+def message_create(*, ticket: Ticket, body: str, **fields: object) -> Message:
+    """Write a message of the thread: the one path that stores a body, so its sanitised HTML is rendered here,
+    once (`manage.py rebuild_message_html` renders them all again when the renderer changes)."""
+    return Message.objects.create(ticket=ticket, body=body, body_html=render_markdown(body), **fields)
 
 
 def prepare_attachments(files: Sequence) -> list[tuple[UploadCheck, object]]:
