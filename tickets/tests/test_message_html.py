@@ -19,7 +19,7 @@ from .views_support import ticket_url
 
 pytestmark = pytest.mark.django_db
 
-XSS = '<script>alert(1)</script><img src=x onerror=alert(1)> [x](javascript:alert(1)) **مهم**'
+XSS = "<script>alert(1)</script><img src=x onerror=alert(1)> [x](javascript:alert(1)) **مهم**"
 
 
 def assert_clean(html: str) -> None:
