@@ -97,24 +97,40 @@ def notify(event: Any) -> None:
     acknowledged). A message that cannot be *rendered* for someone (a bug in a template or a registration) is
     written as a `failed` row with the reason, so an admin sees who was not told and why.
     """
-    logger.info(
-        "event %s (%s) by %s",
-        event.pk,
-        event.kind,
-        event.actor_id or "system",
-        extra={"event_id": event.pk, "event_kind": event.kind},
-    )
-    kind = registry.kind_for(event.kind)
-    if kind is None:
-        return
-    _write(_event_rows(event, kind))
+    notify_many([event])
 
 
-def _event_rows(event: Any, kind: registry.Kind) -> list[Notification]:
-    people = registry.recipients_for(event, kind)
+def notify_many(events: Iterable[Any]) -> None:
+    """`notify` for many events at once (e.g. a batch of the SLA scan): the same rows, but the recipients'
+    channel choices are read once per group and all rows are written in one bulk insert."""
+    by_kind: dict[str, list[tuple[Any, list]]] = {}
+    for event in events:
+        logger.info(
+            "event %s (%s) by %s",
+            event.pk,
+            event.kind,
+            event.actor_id or "system",
+            extra={"event_id": event.pk, "event_kind": event.kind},
+        )
+        kind = registry.kind_for(event.kind)
+        if kind is not None:
+            by_kind.setdefault(event.kind, []).append((event, registry.recipients_for(event, kind)))
+    rows: list[Notification] = []
+    for code, pairs in by_kind.items():
+        kind = registry.kind_for(code)
+        assert kind is not None  # only registered kinds were kept above
+        people = {user.pk: user for _event, recipients in pairs for user, _audience in recipients}
+        wanted = preferences.channels_for_users(people.values(), kind.group) if people else {}
+        for event, recipients in pairs:
+            rows += _event_rows(event, kind, recipients, wanted)
+    _write(rows)
+
+
+def _event_rows(
+    event: Any, kind: registry.Kind, people: list[tuple[User, str]], wanted: dict[int, list[str]]
+) -> list[Notification]:
     if not people:
         return []
-    wanted = preferences.channels_for_users([user for user, _ in people], kind.group)
     source = event if isinstance(event, models.Model) else None
     what = f"the {event.kind} notification of event {event.pk}"
     with optional_step(f"preparing {what}", savepoint=False, log=logger) as prepared:

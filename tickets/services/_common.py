@@ -73,6 +73,11 @@ def emit(event: TicketEvent) -> TicketEvent:
     return event
 
 
+def emit_many(built: Iterable[TicketEvent]) -> None:
+    """`emit` for a batch of saved events (their notifications in one bulk insert)."""
+    outbox.notify_many(built)
+
+
 def set_status(ticket: Ticket, new: str, *, actor: User | None, now: datetime | None = None) -> TicketEvent | None:
     """THE function that changes a ticket's status: the status machine's step (`ALLOWED_TRANSITIONS`), keeping
     the timestamps (resolved_at, closed_at, last_activity_at) and the SLA clock in step, saving only those fields
