@@ -103,7 +103,7 @@ def notify(event: Any) -> None:
 def notify_many(events: Iterable[Any]) -> None:
     """`notify` for many events at once (e.g. a batch of the SLA scan): the same rows, but the recipients'
     channel choices are read once per group and all rows are written in one bulk insert."""
-    by_kind: dict[str, list[tuple[Any, list]]] = {}
+    by_group: dict[str, list[tuple[Any, registry.Kind, list]]] = {}
     for event in events:
         logger.info(
             "event %s (%s) by %s",
@@ -114,14 +114,12 @@ def notify_many(events: Iterable[Any]) -> None:
         )
         kind = registry.kind_for(event.kind)
         if kind is not None:
-            by_kind.setdefault(event.kind, []).append((event, registry.recipients_for(event, kind)))
+            by_group.setdefault(kind.group, []).append((event, kind, registry.recipients_for(event, kind)))
     rows: list[Notification] = []
-    for code, pairs in by_kind.items():
-        kind = registry.kind_for(code)
-        assert kind is not None  # only registered kinds were kept above
-        people = {user.pk: user for _event, recipients in pairs for user, _audience in recipients}
-        wanted = preferences.channels_for_users(people.values(), kind.group) if people else {}
-        for event, recipients in pairs:
+    for group, entries in by_group.items():
+        people = {user.pk: user for _event, _kind, recipients in entries for user, _audience in recipients}
+        wanted = preferences.channels_for_users(people.values(), group) if people else {}
+        for event, kind, recipients in entries:
             rows += _event_rows(event, kind, recipients, wanted)
     _write(rows)
 
