@@ -41,6 +41,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
+from helpdesk.site import settings_read_once
 from helpdesk.transactions import optional_step
 
 from . import preferences, registry, render
@@ -116,11 +117,12 @@ def notify_many(events: Iterable[Any]) -> None:
         if kind is not None:
             by_group.setdefault(kind.group, []).append((event, kind, registry.recipients_for(event, kind)))
     rows: list[Notification] = []
-    for group, entries in by_group.items():
-        people = {user.pk: user for _event, _kind, recipients in entries for user, _audience in recipients}
-        wanted = preferences.channels_for_users(people.values(), group) if people else {}
-        for event, kind, recipients in entries:
-            rows += _event_rows(event, kind, recipients, wanted)
+    with settings_read_once():  # the messages name the site: read its settings once for the whole batch
+        for group, entries in by_group.items():
+            people = {user.pk: user for _event, _kind, recipients in entries for user, _audience in recipients}
+            wanted = preferences.channels_for_users(people.values(), group) if people else {}
+            for event, kind, recipients in entries:
+                rows += _event_rows(event, kind, recipients, wanted)
     _write(rows)
 
 
@@ -215,9 +217,35 @@ def _write(rows: list[Notification]) -> list[Notification]:
         return []
     Notification.objects.bulk_create(rows)
     queued = [row.pk for row in rows if row.state == State.PENDING]
-    if queued:
+    if len(queued) > FAN_OUT_ABOVE:
+        transaction.on_commit(partial(enqueue_many, queued), robust=True)
+    elif queued:
         transaction.on_commit(partial(enqueue, queued), robust=True)
     return rows
+
+
+# More pending rows than this from one write (a batch of the SLA scan) are handed to a worker in one task, which
+# queues their deliveries; fewer are queued one by one at once.
+FAN_OUT_ABOVE = 20
+FAN_OUT_CHUNK = 1000
+
+
+def enqueue_many(ids: list[int]) -> int:
+    """Queue one `fan_out` task per FAN_OUT_CHUNK rows (a worker queues their deliveries): a batch costs its
+    committer a few broker calls, not one per row. Returns how many rows were handed over. A lost message loses
+    nothing: the rows stay pending and the sweep queues them when due."""
+    from .tasks import fan_out
+
+    count = 0
+    for start in range(0, len(ids), FAN_OUT_CHUNK):
+        chunk = ids[start : start + FAN_OUT_CHUNK]
+        try:
+            fan_out.apply_async((chunk,), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        except Exception as exc:
+            logger.warning("Broker unavailable, %s notifications stay pending for the sweep: %s", len(ids) - count, exc)
+            break
+        count += len(chunk)
+    return count
 
 
 def notify_users(
