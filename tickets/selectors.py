@@ -246,7 +246,7 @@ def forget_queue_choices(sender: type, instance: object, **kwargs: object) -> No
     if sender is User:
         assert isinstance(instance, User)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and not CHOICES_USER_FIELDS.intersection(update_fields):  # type: ignore[call-overload]
+        if isinstance(update_fields, frozenset | set) and not CHOICES_USER_FIELDS.intersection(update_fields):
             return
         if not (instance.is_active and instance.role in STAFF_ROLES):
             cached = cache.get(CHOICES_CACHE_KEY)

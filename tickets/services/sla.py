@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Field, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -270,8 +270,9 @@ def _mark(ids: list[int], q: Q, **values: object) -> list[int]:
     columns, params = [], []
     for name, value in values.items():
         model_field = Ticket._meta.get_field(name)
-        columns.append(f"{quote(model_field.column)} = %s")  # type: ignore[union-attr]  # a concrete field
-        params.append(model_field.get_db_prep_save(value, connection))  # type: ignore[union-attr]
+        assert isinstance(model_field, Field) and model_field.column  # a concrete column of the ticket
+        columns.append(f"{quote(model_field.column)} = %s")
+        params.append(model_field.get_db_prep_save(value, connection))
     table = quote(Ticket._meta.db_table)
     # Django's own SQL for the condition, its values bound as parameters: nothing typed by a person is pasted.
     sql = f"UPDATE {table} SET {', '.join(columns)} WHERE {where} RETURNING {quote('id')}"  # noqa: S608
