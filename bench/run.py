@@ -21,6 +21,7 @@ import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +41,7 @@ from django.utils.text import slugify  # noqa: E402
 from taggit.models import Tag  # noqa: E402
 
 from accounts.models import Organisation, Role, User  # noqa: E402
+from helpdesk.markdown import render_markdown  # noqa: E402
 from helpdesk.persian import normalize  # noqa: E402
 from tickets import sla  # noqa: E402
 from tickets.models import (  # noqa: E402
@@ -226,6 +228,7 @@ def seed(n_tickets: int) -> dict:
                             ticket_id=ticket.pk,
                             author_id=author,
                             body=body,
+                            body_html=stored_html(body),
                             is_internal=internal,
                             channel=ticket.channel,
                             created_at=ticket.created_at + span * j,
@@ -275,6 +278,12 @@ def seed(n_tickets: int) -> dict:
 
 
 CALENDAR = sla.Calendar()  # the default business week (no holidays)
+
+
+@lru_cache(maxsize=4096)
+def stored_html(body: str) -> str:
+    """The sanitised HTML the services store with a message (`Message.body_html`); seeded bodies repeat."""
+    return str(render_markdown(body))
 
 
 def report_fields(rng: random.Random, created, answered, resolved) -> dict:

@@ -6,6 +6,9 @@ server is unreachable the settings are read from the database instead of failing
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 
@@ -17,13 +20,31 @@ logger = logging.getLogger(__name__)
 CACHE_KEY = "helpdesk:site-settings:v1"
 
 
+# Set by `settings_read_once` for a block of work that reads the settings many times (a batch of notifications).
+_held: ContextVar[SiteSettings | None] = ContextVar("site_settings_held", default=None)
+
+
 def get_site_settings() -> SiteSettings:
     """The site settings, from the cache when possible (one row, read on nearly every request)."""
+    held = _held.get()
+    if held is not None:
+        return held
     obj = cache.get(CACHE_KEY)
     if obj is None:
         obj = _load()
         cache.set(CACHE_KEY, obj, settings.SITE_SETTINGS_CACHE_SECONDS)
     return obj
+
+
+@contextmanager
+def settings_read_once() -> Iterator[SiteSettings]:
+    """Within the block, every `get_site_settings()` returns what was read once at its start (one cache call for
+    a batch of notifications rendered together, instead of one per message)."""
+    token = _held.set(get_site_settings())
+    try:
+        yield _held.get()  # type: ignore[misc]  # set just above
+    finally:
+        _held.reset(token)
 
 
 def clear_site_settings_cache() -> None:

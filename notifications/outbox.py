@@ -41,6 +41,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
+from helpdesk.site import settings_read_once
 from helpdesk.transactions import optional_step
 
 from . import preferences, registry, render
@@ -97,24 +98,39 @@ def notify(event: Any) -> None:
     acknowledged). A message that cannot be *rendered* for someone (a bug in a template or a registration) is
     written as a `failed` row with the reason, so an admin sees who was not told and why.
     """
-    logger.info(
-        "event %s (%s) by %s",
-        event.pk,
-        event.kind,
-        event.actor_id or "system",
-        extra={"event_id": event.pk, "event_kind": event.kind},
-    )
-    kind = registry.kind_for(event.kind)
-    if kind is None:
-        return
-    _write(_event_rows(event, kind))
+    notify_many([event])
 
 
-def _event_rows(event: Any, kind: registry.Kind) -> list[Notification]:
-    people = registry.recipients_for(event, kind)
+def notify_many(events: Iterable[Any]) -> None:
+    """`notify` for many events at once (e.g. a batch of the SLA scan): the same rows, but the recipients'
+    channel choices are read once per group and all rows are written in one bulk insert."""
+    by_group: dict[str, list[tuple[Any, registry.Kind, list]]] = {}
+    for event in events:
+        logger.info(
+            "event %s (%s) by %s",
+            event.pk,
+            event.kind,
+            event.actor_id or "system",
+            extra={"event_id": event.pk, "event_kind": event.kind},
+        )
+        kind = registry.kind_for(event.kind)
+        if kind is not None:
+            by_group.setdefault(kind.group, []).append((event, kind, registry.recipients_for(event, kind)))
+    rows: list[Notification] = []
+    with settings_read_once():  # the messages name the site: read its settings once for the whole batch
+        for group, entries in by_group.items():
+            people = {user.pk: user for _event, _kind, recipients in entries for user, _audience in recipients}
+            wanted = preferences.channels_for_users(people.values(), group) if people else {}
+            for event, kind, recipients in entries:
+                rows += _event_rows(event, kind, recipients, wanted)
+    _write(rows)
+
+
+def _event_rows(
+    event: Any, kind: registry.Kind, people: list[tuple[User, str]], wanted: dict[int, list[str]]
+) -> list[Notification]:
     if not people:
         return []
-    wanted = preferences.channels_for_users([user for user, _ in people], kind.group)
     source = event if isinstance(event, models.Model) else None
     what = f"the {event.kind} notification of event {event.pk}"
     with optional_step(f"preparing {what}", savepoint=False, log=logger) as prepared:
@@ -208,9 +224,35 @@ def _write(rows: list[Notification]) -> list[Notification]:
         return []
     Notification.objects.bulk_create(rows)
     queued = [row.pk for row in rows if row.state == State.PENDING]
-    if queued:
+    if len(queued) > FAN_OUT_ABOVE:
+        transaction.on_commit(partial(enqueue_many, queued), robust=True)
+    elif queued:
         transaction.on_commit(partial(enqueue, queued), robust=True)
     return rows
+
+
+# More pending rows than this from one write (a batch of the SLA scan) are handed to a worker in one task, which
+# queues their deliveries; fewer are queued one by one at once.
+FAN_OUT_ABOVE = 20
+FAN_OUT_CHUNK = 1000
+
+
+def enqueue_many(ids: list[int]) -> int:
+    """Queue one `fan_out` task per FAN_OUT_CHUNK rows (a worker queues their deliveries): a batch costs its
+    committer a few broker calls, not one per row. Returns how many rows were handed over. A lost message loses
+    nothing: the rows stay pending and the sweep queues them when due."""
+    from .tasks import fan_out
+
+    count = 0
+    for start in range(0, len(ids), FAN_OUT_CHUNK):
+        chunk = ids[start : start + FAN_OUT_CHUNK]
+        try:
+            fan_out.apply_async((chunk,), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        except Exception as exc:
+            logger.warning("Broker unavailable, %s notifications stay pending for the sweep: %s", len(ids) - count, exc)
+            break
+        count += len(chunk)
+    return count
 
 
 def notify_users(

@@ -49,6 +49,12 @@ def _again(task, notification_id: int, *, countdown: float, outcome: dict | None
     raise task.retry(args=(notification_id,), kwargs={"outcome": outcome}, countdown=countdown)
 
 
+@shared_task(name="notifications.tasks.fan_out", ignore_result=True)
+def fan_out(notification_ids: list[int]) -> int:
+    """Queue the delivery of many rows (`outbox.enqueue_many`: a large batch handed over in one message)."""
+    return outbox.enqueue(notification_ids)
+
+
 @shared_task(name="helpdesk.tasks.sweep_pending", ignore_result=True)
 def sweep_pending() -> int:
     """Beat, every minute: take back the rows of dead workers and queue again the rows that are due."""

@@ -50,7 +50,7 @@ class ReportFilterForm(forms.Form):
         data = {key: to_latin_digits((data or {}).get(key, "")).strip() for key in FIELDS}
         super().__init__(data)
         self.scope = scope
-        choices = queue_choices()  # cached for a minute (tickets.selectors)
+        choices = queue_choices()  # cached until a listed row changes (tickets.selectors)
         if scope.level == "all":
             departments = choices["departments"]
         else:

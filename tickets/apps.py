@@ -8,15 +8,22 @@ class TicketsConfig(AppConfig):
     name = "tickets"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from helpdesk import files, navigation
 
-        from . import notifications
+        from . import notifications, selectors
         from .models import Attachment
         from .search import sqlite_repair
         from .services import sla  # noqa: F401 - registers the SLA event kinds (sla_warning, sla_breach, escalated)
 
         notifications.register()
         post_migrate.connect(sqlite_repair, sender=self, dispatch_uid="tickets.search_index_repair")
+        for model in selectors.CHOICE_MODELS:  # the queue's cached choice lists follow every change of their rows
+            post_save.connect(selectors.forget_queue_choices, sender=model, dispatch_uid=f"queue-choices-save-{model}")
+            post_delete.connect(
+                selectors.forget_queue_choices, sender=model, dispatch_uid=f"queue-choices-delete-{model}"
+            )
         navigation.register(
             navigation.Entry(
                 _("My tickets"),

@@ -99,13 +99,27 @@ def actor_name(event: TicketEvent) -> str:
     return (event.actor.full_name if event.actor else "") or gettext("A deleted user")
 
 
-def record(*, ticket: Ticket, kind: str, actor: User | None = None, data: dict | None = None) -> TicketEvent:
-    """Write one event. Call inside the service's transaction, then pass the result to `notify()`."""
+def build(*, ticket: Ticket, kind: str, actor: User | None = None, data: dict | None = None) -> TicketEvent:
+    """One event, not yet saved (`record` saves it; a batch is saved with `record_many`)."""
     from .models import TicketEvent
 
     if kind not in _REGISTRY:
         raise ValueError(f"Unknown ticket event kind: {kind!r}")
-    return TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, data=data or {})
+    return TicketEvent(ticket=ticket, kind=kind, actor=actor, data=data or {})
+
+
+def record(*, ticket: Ticket, kind: str, actor: User | None = None, data: dict | None = None) -> TicketEvent:
+    """Write one event. Call inside the service's transaction, then pass the result to `notify()`."""
+    event = build(ticket=ticket, kind=kind, actor=actor, data=data)
+    event.save()
+    return event
+
+
+def record_many(built: list[TicketEvent]) -> list[TicketEvent]:
+    """Write events made by `build` in one bulk insert (their primary keys are set: the outbox rows name them)."""
+    from .models import TicketEvent
+
+    return TicketEvent.objects.bulk_create(built)
 
 
 # --- helpers for payloads -------------------------------------------------------------------------

@@ -241,7 +241,8 @@ class TicketFilter(django_filters.FilterSet):
     def _set_assignee_choices(self) -> None:
         from .selectors import queue_choices  # selectors builds on this module
 
-        self.staff_choices = queue_choices()["staff"]
+        self.choices = queue_choices()  # read once a request: the queue's forms render the same lists
+        self.staff_choices = self.choices["staff"]
         self.form.fields["assignee"].widget.choices = [
             ("", _("Anyone")),
             (ASSIGNEE_ME, _("Me")),

@@ -15,7 +15,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -416,8 +416,9 @@ class SatisfactionRating(models.Model):
 class Message(models.Model):
     """One entry of the thread: a public reply or an internal note (`is_internal`, never shown to customers).
 
-    The body is Markdown; show it with `message.html` (rendered and sanitised at display time, so a
-    tightened sanitiser protects old messages too).
+    The body is Markdown; `body_html` is its sanitised HTML, rendered once when the message is written
+    (`tickets.services._common.message_create`), and shown with `message.html`. When the renderer or the sanitiser
+    changes, `manage.py rebuild_message_html` renders every stored message again.
     """
 
     ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="messages")
@@ -430,6 +431,7 @@ class Message(models.Model):
         related_name="ticket_messages",
     )
     body = models.TextField(_("text"))
+    body_html = models.TextField(_("text as HTML"), blank=True, editable=False)
     is_internal = models.BooleanField(_("internal note"), default=False)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.WEB)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -451,11 +453,9 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.ticket_id}:{self.pk}"
 
-    @cached_property
-    def html(self):
-        from helpdesk.markdown import render_markdown
-
-        return render_markdown(self.body)
+    @property
+    def html(self) -> SafeString:
+        return mark_safe(self.body_html)  # noqa: S308 - rendered by helpdesk.markdown (sanitised) when written
 
 
 class Attachment(models.Model):

@@ -184,12 +184,22 @@ def _status_changed(event: TicketEvent):
             yield user, _follower_audience(user, event.ticket)
 
 
+RECIPIENTS = "_recipients"
+
+
+def with_recipients(event: TicketEvent, users: list[User]) -> TicketEvent:
+    """Hand the users an SLA event names in `data["recipients"]` (already loaded by the scan) to `_sla`."""
+    event.__dict__[RECIPIENTS] = users
+    return event
+
+
 def _sla(event: TicketEvent):
     """SLA warning/breach/escalation (the SLA issue): the users named in `data["recipients"]` (ids), else the
     assignee, else the department's supervisors."""
     ids = event.data.get("recipients") or []
     if ids:
-        for user in User.objects.filter(pk__in=ids):
+        loaded = event.__dict__.get(RECIPIENTS)  # the scan read them already (`with_recipients`)
+        for user in loaded if loaded is not None else User.objects.filter(pk__in=ids):
             yield user, STAFF
         return
     ticket = event.ticket
@@ -224,13 +234,37 @@ def ticket_path(ticket: Ticket) -> str:
 
 
 def thread_root_id(ticket: Ticket) -> str:
-    """The Message-ID our mails about a ticket refer to: the ticket's first email, else a stable made-up one."""
-    first = ticket.messages.exclude(message_id=None).order_by("created_at", "pk").values_list("message_id", flat=True)
-    root = first.first()
+    """The Message-ID our mails about a ticket refer to: the ticket's first email, else a stable made-up one
+    (read with the ticket when `preload_thread_roots` ran for it)."""
+    if THREAD_ROOT in ticket.__dict__:
+        root = ticket.__dict__[THREAD_ROOT]
+    else:
+        first = (
+            ticket.messages.exclude(message_id=None).order_by("created_at", "pk").values_list("message_id", flat=True)
+        )
+        root = first.first()
     if root:
         return root
     domain = getattr(settings, "MAIL_ID_DOMAIN", "") or "helpdesk.localhost"
     return f"<ticket.{ticket.reference}@{domain}>"
+
+
+THREAD_ROOT = "_thread_root"
+
+
+def preload_thread_roots(tickets: Iterable[Ticket]) -> None:
+    """Read the thread roots of many tickets in one query (a batch of the SLA scan notifies them all at once)."""
+    by_pk = {ticket.pk: ticket for ticket in tickets}
+    for ticket in by_pk.values():
+        ticket.__dict__[THREAD_ROOT] = None
+    rows = (
+        Message.objects.filter(ticket_id__in=list(by_pk))
+        .exclude(message_id=None)
+        .order_by("-created_at", "-pk")
+        .values_list("ticket_id", "message_id")
+    )
+    for ticket_id, message_id in rows:  # newest first: the first message of each ticket is written last
+        by_pk[ticket_id].__dict__[THREAD_ROOT] = message_id
 
 
 def quoted_message(event: TicketEvent) -> Message | None:

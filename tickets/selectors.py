@@ -211,15 +211,18 @@ def portal_tickets(*, user: User) -> QuerySet[Ticket]:
     )
 
 
-CHOICES_CACHE_KEY = "tickets:queue-choices:v1"
-CHOICES_CACHE_SECONDS = 60
+CHOICES_CACHE_KEY = "tickets:queue-choices:v2"
+# The lists are forgotten whenever a row they list changes (`forget_queue_choices`, connected to the models'
+# signals in `tickets.apps`); the timeout is only the backstop for a change made while the cache was unreachable.
+CHOICES_CACHE_SECONDS = 24 * 3600
+# A change of any other user field (a login's `last_login`, a password) leaves the staff list as it is.
+CHOICES_USER_FIELDS = frozenset({"full_name", "email", "mobile", "role", "is_active"})
 
 
 def queue_choices() -> dict[str, list[tuple[str, str]]]:
     """(id, name) lists for the queue's filter and bulk forms: active departments, types, priorities and staff.
 
-    Read on every queue request, changed rarely by admins: cached for a minute (a new agent or department
-    shows up in the drop-downs within that time; filtering by id works at once).
+    Read on every queue request, changed rarely by admins: cached until one of the listed models changes.
     """
     cached = cache.get(CHOICES_CACHE_KEY)
     if cached is not None:
@@ -236,6 +239,25 @@ def queue_choices() -> dict[str, list[tuple[str, str]]]:
     }
     cache.set(CHOICES_CACHE_KEY, choices, CHOICES_CACHE_SECONDS)
     return choices
+
+
+def forget_queue_choices(sender: type, instance: object, **kwargs: object) -> None:
+    """Signal receiver (post_save / post_delete of Department, TicketType, Priority and User): the next queue
+    page reads the lists again. A user is only in the staff list while active staff, so saving one who is
+    neither active staff now nor listed (a customer, a login's `last_login`) keeps the lists."""
+    if sender is User:
+        assert isinstance(instance, User)
+        update_fields = kwargs.get("update_fields")
+        if isinstance(update_fields, frozenset | set) and not CHOICES_USER_FIELDS.intersection(update_fields):
+            return
+        if not (instance.is_active and instance.role in STAFF_ROLES):
+            cached = cache.get(CHOICES_CACHE_KEY)
+            if cached is None or str(instance.pk) not in {pk for pk, _name in cached["staff"]}:
+                return
+    cache.delete(CHOICES_CACHE_KEY)
+
+
+CHOICE_MODELS = (Department, TicketType, Priority, User)
 
 
 def saved_filters(*, user: User) -> QuerySet[SavedFilter]:

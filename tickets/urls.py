@@ -25,6 +25,7 @@ urlpatterns = [
     path("new/", portal.ticket_create, name="create"),
     # Agent queue
     path("queue/", queue.queue, name="queue"),
+    path("queue/counters/", queue.queue_counters, name="queue_counters"),
     path("queue/bulk/", queue.bulk_action, name="bulk"),
     path("queue/filters/", queue.saved_filter_save, name="saved_filter_save"),
     path("queue/filters/<int:pk>/delete/", queue.saved_filter_delete, name="saved_filter_delete"),

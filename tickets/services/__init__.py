@@ -24,7 +24,7 @@ from .fields import (
     ticket_set_pinned,
     ticket_set_tags,
 )
-from .messages import note_add, reply_add
+from .messages import message_rebuild_html, note_add, reply_add
 from .tickets import ticket_create, ticket_merge, ticket_rebuild_search_document
 from .workflow import ticket_assign, ticket_change_status, ticket_close, ticket_reopen, ticket_transfer
 
@@ -41,6 +41,7 @@ __all__ = [
     "employee_set_departments",
     "follower_add",
     "follower_remove",
+    "message_rebuild_html",
     "note_add",
     "rating_submit",
     "render_canned",

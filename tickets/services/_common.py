@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from helpdesk import files
+from helpdesk.markdown import render_markdown
 from helpdesk.persian import normalize
 from helpdesk.statemachine import Machine
 from helpdesk.uploads import UploadCheck, prepare_upload
@@ -72,6 +73,11 @@ def emit(event: TicketEvent) -> TicketEvent:
     return event
 
 
+def emit_many(built: Iterable[TicketEvent]) -> None:
+    """`emit` for a batch of saved events (their notifications in one bulk insert)."""
+    outbox.notify_many(built)
+
+
 def set_status(ticket: Ticket, new: str, *, actor: User | None, now: datetime | None = None) -> TicketEvent | None:
     """THE function that changes a ticket's status: the status machine's step (`ALLOWED_TRANSITIONS`), keeping
     the timestamps (resolved_at, closed_at, last_activity_at) and the SLA clock in step, saving only those fields
@@ -111,6 +117,12 @@ def set_status(ticket: Ticket, new: str, *, actor: User | None, now: datetime | 
         change=change,
         record=lambda ticket, old: events.event_status(ticket=ticket, actor=actor, old=old, new=new),
     )
+
+
+def message_create(*, ticket: Ticket, body: str, **fields: object) -> Message:
+    """Write a message of the thread: the one path that stores a body, so its sanitised HTML is rendered here,
+    once (`manage.py rebuild_message_html` renders them all again when the renderer changes)."""
+    return Message.objects.create(ticket=ticket, body=body, body_html=render_markdown(body), **fields)
 
 
 def prepare_attachments(files: Sequence) -> list[tuple[UploadCheck, object]]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from django.db import transaction
 from django.utils import timezone
 
 from helpdesk import files
+from helpdesk.markdown import render_markdown
 
 from .. import events, permissions
 from ..models import Channel, Message, Status, Ticket
@@ -69,7 +71,7 @@ def reply_add(
             c.STATUS.check(ticket, new_status)  # refuse before writing anything
 
         now = timezone.now()
-        message = Message.objects.create(
+        message = c.message_create(
             ticket=ticket, author=author, body=body, channel=channel, created_at=now, message_id=message_id
         )
         c.save_attachments(message, prepared)
@@ -108,7 +110,7 @@ def note_add(
     with files.atomic():  # its attachments' files go if it rolls back
         ticket = c.lock(ticket)
         c.require(c.allowed(permissions.can_note, author, ticket))
-        message = Message.objects.create(
+        message = c.message_create(
             ticket=ticket,
             author=author,
             body=body,
@@ -120,3 +122,30 @@ def note_add(
         c.emit(events.event_noted(ticket=ticket, actor=author, message=message))
     message.ticket = ticket
     return message
+
+
+HTML_BATCH = 1000
+
+
+def message_rebuild_html(*, batch_size: int = HTML_BATCH, model: type[Message] = Message) -> int:
+    """Render every stored message body again (after a change of the Markdown renderer or the sanitiser), in
+    batches of `batch_size` rows by primary key, each batch in its own short transaction. Only rows whose HTML
+    changes are written, so a second run writes nothing. Returns the number of rows written.
+
+    `model` is the migration's historical model when the back-fill migration calls it."""
+    written, last = 0, 0
+    while True:
+        rows = list(
+            model.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "body", "body_html")[:batch_size]
+        )
+        if not rows:
+            return written
+        changed = []
+        for pk, body, stored in rows:
+            html = str(render_markdown(body))
+            if html != stored:
+                changed.append(model(pk=pk, body_html=html))
+        with transaction.atomic():
+            model.objects.bulk_update(changed, ["body_html"])
+        written += len(changed)
+        last = rows[-1][0]

@@ -10,22 +10,26 @@ row lock; they set attributes and return the names of the fields they changed (t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import partial
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Field, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
 
 from .. import events, sla
 from ..models import SLA_PAUSED, SLA_RUNNING, Priority, Ticket, TicketEvent
 from . import _common as c
 
-if TYPE_CHECKING:
-    from accounts.models import User
+logger = logging.getLogger(__name__)
 
 SLA_WARNING = "sla_warning"
 SLA_BREACH = "sla_breach"
@@ -207,7 +211,14 @@ def sla_times_resolution(ticket: Ticket, *, calendar: sla.Calendar | None = None
 
 # --- the scan ----------------------------------------------------------------------------------------------------
 
+# Tickets marked per transaction: one batch costs the same fixed number of queries whatever its size (a conditional
+# UPDATE … RETURNING, the tickets with their people, one bulk insert of events and one of notifications), plus the
+# services the policy's breach actions call.
 BATCH = 500
+# A scan starts no new batch after this many seconds (the next beat continues), well inside the Celery task's soft
+# time limit (CELERY_TASK_SOFT_TIME_LIMIT, 240 s); a batch of 500 takes a few seconds.
+BUDGET_SECONDS = 150.0
+LOCK_NAME = "tickets.sla_scan"
 
 
 @dataclass
@@ -215,6 +226,8 @@ class ScanResult:
     warned: list[int] = field(default_factory=list)
     breached: list[int] = field(default_factory=list)
     escalated: list[tuple[int, int]] = field(default_factory=list)  # (ticket id, level)
+    skipped: bool = False  # another scan held the lock: this one did nothing
+    finished: bool = True  # False when the time budget ran out with work left (the next run continues)
 
 
 def _running() -> Q:
@@ -240,75 +253,123 @@ def _level2_q(now: dt.datetime) -> Q:
 
 
 def _ids(q: Q, order: str) -> list[int]:
-    return list(Ticket.objects.filter(q).order_by(order).values_list("pk", flat=True)[:BATCH])
+    return list(Ticket.objects.filter(q).order_by(order, "pk").values_list("pk", flat=True)[:BATCH])
 
 
-def _mark(pk: int, q: Q, **values: object) -> bool:
-    """The conditional UPDATE: True only for the one caller that changed the row."""
-    return Ticket.objects.filter(q, pk=pk).update(**values) == 1
+def _mark(ids: list[int], q: Q, **values: object) -> list[int]:
+    """The conditional UPDATE … RETURNING over a batch: the ids of the rows this caller changed, in `ids` order.
+
+    The condition is on the ticket's own columns only, so PostgreSQL re-checks it on a row another scan changed
+    meanwhile (READ COMMITTED) and SQLite runs one writer at a time: a row is marked by exactly one caller."""
+    if not ids:
+        return []
+    query = Ticket.objects.filter(q, pk__in=ids).query
+    compiler = query.get_compiler(using=Ticket.objects.db)
+    where, where_params = compiler.compile(query.where)
+    quote = connection.ops.quote_name
+    columns, params = [], []
+    for name, value in values.items():
+        model_field = Ticket._meta.get_field(name)
+        assert isinstance(model_field, Field) and model_field.column  # a concrete column of the ticket
+        columns.append(f"{quote(model_field.column)} = %s")
+        params.append(model_field.get_db_prep_save(value, connection))
+    table = quote(Ticket._meta.db_table)
+    # Django's own SQL for the condition, its values bound as parameters: nothing typed by a person is pasted.
+    sql = f"UPDATE {table} SET {', '.join(columns)} WHERE {where} RETURNING {quote('id')}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *where_params])
+        changed = {row[0] for row in cursor.fetchall()}
+    return [pk for pk in ids if pk in changed]
 
 
-def _load(pk: int) -> Ticket:
-    return Ticket.objects.select_related("department", "assignee", "priority", "sla_policy").get(pk=pk)
+def _load(ids: list[int]) -> list[Ticket]:
+    """The marked tickets, in `ids` order, with what their events and notifications need (four queries)."""
+    active = User.objects.filter(is_active=True)
+    tickets = Ticket.objects.select_related("department", "assignee", "priority", "sla_policy").prefetch_related(
+        Prefetch("department__supervisors", queryset=active.order_by("pk"), to_attr="active_supervisors"),
+        Prefetch("department__members", queryset=active, to_attr="active_members"),
+    )
+    by_pk = tickets.in_bulk(ids)
+    loaded = [by_pk[pk] for pk in ids]
+    from ..notifications import preload_thread_roots
+
+    preload_thread_roots(loaded)
+    return loaded
 
 
-def _ids_of(users: Iterable[User | None]) -> list[int]:
-    seen: list[int] = []
+def _ids_of(users: Iterable[User | None]) -> list[User]:
+    """The users, each once, in order (None left out)."""
+    seen: dict[int, User] = {}
     for user in users:
         if user is not None and user.pk not in seen:
-            seen.append(user.pk)
-    return seen
+            seen[user.pk] = user
+    return list(seen.values())
 
 
-def _supervisors(ticket: Ticket) -> list:
-    return list(ticket.department.supervisors.filter(is_active=True).order_by("pk"))
+def _supervisors(ticket: Ticket) -> list[User]:
+    return ticket.department.active_supervisors  # type: ignore[attr-defined]  # the Prefetch's to_attr (_load)
 
 
-def _managers() -> list:
-    from accounts.models import Role, User
+def _managers() -> list[User]:
+    from accounts.models import Role
 
     return list(User.objects.filter(role=Role.MANAGER, is_active=True).order_by("pk"))
 
 
-def _record(ticket: Ticket, kind: str, *, recipients: list[int], **data: object) -> TicketEvent:
-    return c.emit(events.record(ticket=ticket, kind=kind, actor=None, data={**data, "recipients": recipients}))
+def _event(ticket: Ticket, kind: str, *, recipients: list[User], **data: object) -> TicketEvent:
+    from ..notifications import with_recipients
+
+    event = events.build(
+        ticket=ticket, kind=kind, actor=None, data={**data, "recipients": [user.pk for user in recipients]}
+    )
+    return with_recipients(event, recipients)
+
+
+def _record(built: list[TicketEvent]) -> None:
+    """The batch's events in one insert, then their notifications in one insert (delivered by the workers after
+    commit, like every outbox row)."""
+    c.emit_many(events.record_many(built))
 
 
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _warn(pk: int, target: str, now: dt.datetime) -> bool:
+def _warn_batch(ids: list[int], target: str, now: dt.datetime) -> list[int]:
     with transaction.atomic():
-        if not _mark(pk, _warn_q(target, now), **{f"{target}_warned_at": now}):
-            return False
-        ticket = _load(pk)
-        people = [ticket.assignee] if ticket.assignee_id else list(ticket.department.members.filter(is_active=True))
-        _record(
-            ticket, SLA_WARNING, recipients=_ids_of(people), target=target, due=_iso(getattr(ticket, f"{target}_due"))
-        )
-    return True
+        marked = _mark(ids, _warn_q(target, now), **{f"{target}_warned_at": now})
+        if not marked:
+            return []
+        built = []
+        for ticket in _load(marked):
+            people = [ticket.assignee] if ticket.assignee_id else ticket.department.active_members  # type: ignore[attr-defined]
+            due = _iso(getattr(ticket, f"{target}_due"))
+            built.append(_event(ticket, SLA_WARNING, recipients=_ids_of(people), target=target, due=due))
+        _record(built)
+    return marked
 
 
-def _breach(pk: int, target: str, now: dt.datetime, result: ScanResult) -> bool:
+def _breach_batch(ids: list[int], target: str, now: dt.datetime, result: ScanResult) -> list[int]:
     with transaction.atomic():
-        if not _mark(pk, _breach_q(target, now), **{f"{target}_breached_at": now}):
-            return False
-        ticket = _load(pk)
-        supervisors = _supervisors(ticket)
-        _record(
-            ticket,
-            SLA_BREACH,
-            recipients=_ids_of([ticket.assignee, *supervisors]),
-            target=target,
-            due=_iso(getattr(ticket, f"{target}_due")),
-        )
-        if _mark(pk, _running() & Q(escalation_level=0), escalation_level=1):
-            ticket.escalation_level = 1
-            _record(ticket, ESCALATED, recipients=_ids_of(supervisors), level=1, target=target)
-            result.escalated.append((pk, 1))
-            _breach_actions(ticket, supervisors)
-    return True
+        marked = _mark(ids, _breach_q(target, now), **{f"{target}_breached_at": now})
+        if not marked:
+            return []
+        escalated = set(_mark(marked, _running() & Q(escalation_level=0), escalation_level=1))
+        tickets = _load(marked)
+        built = []
+        for ticket in tickets:
+            supervisors = _supervisors(ticket)
+            due = _iso(getattr(ticket, f"{target}_due"))
+            people = _ids_of([ticket.assignee, *supervisors])
+            built.append(_event(ticket, SLA_BREACH, recipients=people, target=target, due=due))
+            if ticket.pk in escalated:
+                built.append(_event(ticket, ESCALATED, recipients=_ids_of(supervisors), level=1, target=target))
+        _record(built)
+        for ticket in tickets:
+            if ticket.pk in escalated:
+                result.escalated.append((ticket.pk, 1))
+                _breach_actions(ticket, _supervisors(ticket))
+    return marked
 
 
 def _breach_actions(ticket: Ticket, supervisors: list) -> None:
@@ -330,33 +391,99 @@ def _breach_actions(ticket: Ticket, supervisors: list) -> None:
             ticket_assign(ticket=ticket, agent=supervisors[0], actor=None)
 
 
-def _level2(pk: int, now: dt.datetime) -> bool:
+def _level2_batch(ids: list[int], now: dt.datetime) -> list[int]:
     with transaction.atomic():
-        if not _mark(pk, _level2_q(now), escalation_level=2):
-            return False
-        ticket = _load(pk)
-        _record(ticket, ESCALATED, recipients=_ids_of(_managers()), level=2)
-    return True
+        marked = _mark(ids, _level2_q(now), escalation_level=2)
+        if not marked:
+            return []
+        managers = _managers()
+        _record([_event(ticket, ESCALATED, recipients=managers, level=2) for ticket in _load(marked)])
+    return marked
 
 
-def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:
-    """Find running tickets past their warning, due or level-2 moments and record each once (at most BATCH of
-    each kind per run; the next run continues). Breaches come before warnings so a ticket found late is not
-    warned about a deadline that already passed."""
+@contextmanager
+def scan_lock() -> Iterator[bool]:
+    """Held by one scan at a time across processes: True when this caller got it, False when another scan holds
+    it. PostgreSQL: a session advisory lock; SQLite: an exclusive `flock` on a file beside the database. Both go
+    with the process that held them, so a killed worker leaves no stale lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [LOCK_NAME])
+            held = bool(cursor.fetchone()[0])
+        try:
+            yield held
+        finally:
+            if held:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [LOCK_NAME])
+        return
+    import fcntl
+    import hashlib
+    import tempfile
+    from pathlib import Path
+
+    name = hashlib.sha256(str(connection.settings_dict["NAME"]).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"helpdesk-{LOCK_NAME}-{name}.lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def sla_scan(*, now: dt.datetime | None = None, budget_seconds: float = BUDGET_SECONDS) -> ScanResult:
+    """Find running tickets past their due, warning or level-2 moments and record each once, batch after batch
+    (BATCH tickets a transaction) until none is left or `budget_seconds` are spent (the next run continues).
+    Breaches come before warnings so a ticket found late is not warned about a deadline that already passed.
+    A scan that finds another one running does nothing (`skipped`)."""
     now = now or timezone.now()
     result = ScanResult()
-    for target in TARGETS:
-        for pk in _ids(_breach_q(target, now), f"{target}_due"):
-            if _breach(pk, target, now, result):
-                result.breached.append(pk)
-    for target in TARGETS:
-        for pk in _ids(_warn_q(target, now), f"{target}_warn_at"):
-            if _warn(pk, target, now):
-                result.warned.append(pk)
-    for pk in _ids(_level2_q(now), "escalate_at"):
-        if _level2(pk, now):
-            result.escalated.append((pk, 2))
+    deadline = time.monotonic() + budget_seconds
+    with scan_lock() as held:
+        if not held:
+            logger.info("SLA scan skipped: another scan is running")
+            result.skipped = True
+            return result
+        passes: list[tuple[Q, str, Callable[[list[int]], list[int]], list]] = [
+            *(
+                (
+                    _breach_q(t, now),
+                    f"{t}_due",
+                    partial(_breach_batch, target=t, now=now, result=result),
+                    result.breached,
+                )
+                for t in TARGETS
+            ),
+            *(
+                (_warn_q(t, now), f"{t}_warn_at", partial(_warn_batch, target=t, now=now), result.warned)
+                for t in TARGETS
+            ),
+        ]
+        for q, order, run, done in passes:
+            if not _drain(q, order, run, done, deadline, result):
+                return result
+        level2: list[int] = []
+        _drain(_level2_q(now), "escalate_at", partial(_level2_batch, now=now), level2, deadline, result)
+        result.escalated += [(pk, 2) for pk in level2]
     return result
+
+
+def _drain(
+    q: Q, order: str, run: Callable[[list[int]], list[int]], done: list, deadline: float, result: ScanResult
+) -> bool:
+    """Run batches of one kind until none is due; False when the time budget ran out first."""
+    while True:
+        ids = _ids(q, order)
+        if not ids:
+            return True
+        if time.monotonic() > deadline:
+            result.finished = False
+            return False
+        done += run(ids)
 
 
 # --- holidays ----------------------------------------------------------------------------------------------------

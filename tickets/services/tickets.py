@@ -183,7 +183,7 @@ def ticket_create(
         if resolution_due is not None:
             ticket.resolution_due = resolution_due
         _save_with_reference(ticket)
-        message = Message.objects.create(
+        message = c.message_create(
             ticket=ticket,
             author=created_by or requester,
             body=body,

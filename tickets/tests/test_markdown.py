@@ -38,8 +38,8 @@ def test_markdown_is_rendered(ticket, agent):
     assert 'rel="noopener noreferrer nofollow"' in html
 
 
-def test_html_is_rendered_at_display_time(ticket, agent):
-    """The stored body stays as written; only the display is sanitised."""
+def test_the_body_stays_as_written_and_its_html_is_sanitised(ticket, agent):
+    """The stored body stays as written; only its stored HTML (what pages show) is sanitised."""
     message = services.reply_add(ticket=ticket, author=agent, body="<script>x</script> متن")
     message.refresh_from_db()
     assert message.body == "<script>x</script> متن"

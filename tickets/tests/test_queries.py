@@ -107,7 +107,7 @@ def test_the_queue_selector_a_page_of_rows(agent, department, rows):
     requester = CustomerFactory(organisation=OrganisationFactory(sharing=Organisation.Sharing.ALL))
     for i in range(rows):
         TicketFactory(department=department, requester=requester, subject=f"چاپگر {i}").tags.add("چاپگر")
-    selectors.queue_choices()  # cached for a minute
+    selectors.queue_choices()  # cached until a listed row changes
     with assert_queries(2):
         _filterset, tickets = selectors.ticket_queue(user=agent, params=QueryDict(""))
         page = selectors.queue_rows(tickets[:25])

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from helpdesk.tests.pins import pinned_get
 from tickets.models import Status
 
 from .factories import DepartmentFactory, TicketFactory
@@ -48,7 +49,7 @@ def counters(response) -> dict[str, int]:
 
 def test_counters_count_what_their_links_list(staff_client, tickets):
     with time_machine.travel(NOW, tick=False):
-        response = staff_client.get(reverse("tickets:queue"))
+        response = staff_client.get(reverse("tickets:queue_counters"))
         found = counters(response)
         assert found == {"mine": 2, "due_soon": 2, "overdue": 1, "unassigned": 4, "waiting": 1}
         for counter in response.context["counters"]:
@@ -58,14 +59,27 @@ def test_counters_count_what_their_links_list(staff_client, tickets):
     assert 'href="/tickets/queue/?view=due_soon"' in text and "موعد تا ۲ ساعت دیگر" in text
 
 
-def test_the_counters_cost_one_query(staff_client, tickets, django_assert_num_queries):
-    """7 queries: session, user, saved filters, the counters (one conditional aggregate), the capped count, the
-    page and its tags; the same with more tickets."""
+def test_the_queue_loads_the_counters_after_the_page(staff_client, tickets):
+    """The queue page itself does not count: it holds a slot that fetches the counters once shown."""
+    response = staff_client.get(reverse("tickets:queue"))
+    assert "counters" not in response.context
+    text = response.content.decode()
+    assert f'hx-get="{reverse("tickets:queue_counters")}" hx-trigger="load"' in text
+    assert "tk-counter-mine" not in text
+
+
+@pytest.mark.pins("tickets:queue_counters")
+def test_the_counters_cost_one_query(staff_client, tickets):
+    """3 queries: session, user and the counters (one query of capped scalar subqueries); the same with more
+    tickets."""
     with time_machine.travel(NOW, tick=False):
-        staff_client.get(reverse("tickets:queue"))
-        with django_assert_num_queries(7):
-            staff_client.get(reverse("tickets:queue"))
+        pinned_get(staff_client, reverse("tickets:queue_counters"), 3, HTTP_HX_REQUEST="true")
         for _ in range(5):
             TicketFactory(department=tickets["mine"].department, resolution_due=NOW + HOUR)
-        with django_assert_num_queries(7):
-            staff_client.get(reverse("tickets:queue"))
+        response = pinned_get(staff_client, reverse("tickets:queue_counters"), 3, HTTP_HX_REQUEST="true")
+    assert counters(response)["due_soon"] == 7
+
+
+def test_the_counters_are_for_staff_only(client, customer, tickets):
+    client.force_login(customer)
+    assert client.get(reverse("tickets:queue_counters")).status_code == 404

@@ -176,8 +176,8 @@ def test_the_losing_scan_does_nothing(make_ticket, policy):
     with time_machine.travel(at(23, 10), tick=False):
         ticket = make_ticket()
     result = sla_services.ScanResult()
-    assert sla_services._breach(ticket.pk, "first_response", at(23, 12), result) is True
-    assert sla_services._breach(ticket.pk, "first_response", at(23, 12), result) is False
+    assert sla_services._breach_batch([ticket.pk], "first_response", at(23, 12), result) == [ticket.pk]
+    assert sla_services._breach_batch([ticket.pk], "first_response", at(23, 12), result) == []
     assert kinds(ticket, "sla_breach", "escalated") == ["sla_breach", "escalated"]
 
 

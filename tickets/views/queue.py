@@ -65,7 +65,7 @@ def _controls(request, filterset) -> dict:
     a template per option and would dominate the page's time.
     """
     fields = filterset.form.fields
-    choices = selectors.queue_choices()
+    choices = filterset.choices  # read once with the filter (selectors.queue_choices)
     return {
         "values": {key: request.GET.get(key, "") for key in request.GET},
         "statuses": request.GET.getlist("status"),
@@ -98,7 +98,6 @@ def queue(request):
         "querystring": querystring,
         "quick_views": _quick_views(user, request.GET.get("view", "")),
         "saved_filters": selectors.saved_filters(user=user),
-        "counters": selectors.queue_counters(user=user),
         "saved_filter_form": SavedFilterForm(initial={"querystring": querystring}),
         "controls": _controls(request, filterset),
         "date_example": digits("1403/01/31"),
@@ -107,6 +106,13 @@ def queue(request):
         context["site_admins"] = selectors.site_admins()  # an empty queue because of no department: who can fix it
         context["no_department"] = True
     return render(request, "tickets/queue.html", context)
+
+
+@staff_required
+@require_GET
+def queue_counters(request):
+    """The counters at the top of the queue, loaded by the queue page after it is shown (htmx): one query."""
+    return render(request, "tickets/_counters.html", {"counters": selectors.queue_counters(user=request.user)})
 
 
 @staff_required

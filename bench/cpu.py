@@ -1,0 +1,107 @@
+"""CPU per request of the staff ticket page (50 messages) and the queue, against the floor (the home page).
+
+    .venv/bin/python bench/cpu.py                     # a throw-away SQLite file under /tmp
+    DATABASE_URL=postgres://…/throwaway .venv/bin/python bench/cpu.py
+
+Builds a small data set through the real services (one ticket with 50 Markdown messages, 60 queue rows), then,
+for each page, the median process CPU time of `--runs` requests (after warm-up) through Django's test client in
+this process, and the queries of one request. CPU time, not wall time: the numbers hold on a loaded machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+if not os.environ.get("DATABASE_URL"):
+    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='helpdesk-cpu-')}/cpu.sqlite3"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from accounts.tests.factories import AgentFactory, CustomerFactory, ManagerFactory  # noqa: E402
+from tickets import services  # noqa: E402
+from tickets.tests.factories import DepartmentFactory, PriorityFactory  # noqa: E402
+
+BODY = (
+    "سلام، **لطفاً** این مورد را بررسی کنید:\n\n"
+    "- چاپگر طبقه دوم\n- مدل HP LaserJet\n\n"
+    "> از صبح کار نمی‌کند\n\n"
+    "| ستون | مقدار |\n|---|---|\n| خطا | ۵۰۰ |\n\n"
+    "[راهنما](https://example.com/help) و `کد ۴۲`.\n"
+)
+
+
+def build() -> tuple:
+    call_command("migrate", verbosity=0)
+    agent = AgentFactory()
+    manager = ManagerFactory()
+    department = DepartmentFactory(members=[agent])
+    PriorityFactory(name="عادی", order=2, is_default=True)
+    customer = CustomerFactory()
+    ticket = services.ticket_create(
+        requester=customer, department=department, subject="چاپگر", body=BODY, channel="web", created_by=customer
+    )
+    for i in range(49):
+        author = customer if i % 2 else agent
+        services.reply_add(ticket=ticket, author=author, body=f"{i}\n\n{BODY}")
+    for i in range(60):
+        services.ticket_create(
+            requester=customer,
+            department=department,
+            subject=f"درخواست {i}",
+            body=BODY,
+            channel="web",
+            created_by=customer,
+        )
+    return manager, ticket
+
+
+def cpu_ms(client: Client, url: str, runs: int) -> dict:
+    for _ in range(5):
+        assert client.get(url).status_code == 200, url
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    times = []
+    for _ in range(runs):
+        t0 = time.process_time()
+        client.get(url)
+        times.append((time.process_time() - t0) * 1000)
+    return {"cpu": statistics.median(times), "queries": len(ctx.captured_queries)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=60)
+    args = parser.parse_args()
+    manager, ticket = build()
+    client = Client()
+    client.force_login(manager)
+    pages = [
+        ("floor (home)", "/"),
+        ("staff ticket page, 50 messages", f"/tickets/{ticket.reference}/"),
+        ("queue (default view)", "/tickets/queue/"),
+    ]
+    floor = None
+    for label, url in pages:
+        r = cpu_ms(client, url, args.runs)
+        floor = floor or r["cpu"]
+        print(f"{label:<34} {r['cpu']:7.2f} ms CPU  ×{r['cpu'] / floor:5.1f}  {r['queries']:3} queries", flush=True)
+
+
+if __name__ == "__main__":
+    main()
