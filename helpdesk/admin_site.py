@@ -190,6 +190,11 @@ class PersianAdminMixin:
             formfield.label_from_instance = permission_label
         return formfield
 
+    def get_action_choices(self, request, default_choices=models.BLANK_CHOICE_DASH):
+        # An app may name its action in a literal (django-taggit): translate it here (helpdesk/django_catalogue.py).
+        choices = super().get_action_choices(request, default_choices)  # type: ignore[misc]
+        return [(name, gettext(str(description))) for name, description in choices]
+
     def get_list_filter(self, request):
         list_filter = super().get_list_filter(request)  # type: ignore[misc]
         if not use_persian_digits():

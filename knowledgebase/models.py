@@ -348,6 +348,8 @@ class SuggestionOpen(models.Model):
 
     class Meta:
         ordering = ["opened_at"]
+        verbose_name = _("suggested article opened")
+        verbose_name_plural = _("suggested articles opened")
 
     def __str__(self) -> str:
         return f"{self.session} → {self.article_id}"

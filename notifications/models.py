@@ -174,7 +174,9 @@ class NotificationDefault(models.Model):
         constraints = [models.UniqueConstraint(fields=["role", "group"], name="notification_default_unique")]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()}: {self.group}"
+        from .registry import group_label  # the registry reads these models' choices
+
+        return f"{self.get_role_display()}: {group_label(self.group)}"
 
 
 class DeliveryAlert(models.Model):
