@@ -64,7 +64,7 @@ def _jalali_display(value: object) -> str | None:
 def install_display() -> None:
     """Wrap Django's admin display functions where the changelist (`admin_list`) and the read-only fields
     (`helpers`) call them, so that dates and times are Jalali on Persian pages. Idempotent."""
-    if getattr(admin_list.display_for_field, "jalali", False):
+    if getattr(admin_list.display_for_field, "jalali", False):  # type: ignore[attr-defined]
         return
     django_field, django_value = utils.display_for_field, utils.display_for_value
 
@@ -166,7 +166,11 @@ def permission_label(permission) -> str:
     """«حساب‌های کاربری | مشتری | امکان افزودن مشتری»: a built-in permission in the active language."""
     model = permission.content_type.model_class()
     action = permission.codename.split("_", 1)[0]
-    if model is not None and action in PERMISSION_ACTIONS and permission.codename == f"{action}_{model._meta.model_name}":
+    if (
+        model is not None
+        and action in PERMISSION_ACTIONS
+        and permission.codename == f"{action}_{model._meta.model_name}"
+    ):
         name = str(PERMISSION_ACTIONS[action]) % {"model": model._meta.verbose_name}
     else:
         name = gettext(permission.name)
@@ -182,24 +186,24 @@ class PersianAdminMixin:
     date_hierarchy: str | None
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        return persian_formfield(db_field, super().formfield_for_dbfield(db_field, request, **kwargs))  # type: ignore[misc]
+        return persian_formfield(db_field, super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
         if formfield is not None and db_field.remote_field.model._meta.label == "auth.Permission":
             formfield.label_from_instance = permission_label
         return formfield
 
     def get_action_choices(self, request, default_choices=models.BLANK_CHOICE_DASH):
         # An app may name its action in a literal (django-taggit): translate it here (helpdesk/django_catalogue.py).
-        choices = super().get_action_choices(request, default_choices)  # type: ignore[misc]
+        choices = super().get_action_choices(request, default_choices)
         return [(name, gettext(str(description))) for name, description in choices]
 
     def get_list_filter(self, request):
-        list_filter = super().get_list_filter(request)  # type: ignore[misc]
+        list_filter = super().get_list_filter(request)
         if not use_persian_digits():
             return list_filter
-        model = self.model  # type: ignore[attr-defined]
+        model = self.model
         jalali_filters = [(self.date_hierarchy, JalaliDateFieldListFilter)] if self.date_hierarchy else []
         for entry in list_filter:
             if isinstance(entry, str) and "__" not in entry:
@@ -213,7 +217,7 @@ class PersianAdminMixin:
     def get_changelist(self, request, **kwargs):
         if self.date_hierarchy and use_persian_digits():
             return _NoDateHierarchy
-        return super().get_changelist(request, **kwargs)  # type: ignore[misc]
+        return super().get_changelist(request, **kwargs)
 
 
 def _persian_digits(response: TemplateResponse) -> None:

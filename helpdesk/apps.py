@@ -1,7 +1,7 @@
 import axes.apps
+import django.contrib.admin.apps
 import taggit.apps
 from django.apps import AppConfig
-import django.contrib.admin.apps
 from django.utils.translation import gettext_lazy as _
 
 

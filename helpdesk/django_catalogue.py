@@ -4,25 +4,24 @@ over the packages' catalogues (LOCALE_PATHS come first). `helpdesk/tests/test_ad
 translated. The admin's JavaScript strings (the two-list picker) are in `locale/fa/LC_MESSAGES/djangojs.po`.
 """
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 UNTRANSLATED = (
     # django.contrib.admin
-    gettext_noop("Model name"),
-    gettext_noop("Please correct the error below."),
-    gettext_noop("Please correct the errors below."),
+    gettext_lazy("Model name"),
+    ngettext_lazy("Please correct the error below.", "Please correct the errors below.", 1),
     # django.contrib.auth (the password of a user's change form)
-    gettext_noop("Reset password"),
-    gettext_noop("Raw passwords are not stored, so there is no way to see the user’s password."),
-    gettext_noop("salt"),
-    gettext_noop("hash"),
+    gettext_lazy("Reset password"),
+    gettext_lazy("Raw passwords are not stored, so there is no way to see the user’s password."),
+    gettext_lazy("salt"),
+    gettext_lazy("hash"),
     # django-axes
-    gettext_noop("Clean up expired attempts"),
-    gettext_noop("Status"),
-    gettext_noop("Attempt Remaining"),
-    gettext_noop("Locked Out"),
-    gettext_noop("access attempt expiration"),
-    gettext_noop("access attempt expirations"),
+    gettext_lazy("Clean up expired attempts"),
+    gettext_lazy("Status"),
+    gettext_lazy("Attempt Remaining"),
+    gettext_lazy("Locked Out"),
+    gettext_lazy("access attempt expiration"),
+    gettext_lazy("access attempt expirations"),
     # django-taggit (its action's description is not marked for translation; the admin translates it)
-    gettext_noop("Merge selected tags"),
+    gettext_lazy("Merge selected tags"),
 )

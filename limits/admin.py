@@ -35,6 +35,7 @@ class TaxpayerAdmin(admin.ModelAdmin):
     @admin.display(description=_("owner"))
     def owner_name(self, obj: Taxpayer) -> str:
         return str(obj.owner or "—")
+
     inlines = [FiguresInline]
     actions = ["compute_current_ceiling"]
 

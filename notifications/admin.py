@@ -114,7 +114,9 @@ class NotificationAdmin(admin.ModelAdmin):
         """The email as it was sent, in a sandboxed frame (no scripts, no links out of it)."""
         if not obj.html:
             return "—"
-        return format_html('<iframe sandbox srcdoc="{}" title="{}" class="notification-html"></iframe>', obj.html, obj.subject)
+        return format_html(
+            '<iframe sandbox srcdoc="{}" title="{}" class="notification-html"></iframe>', obj.html, obj.subject
+        )
 
     @admin.display(description=_("last error"))
     def short_error(self, obj: Notification) -> str:

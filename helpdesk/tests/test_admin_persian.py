@@ -205,3 +205,98 @@ def test_every_admin_page_is_in_persian(client, walked):
     listing = "\n".join(f"{url}: {part!r}" for url, parts in problems.items() for part in parts)
     assert not problems, f"Latin words or digits on the Persian admin:\n{listing}"
 
+
+# --- inputs, filters, catalogues ------------------------------------------------------------------------------------
+
+
+def test_a_jalali_date_typed_in_the_admin_is_stored_as_its_gregorian_day(client, site_admin):
+    from tickets.sla_models import Holiday
+
+    client.force_login(site_admin)
+    page = client.get(reverse("admin:tickets_holiday_add")).content.decode()
+    assert 'data-jdp=""' in page and "jalalidatepicker.min.js" in page and "js/admin.js" in page
+    response = client.post(reverse("admin:tickets_holiday_add"), {"date": "۱۴۰۵/۰۱/۰۱", "name": "نوروز"})
+    assert response.status_code == 302
+    assert Holiday.objects.get().date == dt.date(2026, 3, 21)
+    client.post(reverse("admin:tickets_holiday_add"), {"date": "١٤٠٥/٠١/٠٢", "name": "نوروز"})  # Arabic digits
+    assert Holiday.objects.filter(date=dt.date(2026, 3, 22)).exists()
+    listing = client.get(reverse("admin:tickets_holiday_changelist")).content.decode()
+    assert "۱۴۰۵/۰۱/۰۱" in listing and "2026" not in visible_text(listing)
+
+
+def test_a_bad_jalali_date_gets_a_persian_message_and_saves_nothing(client, site_admin):
+    from tickets.sla_models import Holiday
+
+    client.force_login(site_admin)
+    response = client.post(reverse("admin:tickets_holiday_add"), {"date": "۱۴۰۴/۱۲/۳۰", "name": "نوروز"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "۱۴۰۴ اسفند ۲۹ روز دارد" in page or "اسفند ۱۴۰۴" in page
+    assert "لطفاً خطای زیر را برطرف کنید." in page
+    assert not Holiday.objects.exists()
+
+
+def test_a_jalali_date_and_time_is_stored_in_tehran_time(client, site_admin):
+    from helpdesk.models import IPBlock
+
+    client.force_login(site_admin)
+    data = {"network": "198.51.100.0/24", "reason": "هرزنامه", "expires_at": "۱۴۰۵/۰۱/۰۱ ۰۸:۳۰"}
+    assert client.post(reverse("admin:helpdesk_ipblock_add"), data).status_code == 302
+    assert IPBlock.objects.get().expires_at == dt.datetime(2026, 3, 21, 5, 0, tzinfo=dt.UTC)
+
+
+def test_validator_messages_have_persian_digits(client, site_admin):
+    client.force_login(site_admin)
+    response = client.post(reverse("admin:tickets_businesshours_add"), {"weekday": "0", "opens": "25:00"})
+    page = "\n".join(visible_text(response.content.decode()))
+    assert response.status_code == 200 and not LATIN_DIGIT.search(page)
+
+
+def test_english_keeps_django_s_gregorian_admin(client, site_admin):
+    from tickets.sla_models import Holiday
+
+    site_admin.language = "en"
+    site_admin.save(update_fields=["language"])
+    Holiday.objects.create(date=dt.date(2026, 3, 21), name="Nowruz")
+    client.force_login(site_admin)
+    client.cookies["django_language"] = "en"
+    listing = client.get(reverse("admin:tickets_holiday_changelist")).content.decode()
+    assert "2026" in listing and "۱۴۰۵" not in listing
+    assert 'class="vDateField' in client.get(reverse("admin:helpdesk_ipblock_add")).content.decode()
+
+
+def test_this_month_in_the_date_filter_is_the_jalali_month(client, site_admin):
+    from notifications.models import Notification
+
+    client.force_login(site_admin)
+    with time_machine.travel(dt.datetime(2026, 3, 25, 9, tzinfo=dt.UTC)):  # 1405/01/05
+        page = client.get(reverse("admin:notifications_notification_changelist")).content.decode()
+    assert Notification._meta.get_field("created_at")
+    assert "created_at__gte=2026-03-21" in page  # Farvardin 1405 begins on 21 March
+
+
+def test_the_admin_s_javascript_catalogue_has_the_pickers_strings(client, site_admin):
+    client.force_login(site_admin)
+    catalogue = client.get(reverse("admin:jsi18n")).content.decode("unicode_escape")
+    for persian in ("انتخاب همهٔ %s", "انتخاب %s برگزیده", "حذف همهٔ %s", "حذف %s برگزیده", "انتخاب"):
+        assert persian in catalogue
+
+
+def test_the_strings_django_leaves_in_english_are_translated():
+    from django.utils import translation
+
+    from helpdesk.django_catalogue import UNTRANSLATED
+
+    with translation.override("fa"):
+        assert [str(s) for s in UNTRANSLATED if not re.search("[\u0600-\u06ff]", str(s))] == []
+
+
+def test_the_outbox_shows_a_kind_by_its_label(client, site_admin, customer):
+    from notifications.models import Notification
+    from notifications.registry import kind_label
+
+    Notification.objects.create(recipient=customer, channel="email", kind="limits_applied", address="a@example.com")
+    client.force_login(site_admin)
+    page = client.get(reverse("admin:notifications_notification_changelist")).content.decode()
+    assert kind_label("limits_applied") != "limits_applied"
+    assert kind_label("limits_applied") in page and ">limits_applied<" not in page
