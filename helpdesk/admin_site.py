@@ -30,6 +30,7 @@ from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -95,24 +96,32 @@ class JalaliDateFieldListFilter(admin.DateFieldListFilter):
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
-        today = jalali.today()
-        month_start, month_end = jalali.month_range(today.year, today.month)
-        year_start, year_end = jalali.to_gregorian(today.year, 1, 1), jalali.month_last_day(today.year, 12)
+        is_moment = isinstance(field, models.DateTimeField)
 
         def bound(day: dt.date) -> dt.date | dt.datetime:
-            if isinstance(field, models.DateTimeField):
-                return dt.datetime.combine(day, dt.time(), tzinfo=TEHRAN)
-            return day
+            return dt.datetime.combine(day, dt.time(), tzinfo=TEHRAN) if is_moment else day
 
-        jalali_links = {
-            str(_("This month")): (month_start, month_end + dt.timedelta(days=1)),
-            str(_("This year")): (year_start, year_end + dt.timedelta(days=1)),
+        # Django's own bounds for this Gregorian month and year (as DateFieldListFilter computes them) ...
+        now = timezone.localtime()
+        today = now.replace(hour=0, minute=0, second=0, microsecond=0) if is_moment else now.date()
+        next_month = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        gregorian_month = (today.replace(day=1), next_month)
+        gregorian_year = (today.replace(month=1, day=1), today.replace(year=today.year + 1, month=1, day=1))
+        # ... become the Jalali month's and year's.
+        jtoday = jalali.today()
+        month_start, month_end = jalali.month_range(jtoday.year, jtoday.month)
+        year_start, year_end = jalali.to_gregorian(jtoday.year, 1, 1), jalali.month_last_day(jtoday.year, 12)
+        one_day = dt.timedelta(days=1)
+        jalali_bounds = {
+            gregorian_month: (bound(month_start), bound(month_end + one_day)),
+            gregorian_year: (bound(year_start), bound(year_end + one_day)),
         }
         links = []
         for title, lookups in self.links:
-            if str(title) in jalali_links:
-                since, until = jalali_links[str(title)]
-                lookups = {self.lookup_kwarg_since: bound(since), self.lookup_kwarg_until: bound(until)}
+            key = (lookups.get(self.lookup_kwarg_since), lookups.get(self.lookup_kwarg_until))
+            if key in jalali_bounds:
+                since, until = jalali_bounds[key]
+                lookups = {self.lookup_kwarg_since: since, self.lookup_kwarg_until: until}
             links.append((title, lookups))
         self.links = tuple(links)
 
@@ -180,10 +189,8 @@ def permission_label(permission) -> str:
 # The admin ------------------------------------------------------------------------------------------------------
 
 
-class PersianAdminMixin:
-    """Put in front of every ModelAdmin by `HelpdeskAdminSite.register()`; changes nothing in English."""
-
-    date_hierarchy: str | None
+class PersianFormfieldsMixin:
+    """The inputs of a model admin or an inline in the active language (`persian_formfield`, `permission_label`)."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         return persian_formfield(db_field, super().formfield_for_dbfield(db_field, request, **kwargs))
@@ -193,6 +200,30 @@ class PersianAdminMixin:
         if formfield is not None and db_field.remote_field.model._meta.label == "auth.Permission":
             formfield.label_from_instance = permission_label
         return formfield
+
+
+def persian(admin_class: type) -> type:
+    """`admin_class` with the Persian inputs in front (ModelAdmin: `PersianAdminMixin`; inline:
+    `PersianFormfieldsMixin`), made once per class."""
+    mixin = PersianAdminMixin if issubclass(admin_class, admin.ModelAdmin) else PersianFormfieldsMixin
+    if issubclass(admin_class, mixin):
+        return admin_class
+    if admin_class not in _PERSIAN:
+        _PERSIAN[admin_class] = type(admin_class.__name__, (mixin, admin_class), {"__module__": admin_class.__module__})
+    return _PERSIAN[admin_class]
+
+
+_PERSIAN: dict[type, type] = {}
+
+
+class PersianAdminMixin(PersianFormfieldsMixin):
+    """Put in front of every ModelAdmin by `HelpdeskAdminSite.register()` (and `PersianFormfieldsMixin` in front of
+    its inlines); changes nothing in English."""
+
+    date_hierarchy: str | None
+
+    def get_inlines(self, request, obj):
+        return [persian(inline) for inline in super().get_inlines(request, obj)]
 
     def get_action_choices(self, request, default_choices=models.BLANK_CHOICE_DASH):
         # An app may name its action in a literal (django-taggit): translate it here (helpdesk/django_catalogue.py).
@@ -229,10 +260,7 @@ class HelpdeskAdminSite(admin.AdminSite):
     """Django's admin site, with `PersianAdminMixin` on every model admin and Persian digits on every page."""
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        base = admin_class or admin.ModelAdmin
-        if not issubclass(base, PersianAdminMixin):
-            base = type(base.__name__, (PersianAdminMixin, base), {"__module__": base.__module__})
-        super().register(model_or_iterable, base, **options)
+        super().register(model_or_iterable, persian(admin_class or admin.ModelAdmin), **options)
 
     def admin_view(self, view, cacheable=False):
         inner = super().admin_view(view, cacheable)

@@ -9,6 +9,7 @@ registered later without a row here fails `test_every_registered_model_has_a_row
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from html.parser import HTMLParser
 from importlib import import_module
@@ -166,6 +167,9 @@ def walked(site_admin):
     for name in DEMO_MODULES:
         import_module(name).load()
     _fill_the_empty_models(site_admin)
+    for model, model_admin in admin.site._registry.items():  # a change history to show (and recent actions)
+        obj = model._default_manager.order_by("pk").first()
+        model_admin.log_change(_Request(site_admin), obj, [{"changed": {"fields": ["name"]}}])
     return site_admin
 
 
@@ -231,7 +235,7 @@ def test_a_bad_jalali_date_gets_a_persian_message_and_saves_nothing(client, site
     response = client.post(reverse("admin:tickets_holiday_add"), {"date": "۱۴۰۴/۱۲/۳۰", "name": "نوروز"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "۱۴۰۴ اسفند ۲۹ روز دارد" in page or "اسفند ۱۴۰۴" in page
+    assert "اسفند ۱۴۰۴ ۲۹ روز دارد؛ روز ۳۰ وجود ندارد." in page
     assert "لطفاً خطای زیر را برطرف کنید." in page
     assert not Holiday.objects.exists()
 
@@ -246,10 +250,32 @@ def test_a_jalali_date_and_time_is_stored_in_tehran_time(client, site_admin):
 
 
 def test_validator_messages_have_persian_digits(client, site_admin):
+    """«…no less than ۵»: the limits of a model's validators, in Persian digits (Django would write «مساوی 5»)."""
+    from helpdesk.models import SiteSettings
+
+    settings_row = SiteSettings.objects.create(pk=1)
     client.force_login(site_admin)
-    response = client.post(reverse("admin:tickets_businesshours_add"), {"weekday": "0", "opens": "25:00"})
-    page = "\n".join(visible_text(response.content.decode()))
-    assert response.status_code == 200 and not LATIN_DIGIT.search(page)
+    data = {
+        "title": "میز خدمت",
+        "records_per_page": "۲",
+        "max_upload_mb": "10",
+        "allowed_file_types": "pdf",
+        "office_contact": "",
+        "customer_message": "",
+        "staff_message": "",
+        "maintenance_message": "",
+    }
+    response = client.post(reverse("admin:helpdesk_sitesettings_change", args=[settings_row.pk]), data)
+    assert response.status_code == 200
+    errors = [part for part in visible_text(response.content.decode()) if "۵" in part]
+    assert errors, "the message names the limit, in Persian digits"
+    assert not LATIN_DIGIT.search("\n".join(visible_text(response.content.decode())))
+    settings_row.refresh_from_db()
+    assert settings_row.records_per_page == 25  # nothing saved
+    data["records_per_page"] = "٣٠"  # Arabic digits are read too
+    assert client.post(reverse("admin:helpdesk_sitesettings_change", args=[settings_row.pk]), data).status_code == 302
+    settings_row.refresh_from_db()
+    assert settings_row.records_per_page == 30
 
 
 def test_english_keeps_django_s_gregorian_admin(client, site_admin):
@@ -277,9 +303,13 @@ def test_this_month_in_the_date_filter_is_the_jalali_month(client, site_admin):
 
 def test_the_admin_s_javascript_catalogue_has_the_pickers_strings(client, site_admin):
     client.force_login(site_admin)
-    catalogue = client.get(reverse("admin:jsi18n")).content.decode("unicode_escape")
-    for persian in ("انتخاب همهٔ %s", "انتخاب %s برگزیده", "حذف همهٔ %s", "حذف %s برگزیده", "انتخاب"):
-        assert persian in catalogue
+    script = client.get(reverse("admin:jsi18n")).content.decode()
+    catalogue = json.loads(re.search(r"const newcatalog = (\{.*?\});\n", script, re.DOTALL).group(1))
+    assert catalogue["Choose all %s"] == "انتخاب همهٔ %s"
+    assert catalogue["Choose selected %s"] == "انتخاب %s برگزیده"
+    assert catalogue["Remove all %s"] == "حذف همهٔ %s"
+    assert catalogue["Remove selected %s"] == "حذف %s برگزیده"
+    assert catalogue["Choose"] == "انتخاب" and catalogue["Remove"] == "حذف"  # Django's own Persian, kept
 
 
 def test_the_strings_django_leaves_in_english_are_translated():
