@@ -142,12 +142,31 @@ class NotificationAdmin(admin.ModelAdmin):
         )
 
 
+class AlertKeyFilter(admin.SimpleListFilter):
+    """The alerts' channels (and causes), by their labels (`DeliveryAlert.label`)."""
+
+    title = _("channel")
+    parameter_name = "key"
+
+    def lookups(self, request, model_admin):
+        keys = DeliveryAlert.objects.order_by("key").values_list("key", flat=True).distinct()
+        return [(key, DeliveryAlert(key=key).label) for key in keys]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(key=self.value()) if self.value() else queryset
+
+
 @admin.register(DeliveryAlert)
 class DeliveryAlertAdmin(admin.ModelAdmin):
-    list_display = ("key", "raised_at", "cleared_at", "reason")
-    list_filter = ("key", ("cleared_at", admin.EmptyFieldListFilter))
-    readonly_fields = ("key", "reason", "raised_at", "cleared_at")
+    list_display = ("channel", "raised_at", "cleared_at", "reason")
+    list_filter = (AlertKeyFilter, ("cleared_at", admin.EmptyFieldListFilter))
+    fields = ("channel", "reason", "raised_at", "cleared_at")
+    readonly_fields = fields
     actions = ["clear"]
+
+    @admin.display(description=_("channel"), ordering="key")
+    def channel(self, obj: DeliveryAlert) -> str:
+        return obj.label
 
     def has_add_permission(self, request):
         return False

@@ -44,12 +44,11 @@ ALLOWED_WORDS = {
     *("Control", "Command", "Mac"),  # keys, in Django's Persian help for multiple choice
     "db",  # IPv6's documentation prefix, 2001:db8::/32, in the IP block list's example
 }
-# Not yet in Persian (#13, left for later): the role groups' names as stored («Customer», accounts/roles.py), the
-# names django-axes gives its rows and its status column, and the delivery alerts' key («sms»).
+# Not yet in Persian (#13, left for later): the role groups' names as stored («Customer», accounts/roles.py), and
+# the names django-axes gives its rows («Attempted Access: …») and its status column.
 NOT_YET = {
     *("Admin", "Agent", "Customer", "Manager", "Supervisor"),
     *("Attempted", "Access", "Log", "for", "Failed", "access", "user", "on", "from", "Status"),
-    "sms",
 }
 # Data that is Latin by nature: email addresses, web addresses, IP ranges, file names and Message-IDs in the rows.
 DATA = re.compile(
@@ -136,6 +135,7 @@ def _fill_the_empty_models(site_admin):
     AccessFailureLog.objects.create(username="09121234567", ip_address="203.0.113.5")
     IPBlock.objects.create(network="203.0.113.0/24", reason="هرزنامه", expires_at=now + dt.timedelta(days=3))
     DeliveryAlert.objects.create(key="sms", reason="اعتبار پیامک تمام شده است.", cleared_at=now)
+    DeliveryAlert.objects.create(key="email.failed", reason="سرویس ایمیل پاسخ نمی‌دهد.")
     from tickets import services as ticket_services
 
     ticket_services.reply_add(ticket=ticket, author=agent, body="پیوست", attachments=[png()])
