@@ -19,7 +19,7 @@ UNTRANSLATED = (
     gettext_lazy("hash"),
     # django-axes
     gettext_lazy("Clean up expired attempts"),
-    gettext_lazy("Status"),
+    gettext_lazy("Not set"),
     gettext_lazy("Attempt Remaining"),
     gettext_lazy("Locked Out"),
     gettext_lazy("access attempt expiration"),

@@ -45,11 +45,10 @@ ALLOWED_WORDS = {
     "db",  # IPv6's documentation prefix, 2001:db8::/32, in the IP block list's example
 }
 # Not yet in Persian (#13, left for later): the role groups' names as stored («Customer», accounts/roles.py), and
-# the names django-axes gives its rows («Attempted Access: …») and its status column.
-NOT_YET = {
-    *("Admin", "Agent", "Customer", "Manager", "Supervisor"),
-    *("Attempted", "Access", "Log", "for", "Failed", "access", "user", "on", "from", "Status"),
-}
+# the names django-axes gives its rows («Attempted Access: 2026-12-02 …», English with a Gregorian moment) and its
+# status column.
+NOT_YET = {"Admin", "Agent", "Customer", "Manager", "Supervisor", "Status"}
+NOT_YET_ROWS = re.compile(r"(?:Attempted Access: |Access Log for |Failed access: user ).*")
 # Data that is Latin by nature: email addresses, web addresses, IP ranges, file names and Message-IDs in the rows.
 DATA = re.compile(
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # email address
@@ -67,6 +66,11 @@ DATA = re.compile(
 )
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z_]*")
 LATIN_DIGIT = re.compile(r"[0-9]+")
+# A Gregorian date that slipped through in Persian digits («۲۰۲۶-۱۲-۰۲»), or a Gregorian month's name.
+GREGORIAN = re.compile(
+    "(?<![0-9\u06f0-\u06f9])(?:۱۹|۲۰)[۰-۹]{2}[-/][۰-۹]{1,2}[-/]"
+    "|(?<![\u0600-\u06ff])(?:ژانویه|فوریه|مارس|آوریل|ژوئن|ژوئیه|اوت|سپتامبر|اکتبر|نوامبر|دسامبر)(?![\u0600-\u06ff])"
+)
 
 
 class _Text(HTMLParser):
@@ -100,12 +104,13 @@ def visible_text(html: str) -> list[str]:
 
 
 def foreign(html: str) -> list[str]:
-    """The pieces of visible text with a Latin word outside the allow-list or a Latin digit."""
+    """The pieces of visible text with a Latin word outside the allow-list, a Latin digit or a Gregorian date."""
     found = []
     for part in visible_text(html):
+        part = NOT_YET_ROWS.sub(" ", part)
         bare = DATA.sub(" ", part)
         words = {w for w in LATIN_WORD.findall(bare) if w not in ALLOWED_WORDS | NOT_YET}
-        if words or LATIN_DIGIT.search(bare):
+        if words or LATIN_DIGIT.search(bare) or GREGORIAN.search(part):
             found.append(part)
     return found
 
