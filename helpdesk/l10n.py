@@ -91,9 +91,11 @@ def digits(value: object) -> str:
 
 
 # In HTML: what keeps its digits (a tag with its attributes, a character reference, the contents of a script, style or
-# textarea: code and a form's values) and what is written as it is (an email or web address); else a run of digits.
+# textarea: code and a form's values) and what is written as it is (an email or web address, a colour code such as
+# #DC3545); else a run of digits.
 _HTML_KEPT_OR_DIGITS = re.compile(
-    r"(<(script|style|textarea)\b.*?</\2\s*>|<[^>]*>|&#?\w+;|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://[^\s<\"']+)"
+    r"(<(script|style|textarea)\b.*?</\2\s*>|<[^>]*>|&#?\w+;|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://[^\s<\"']+"
+    r"|#[0-9A-Fa-f]{6}(?![0-9A-Za-z]))"
     r"|([0-9\u0660-\u0669\u06f0-\u06f9]+)",
     re.DOTALL | re.IGNORECASE,
 )
@@ -101,7 +103,7 @@ _HTML_KEPT_OR_DIGITS = re.compile(
 
 def digits_in_html(html: str) -> str:
     """HTML with the active language's digits in its text: markup, character references, scripts, styles,
-    textareas (a form's values go back as they are) and email and web addresses keep theirs."""
+    textareas (a form's values go back as they are), email and web addresses and colour codes keep theirs."""
     return _HTML_KEPT_OR_DIGITS.sub(lambda m: m.group(1) or digits(m.group(3)), html)
 
 

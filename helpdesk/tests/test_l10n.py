@@ -72,6 +72,7 @@ class TestDigitsInHtml:
             assert digits_in_html("user1@example.com، https://x.ir/t/12/ و 12") == (
                 "user1@example.com، https://x.ir/t/12/ و ۱۲"
             )
+            assert digits_in_html("#DC3545 #1234567") == "#DC3545 #۱۲۳۴۵۶۷"  # a colour; a ticket's number
 
     def test_english_is_latin(self):
         with translation.override("en"):
