@@ -7,15 +7,17 @@
   time (`helpdesk.l10n.format_date` / `format_datetime`): Django's `display_for_field` and `display_for_value`, which
   the changelist and the read-only fields call, are wrapped once (`install_display`);
 - every date and datetime input is a Jalali field (`helpdesk.forms.JalaliDateField` / `JalaliDateTimeField`) with the
-  vendored Jalali picker (templates/admin/base_site.html, `static/js/admin.js`), and every whole-number input a
-  `LocalizedIntegerField`: Persian, Arabic and Latin digits are accepted;
+  vendored Jalali picker (templates/admin/base_site.html, `static/js/admin.js`), and every whole-number, decimal and
+  time-of-day input a `LocalizedIntegerField`, `LocalizedDecimalField`, `LocalizedTimeField`: Persian, Arabic and
+  Latin digits are accepted;
 - the date hierarchy and date list filters are Jalali («this month» is this Jalali month);
 - every digit the reader sees is Persian (`helpdesk.l10n.digits_in_html` on the rendered page: numbers, counts,
   validator messages «…مساوی ۵»), while the values a form sends back (attributes, textareas) keep their digits;
 - permissions read «Can add customer» in the active language.
 
 In English the admin is Django's own: Gregorian dates and its calendar widgets. `register()` puts
-`PersianAdminMixin` in front of every ModelAdmin class it is given.
+`PersianAdminMixin` in front of every ModelAdmin class it is given, and that mixin `PersianFormfieldsMixin` in front
+of each of its inlines.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from functools import wraps
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers, utils
+from django.contrib.admin import widgets as admin_widgets
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
@@ -35,9 +38,21 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import jalali
-from .forms import JalaliDateField, JalaliDateTimeField, LocalizedIntegerField
+from .forms import (
+    JalaliDateField,
+    JalaliDateTimeField,
+    LocalizedDecimalField,
+    LocalizedIntegerField,
+    LocalizedTimeField,
+)
 from .l10n import TEHRAN, digits_in_html, format_date, format_datetime, use_persian_digits
-from .widgets import JalaliDateInput, JalaliDateTimeInput, LocalizedNumberInput
+from .widgets import (
+    JalaliDateInput,
+    JalaliDateTimeInput,
+    LocalizedDecimalInput,
+    LocalizedNumberInput,
+    LocalizedTimeInput,
+)
 
 # Django's built-in permissions, «Can add customer», in the active language.
 PERMISSION_ACTIONS = {
@@ -148,16 +163,49 @@ def _replace(formfield: forms.Field, field_class: type[forms.Field], widget: for
     )
 
 
+# Django's own inputs (the admin's and the plain ones), which the Persian admin replaces; a widget an admin class or
+# its form chose is kept.
+_DEFAULT_WIDGETS = {
+    forms.SplitDateTimeField: (admin_widgets.AdminSplitDateTime, forms.SplitDateTimeWidget),
+    forms.DateTimeField: (forms.DateTimeInput,),
+    forms.DateField: (admin_widgets.AdminDateWidget, forms.DateInput),
+    forms.IntegerField: (
+        admin_widgets.AdminIntegerFieldWidget,
+        admin_widgets.AdminBigIntegerFieldWidget,
+        forms.NumberInput,
+    ),
+    forms.DecimalField: (forms.NumberInput,),
+    forms.TimeField: (admin_widgets.AdminTimeWidget, forms.TimeInput),
+}
+
+
 def persian_formfield(db_field: models.Field, formfield: forms.Field | None) -> forms.Field | None:
     """The Persian admin's input for a model field whose admin input is Django's default: Jalali dates and times
-    with the picker, whole numbers in any digits. Anything else (choices, relations, custom fields) is kept."""
+    with the picker; whole numbers, decimals and times of day in any digits. Anything else (choices, relations,
+    custom fields and widgets) is kept."""
     if formfield is None or not use_persian_digits():
         return formfield
     kind = type(formfield)
+    if type(formfield.widget) not in _DEFAULT_WIDGETS.get(kind, ()):
+        return formfield
     if isinstance(db_field, models.DateTimeField) and kind in (forms.SplitDateTimeField, forms.DateTimeField):
         return _replace(formfield, JalaliDateTimeField, JalaliDateTimeInput(attrs={"data-jdp": ""}))
     if isinstance(db_field, models.DateField) and kind is forms.DateField:
         return _replace(formfield, JalaliDateField, JalaliDateInput())
+    if kind is forms.TimeField:
+        return _replace(formfield, LocalizedTimeField, LocalizedTimeInput())
+    if kind is forms.DecimalField:
+        decimal = formfield
+        assert isinstance(decimal, forms.DecimalField)
+        return _replace(
+            decimal,
+            LocalizedDecimalField,
+            LocalizedDecimalInput(),
+            max_digits=decimal.max_digits,
+            decimal_places=decimal.decimal_places,
+            min_value=decimal.min_value,
+            max_value=decimal.max_value,
+        )
     if kind is forms.IntegerField:
         integer = formfield
         assert isinstance(integer, forms.IntegerField)

@@ -64,6 +64,8 @@ DATA = re.compile(
     r"|#[0-9A-Fa-f\u06f0-\u06f9]{6}\b"  # a colour code
     r"|\b[a-z\u06f0-\u06f9]+(?:-[a-z\u06f0-\u06f9]+)+\b"  # a code (slug) an admin typed: article6-increase
 )
+# Django's own date and time inputs (Gregorian, with its calendar) and number inputs (which refuse Persian digits).
+GREGORIAN_INPUTS = re.compile(r'class="v(?:Date|Time)Field[^"]*"|type="number"')
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z_]*")
 LATIN_DIGIT = re.compile(r"[0-9]+")
 # A Gregorian date that slipped through in Persian digits («۲۰۲۶-۱۲-۰۲»), or a Gregorian month's name.
@@ -209,8 +211,11 @@ def test_every_admin_page_is_in_persian(client, walked):
     for url in _pages(walked):
         response = client.get(url, follow=True)
         assert response.status_code == 200, url
-        if bad := foreign(response.content.decode()):
+        html = response.content.decode()
+        if bad := foreign(html):
             problems[url] = bad
+        if gregorian_inputs := GREGORIAN_INPUTS.findall(html):  # Django's calendar and number inputs
+            problems.setdefault(url, []).extend(gregorian_inputs)
     listing = "\n".join(f"{url}: {part!r}" for url, parts in problems.items() for part in parts)
     assert not problems, f"Latin words or digits on the Persian admin:\n{listing}"
 
@@ -335,3 +340,26 @@ def test_the_outbox_shows_a_kind_by_its_label(client, site_admin, customer):
     page = client.get(reverse("admin:notifications_notification_changelist")).content.decode()
     assert kind_label("limits_applied") != "limits_applied"
     assert kind_label("limits_applied") in page and ">limits_applied<" not in page
+
+
+def test_times_and_decimals_are_typed_in_any_digits(client, site_admin):
+    from decimal import Decimal
+
+    from helpdesk.forms import LocalizedDecimalField, LocalizedTimeField
+    from tickets.sla_models import BusinessHours
+
+    assert LocalizedTimeField().clean("۰۸:۳۰") == dt.time(8, 30)
+    assert LocalizedDecimalField(max_digits=5, decimal_places=2).clean("٩٫٥") == Decimal("9.5")
+    client.force_login(site_admin)
+    data = {"weekday": "0", "is_working": "on", "opens_at": "۰۸:۳۰", "closes_at": "١٦:٠٠"}
+    assert client.post(reverse("admin:tickets_businesshours_add"), data).status_code == 302
+    hours = BusinessHours.objects.get()
+    assert (hours.opens_at, hours.closes_at) == (dt.time(8, 30), dt.time(16, 0))
+    page = client.get(reverse("admin:tickets_businesshours_change", args=[hours.pk])).content.decode()
+    assert 'value="۰۸:۳۰"' in page  # shown as typed, in Persian digits
+    response = client.post(
+        reverse("admin:tickets_businesshours_change", args=[hours.pk]), {**data, "opens_at": "۲۵:۰۰"}
+    )
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    hours.refresh_from_db()
+    assert hours.opens_at == dt.time(8, 30)
