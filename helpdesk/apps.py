@@ -1,3 +1,6 @@
+import axes.apps
+import django.contrib.admin.apps
+import taggit.apps
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -12,3 +15,29 @@ class HelpdeskConfig(AppConfig):
         from .models import SiteSettings
 
         files.register_folder("branding", model=SiteSettings, field="logo")  # the orphan sweep's folders
+
+
+class HelpdeskAdminConfig(django.contrib.admin.apps.AdminConfig):
+    """`django.contrib.admin` with the project's site (`helpdesk.admin_site`): the admin in Persian."""
+
+    default = False  # named in INSTALLED_APPS; `helpdesk` itself is HelpdeskConfig
+    default_site = "helpdesk.admin_site.HelpdeskAdminSite"
+
+    def ready(self):
+        from .admin_site import install_display
+
+        install_display()
+        super().ready()
+
+
+# Third-party apps whose admin heading Django would show in English.
+
+
+class AxesConfig(axes.apps.AppConfig):
+    default = False
+    verbose_name = _("Login attempts")
+
+
+class TaggitConfig(taggit.apps.TaggitAppConfig):
+    default = False
+    verbose_name = _("Tags")

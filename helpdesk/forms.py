@@ -4,6 +4,7 @@
   (`۱۴۰۳/۱۲/۳۰`, `1403-12-30`) → `datetime.date` (Gregorian). Initial values are shown as Jalali dates.
 - `JalaliDateTimeField`: `1403/12/30 14:05` in Tehran time → an aware datetime.
 - `LocalizedIntegerField`: whole numbers with any digits and thousands separators (`۱٬۵۰۰٬۰۰۰`) → int.
+- `LocalizedDecimalField`, `LocalizedTimeField`: decimals (`۹٫۵`) and times of day (`۰۸:۳۰`) in any digits.
 - `PersianDigitsMixin` / `DigitsCharField`: any CharField that should store Latin digits.
 - `MobileField`, `NationalIDField`, `LegalIDField`, `EconomicCodeField`: identifiers cleaned to their
   canonical form with `helpdesk.validators`.
@@ -20,8 +21,14 @@ from django.utils.translation import gettext_lazy as _
 
 from . import jalali, validators
 from .l10n import TEHRAN, format_number, to_tehran
-from .persian import parse_int, to_latin_digits
-from .widgets import JalaliDateInput, JalaliDateTimeInput, LocalizedNumberInput
+from .persian import PERSIAN_DECIMAL_SEPARATOR, parse_int, to_latin_digits
+from .widgets import (
+    JalaliDateInput,
+    JalaliDateTimeInput,
+    LocalizedDecimalInput,
+    LocalizedNumberInput,
+    LocalizedTimeInput,
+)
 
 MSG_INTEGER = _("Enter a whole number, e.g. 1,500,000 (Persian or Latin digits).")
 MSG_MIN_VALUE = _("Enter a number no less than %(limit_value)s.")
@@ -128,6 +135,26 @@ class LocalizedIntegerField(forms.IntegerField):
     def widget_attrs(self, widget):
         # A text input: no min/max/step attributes (the browser would apply them to a number it cannot read).
         return forms.Field.widget_attrs(self, widget)
+
+
+class LocalizedDecimalField(forms.DecimalField):
+    """A decimal typed with Persian, Arabic or Latin digits and «.» or «٫» as the point (a VAT rate: ۹٫۵)."""
+
+    widget = LocalizedDecimalInput
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = to_latin_digits(value).replace(PERSIAN_DECIMAL_SEPARATOR, ".").strip()
+        return super().to_python(value)
+
+
+class LocalizedTimeField(forms.TimeField):
+    """A time of day typed with Persian, Arabic or Latin digits (۰۸:۳۰)."""
+
+    widget = LocalizedTimeInput
+
+    def to_python(self, value):
+        return super().to_python(to_latin_digits(value).strip() if isinstance(value, str) else value)
 
 
 class PersianDigitsMixin:

@@ -8,6 +8,7 @@ field shows what it reads back; holidays are entered as Jalali dates): `format_j
 
                                           Persian                English
     digits("Ticket 12")                   Ticket ۱۲              Ticket 12
+    digits_in_html('<b title="1">1</b>')  <b title="1">۱</b>       <b title="1">1</b>
     format_number(12345678)               ۱۲٬۳۴۵٬۶۷۸             12,345,678
     format_number(Decimal("9.50"), grouping=False)
                                           ۹٫۵۰                   9.50
@@ -31,6 +32,7 @@ The other direction, reading what a person typed in any digits, is `helpdesk.per
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -86,6 +88,23 @@ def digits(value: object) -> str:
     """`value` as text in the active language's digits: Persian on Persian pages, Latin otherwise (Persian
     and Arabic-Indic digits become Latin). Nothing else changes."""
     return to_persian_digits(value) if use_persian_digits() else to_latin_digits(value)
+
+
+# In HTML: what keeps its digits (a tag with its attributes, a character reference, the contents of a script, style or
+# textarea: code and a form's values) and what is written as it is (an email or web address, a colour code such as
+# #DC3545); else a run of digits.
+_HTML_KEPT_OR_DIGITS = re.compile(
+    r"(<(script|style|textarea)\b.*?</\2\s*>|<[^>]*>|&#?\w+;|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://[^\s<\"']+"
+    r"|#[0-9A-Fa-f]{6}(?![0-9A-Za-z]))"
+    r"|([0-9\u0660-\u0669\u06f0-\u06f9]+)",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def digits_in_html(html: str) -> str:
+    """HTML with the active language's digits in its text: markup, character references, scripts, styles,
+    textareas (a form's values go back as they are), email and web addresses and colour codes keep theirs."""
+    return _HTML_KEPT_OR_DIGITS.sub(lambda m: m.group(1) or digits(m.group(3)), html)
 
 
 def format_number(value: int | Decimal | float, *, grouping: bool = True) -> str:

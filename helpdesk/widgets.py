@@ -13,6 +13,7 @@ still be typed, in any digits.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
 
@@ -65,6 +66,35 @@ class JalaliDateTimeInput(_JalaliInput):
             return format_jalali_datetime(value)
         if isinstance(value, dt.date):
             return format_jalali_date(value)
+        return super().format_value(value)
+
+
+class LocalizedTimeInput(forms.TimeInput):
+    """A time of day, shown as ۰۸:۳۰ (Persian) or 08:30 (English); typed with any digits."""
+
+    def __init__(self, attrs: dict | None = None):
+        super().__init__({"dir": "ltr", "inputmode": "numeric", "autocomplete": "off", **(attrs or {})}, format="%H:%M")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].setdefault("placeholder", digits("08:30"))
+        return context
+
+    def format_value(self, value):
+        formatted = super().format_value(value)
+        return digits(formatted) if formatted else formatted
+
+
+class LocalizedDecimalInput(forms.TextInput):
+    """A text input for decimals (a type=number input would refuse Persian digits): ۹٫۵۰ in Persian, 9.50 in
+    English."""
+
+    def __init__(self, attrs: dict | None = None):
+        super().__init__({"inputmode": "decimal", "dir": "ltr", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return format_number(value, grouping=False)
         return super().format_value(value)
 
 

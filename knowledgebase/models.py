@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from helpdesk.l10n import format_datetime
+
 
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("Everyone")
@@ -222,7 +224,7 @@ class ArticleRevision(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.created_at:%Y-%m-%d %H:%M})"
+        return f"{self.title} ({format_datetime(self.created_at)})"
 
 
 def attachment_upload_to(instance: "ArticleAttachment", filename: str) -> str:
@@ -348,6 +350,8 @@ class SuggestionOpen(models.Model):
 
     class Meta:
         ordering = ["opened_at"]
+        verbose_name = _("suggested article opened")
+        verbose_name_plural = _("suggested articles opened")
 
     def __str__(self) -> str:
         return f"{self.session} → {self.article_id}"

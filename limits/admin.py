@@ -27,11 +27,16 @@ class FiguresInline(admin.TabularInline):
 
 @admin.register(Taxpayer)
 class TaxpayerAdmin(admin.ModelAdmin):
-    list_display = ("name", "economic_code", "national_id", "owner", "is_new_unit", "registered_on")
+    list_display = ("name", "economic_code", "national_id", "owner_name", "is_new_unit", "registered_on")
     list_select_related = ("owner_user", "owner_organisation")
     list_filter = ("is_new_unit",)
     search_fields = ("name", "economic_code", "national_id")
     raw_id_fields = ("owner_user", "owner_organisation")
+
+    @admin.display(description=_("owner"))
+    def owner_name(self, obj: Taxpayer) -> str:
+        return str(obj.owner or "—")
+
     inlines = [FiguresInline]
     actions = ["compute_current_ceiling"]
 

@@ -6,6 +6,7 @@ per access level and group of events."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -30,20 +31,34 @@ def sms_month_text() -> str:
     return gettext("SMS sent in %(month)s: %(count)s, costing %(cost)s rials (%(price)s rials each).") % values
 
 
+class KindFilter(admin.SimpleListFilter):
+    """The kinds in the outbox, by their labels (`registry.kind_label`)."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        kinds = Notification.objects.order_by("kind").values_list("kind", flat=True).distinct()
+        return [(kind, registry.kind_label(kind)) for kind in kinds]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = (
-        "pk",
+        "number",
         "created_at",
         "recipient",
         "channel",
-        "kind",
+        "kind_label",
         "state",
         "attempts",
         "short_error",
         "provider_message_id",
     )
-    list_filter = ("state", "channel", "kind")
+    list_filter = ("state", "channel", KindFilter)
     search_fields = (
         "recipient__full_name",
         "recipient__email",
@@ -60,7 +75,7 @@ class NotificationAdmin(admin.ModelAdmin):
     fields = (
         "recipient",
         "channel",
-        "kind",
+        "kind_label",
         "source_type",
         "source_id",
         "target_type",
@@ -82,9 +97,26 @@ class NotificationAdmin(admin.ModelAdmin):
         "link",
         "subject",
         "body",
-        "html",
+        "html_preview",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("number"), ordering="pk")
+    def number(self, obj: Notification) -> int:
+        return obj.pk
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj: Notification) -> str:
+        return registry.kind_label(obj.kind)
+
+    @admin.display(description=_("HTML version"))
+    def html_preview(self, obj: Notification) -> str:
+        """The email as it was sent, in a sandboxed frame (no scripts, no links out of it)."""
+        if not obj.html:
+            return "—"
+        return format_html(
+            '<iframe sandbox srcdoc="{}" title="{}" class="notification-html"></iframe>', obj.html, obj.subject
+        )
 
     @admin.display(description=_("last error"))
     def short_error(self, obj: Notification) -> str:
@@ -110,12 +142,31 @@ class NotificationAdmin(admin.ModelAdmin):
         )
 
 
+class AlertKeyFilter(admin.SimpleListFilter):
+    """The alerts' channels (and causes), by their labels (`DeliveryAlert.label`)."""
+
+    title = _("channel")
+    parameter_name = "key"
+
+    def lookups(self, request, model_admin):
+        keys = DeliveryAlert.objects.order_by("key").values_list("key", flat=True).distinct()
+        return [(key, DeliveryAlert(key=key).label) for key in keys]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(key=self.value()) if self.value() else queryset
+
+
 @admin.register(DeliveryAlert)
 class DeliveryAlertAdmin(admin.ModelAdmin):
-    list_display = ("key", "raised_at", "cleared_at", "reason")
-    list_filter = ("key", ("cleared_at", admin.EmptyFieldListFilter))
-    readonly_fields = ("key", "reason", "raised_at", "cleared_at")
+    list_display = ("channel", "raised_at", "cleared_at", "reason")
+    list_filter = (AlertKeyFilter, ("cleared_at", admin.EmptyFieldListFilter))
+    fields = ("channel", "reason", "raised_at", "cleared_at")
+    readonly_fields = fields
     actions = ["clear"]
+
+    @admin.display(description=_("channel"), ordering="key")
+    def channel(self, obj: DeliveryAlert) -> str:
+        return obj.label
 
     def has_add_permission(self, request):
         return False

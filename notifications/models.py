@@ -180,7 +180,9 @@ class NotificationDefault(models.Model):
         constraints = [models.UniqueConstraint(fields=["role", "group"], name="notification_default_unique")]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()}: {self.group}"
+        from .registry import group_label  # the registry reads these models' choices
+
+        return f"{self.get_role_display()}: {group_label(self.group)}"
 
 
 class DeliveryAlert(models.Model):
@@ -206,4 +208,14 @@ class DeliveryAlert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.key}: {self.reason[:60]}"
+        return f"{self.label}: {self.reason[:60]}"
+
+    @property
+    def label(self) -> str:
+        """The key as people read it: «پیامک» (on hold), «پیامک (ناموفق)» (`outbox.alert_key`: `channel[.state]`)."""
+        channel, _dot, state = self.key.partition(".")
+        text = str(Notification.Channel(channel).label) if channel in Notification.Channel.values else channel
+        if state:
+            state_text = str(Notification.State(state).label) if state in Notification.State.values else state
+            text = f"{text} ({state_text})"
+        return text

@@ -57,6 +57,7 @@ class Kind:
     group: str
     recipients: Recipients
     content: Callable[[Any], ContentFor]
+    label: Any = None  # what people call it (a lazy translation); None: the code itself
 
 
 _GROUPS: dict[str, Group] = {}
@@ -101,11 +102,31 @@ def group_codes() -> list[str]:
     return list(_GROUPS)
 
 
-def register_kind(kind: str, *, group: str, recipients: Recipients, content: Callable[[Any], ContentFor]) -> None:
-    """Notify events of `kind` (add or replace its registration). The group must be registered first."""
+def register_kind(
+    kind: str,
+    *,
+    group: str,
+    recipients: Recipients,
+    content: Callable[[Any], ContentFor],
+    label: str | StrPromise | None = None,
+) -> None:
+    """Notify events of `kind` (add or replace its registration). The group must be registered first. `label` is
+    what the outbox shows for the kind (a lazy translation)."""
     if group not in _GROUPS:
         raise ValueError(f"Unknown notification group {group!r}")
-    _KINDS[kind] = Kind(group=group, recipients=recipients, content=content)
+    _KINDS[kind] = Kind(group=group, recipients=recipients, content=content, label=label)
+
+
+def kind_label(kind: str) -> str:
+    """A kind as people read it («پاسخ داده شد»), in the active language; an unregistered kind as its code."""
+    entry = _KINDS.get(kind)
+    return str(entry.label) if entry and entry.label else kind
+
+
+def group_label(code: str) -> str:
+    """A group of events as people read it, in the active language; an unregistered group as its code."""
+    entry = _GROUPS.get(code)
+    return str(entry.label) if entry else code
 
 
 def kind_for(kind: str) -> Kind | None:

@@ -17,7 +17,7 @@ from accounts.forms import EmployeeChangeForm, EmployeeCreationForm
 from accounts.models import STAFF_ROLES, Employee, User
 from helpdesk.l10n import format_jalali_date, join_list
 
-from . import services
+from . import events, services
 from .models import Attachment, CannedResponse, Department, Message, Priority, Ticket, TicketEvent, TicketType
 from .permissions import visible_tickets
 
@@ -239,12 +239,16 @@ class MessageInline(ReadOnlyInline):
 
 class TicketEventInline(ReadOnlyInline):
     model = TicketEvent
-    fields = ("created_at", "actor", "kind", "description")
+    fields = ("created_at", "actor", "kind_label", "description")
     readonly_fields = fields
     ordering = ("created_at", "pk")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("kind"))
+    def kind_label(self, obj):
+        return events.label(obj.kind)
 
     @admin.display(description=_("description"))
     def description(self, obj):

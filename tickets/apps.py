@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "tickets"
+    verbose_name = _("Tickets")
 
     def ready(self):
         from django.db.models.signals import post_delete, post_save

@@ -518,7 +518,9 @@ class TicketEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.ticket_id}:{self.kind}"
+        from .events import label  # the events module reads these models
+
+        return f"{self.ticket_id}: {label(self.kind)}"
 
     @property
     def label(self) -> str:

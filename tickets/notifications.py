@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -379,7 +380,13 @@ def _rating_link(event: TicketEvent) -> str:
 def register_kind(kind: str, *, group: str, recipients: Recipients) -> None:
     """Notify ticket events of `kind` to `recipients(event)` (filtered by what customers may see), in the ticket's
     words: its subject, tracking number and link, the quoted message, the event's label and sentence."""
-    registry.register_kind(kind, group=group, recipients=partial(_visible, recipients), content=ticket_content)
+    registry.register_kind(
+        kind,
+        group=group,
+        recipients=partial(_visible, recipients),
+        content=ticket_content,
+        label=lazy(events.label, str)(kind),  # the event kind's label, in the language of the page that shows it
+    )
 
 
 def register() -> None:

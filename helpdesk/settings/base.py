@@ -19,7 +19,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "helpdesk.apps.HelpdeskAdminConfig",  # django.contrib.admin, in Persian (helpdesk/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -29,9 +29,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
-    "taggit",
+    "helpdesk.apps.TaggitConfig",  # taggit, with a translated heading
     "anymail",
-    "axes",
+    "helpdesk.apps.AxesConfig",  # axes, with a translated heading
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",

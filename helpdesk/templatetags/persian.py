@@ -18,7 +18,6 @@ the formatting is `helpdesk.l10n`'s, which Python code uses directly.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 import jdatetime as jdt
@@ -31,9 +30,6 @@ from helpdesk import l10n
 from helpdesk.persian import parse_int
 
 register = template.Library()
-
-# In HTML that is already safe, digits inside tags and character references (&#39;) are markup, not text.
-_MARKUP_OR_DIGITS = re.compile(r"(<[^>]*>|&#?\w+;)|([0-9\u0660-\u0669\u06f0-\u06f9]+)")
 
 
 def _as_date_or_datetime(value: object) -> dt.date | None:
@@ -79,7 +75,7 @@ def pdigits(value: object) -> str:
         return l10n.format_number(number, grouping=False)
     if isinstance(value, SafeData):
         # Convert only the text between tags and entities, so markup stays valid.
-        return mark_safe(_MARKUP_OR_DIGITS.sub(lambda m: m.group(1) or l10n.digits(m.group(2)), str(value)))
+        return mark_safe(l10n.digits_in_html(str(value)))
     return l10n.digits(value)
 
 

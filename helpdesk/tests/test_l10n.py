@@ -10,6 +10,7 @@ from django.utils import translation
 from helpdesk import l10n
 from helpdesk.l10n import (
     digits,
+    digits_in_html,
     format_date,
     format_datetime,
     format_jalali_date,
@@ -53,6 +54,29 @@ class TestDigits:
     def test_nothing_else_changes(self):
         with translation.override("fa"):
             assert digits("1,234.5 #x") == "۱,۲۳۴.۵ #x"
+
+
+class TestDigitsInHtml:
+    def test_text_only(self):
+        html = '<td class="c2" data-n="30">30 <b title="5">of 5</b> &#39;7&#39;</td>'
+        with translation.override("fa"):
+            assert digits_in_html(html) == '<td class="c2" data-n="30">۳۰ <b title="5">of ۵</b> &#39;۷&#39;</td>'
+
+    def test_what_is_sent_back_or_run_keeps_its_digits(self):
+        html = '<textarea name="b">line 1\n2</textarea><script>var a = 1;</script><STYLE>p{margin:0 1px}</STYLE> 3'
+        with translation.override("fa"):
+            assert digits_in_html(html) == html[:-1] + "۳"
+
+    def test_addresses_keep_their_digits(self):
+        with translation.override("fa"):
+            assert digits_in_html("user1@example.com، https://x.ir/t/12/ و 12") == (
+                "user1@example.com، https://x.ir/t/12/ و ۱۲"
+            )
+            assert digits_in_html("#DC3545 #1234567") == "#DC3545 #۱۲۳۴۵۶۷"  # a colour; a ticket's number
+
+    def test_english_is_latin(self):
+        with translation.override("en"):
+            assert digits_in_html("<p>۱۲ of ١٣</p>") == "<p>12 of 13</p>"
 
 
 class TestFormatNumber:

@@ -216,7 +216,7 @@ class PriorPeriodFigures(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.taxpayer} {self.period}"
+        return f"{self.taxpayer} {self.period.label}"
 
     @property
     def period(self) -> Period:
@@ -287,7 +287,7 @@ class Ceiling(models.Model):
         indexes = [models.Index(fields=["year", "quarter"], name="ceiling_period_idx")]
 
     def __str__(self) -> str:
-        return f"{self.taxpayer} {self.period}"
+        return f"{self.taxpayer} {self.period.label}"
 
     @property
     def period(self) -> Period:

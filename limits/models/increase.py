@@ -136,7 +136,7 @@ class IncreaseRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.taxpayer} {self.period}: {self.amount}"
+        return f"{self.taxpayer} {self.period.label}: {self.amount}"
 
     @property
     def period(self) -> Period:

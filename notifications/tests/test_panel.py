@@ -219,7 +219,7 @@ def test_outbox_admin_lists_and_filters(admin_client, customer):
     )
     url = reverse("admin:notifications_notification_changelist")
     html = admin_client.get(url, {"state__exact": "parked"}).content.decode()
-    assert "[418]" in html and "[503]" not in html
+    assert "[۴۱۸]" in html and "[۵۰۳]" not in html  # the Persian admin writes every digit in Persian
     assert admin_client.get(url, {"q": customer.mobile}).status_code == 200
     assert admin_client.get(url, {"channel__exact": "sms", "kind": "created"}).status_code == 200
 

@@ -47,7 +47,7 @@ def test_the_preferences_page(client, customer):
 # --- the admin ------------------------------------------------------------------------------------------------
 
 ADMIN = {
-    Notification: AdminPins(changelist=10, add=Denied(2), change=5, history=5, delete=4),
+    Notification: AdminPins(changelist=8, add=Denied(2), change=5, history=5, delete=4),
     DeliveryAlert: AdminPins(changelist=7, add=Denied(2), change=4, history=5, delete=4),
 }
 DEFAULTS = {NotificationDefault: AdminPins(changelist=6, add=Denied(2), change=4, history=5, delete=Denied(3))}

@@ -122,7 +122,7 @@ ADMIN = {
     TicketType: AdminPins(changelist=7, add=5, change=6, history=5, delete=8),
     Priority: AdminPins(changelist=6, add=3, change=4, history=5, delete=7),
     CannedResponse: AdminPins(changelist=7, add=5, change=6, history=5, delete=5),
-    Ticket: AdminPins(changelist=10, add=Denied(2), change=13, history=5, delete=12),
+    Ticket: AdminPins(changelist=8, add=Denied(2), change=13, history=5, delete=12),
     Attachment: AdminPins(changelist=6, add=Denied(2), change=5, history=5, delete=4),
     SLAPolicy: AdminPins(changelist=8, add=6, change=7, history=5, delete=4),
     BusinessHours: AdminPins(changelist=6, add=3, change=4, history=5, delete=4),  # 7 rows at most: one a weekday
