@@ -10,14 +10,16 @@ import datetime as dt
 import re
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import images, jalali, services
@@ -235,7 +237,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ("action", JalaliPeriodFilter, ("actor", admin.RelatedOnlyFieldListFilter))
     search_fields = ("actor_label", "target_label", "target_id", "ip", "after__username")
     search_help_text = _("Search by person, object, address or the name typed at a sign-in.")
-    fields = ("when", "action", "actor_label", "ip", "target_type", "target_id", "target_label", "changes")
+    fields = ("when", "action", "actor_label", "ip", "target_kind", "target_id", "target_label", "changes")
     readonly_fields = fields
     actions = None
     list_per_page = 50
@@ -254,20 +256,35 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def when(self, obj):
         return format_datetime(obj.at)
 
+    @admin.display(description=_("object type"))
+    def target_kind(self, obj):
+        model = _target_model(obj)
+        return capfirst(model._meta.verbose_name) if model is not None else obj.target_type or "—"
+
     @admin.display(description=_("change"))
     def summary(self, obj):
+        model = _target_model(obj)
         keys = list(dict.fromkeys([*obj.before, *obj.after]))
-        return join_list(keys) if keys else "—"
+        return join_list(str(_label(_field(model, key), key)) for key in keys) if keys else "—"
 
     @admin.display(description=_("before → after"))
     def changes(self, obj):
         keys = list(dict.fromkeys([*obj.before, *obj.after]))
         if not keys:
             return "—"
+        model = _target_model(obj)
+        fields = {key: _field(model, key) for key in keys}
         rows = format_html_join(
             "",
             "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
-            ((key, _shown(obj.before.get(key)), _shown(obj.after.get(key))) for key in keys),
+            (
+                (
+                    _label(fields[key], key),
+                    _shown(obj.before.get(key), fields[key]),
+                    _shown(obj.after.get(key), fields[key]),
+                )
+                for key in keys
+            ),
         )
         return format_html(
             "<table><thead><tr><th></th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
@@ -280,10 +297,36 @@ class AuditEntryAdmin(admin.ModelAdmin):
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
-def _shown(value) -> str:
-    """A stored value as the page shows it: lists joined, moments (stored in ISO 8601) as Jalali dates."""
+def _target_model(obj: AuditEntry) -> type[models.Model] | None:
+    """The model an entry's `target_type` ("app_label.model") names, if it still exists."""
+    try:
+        return apps.get_model(obj.target_type) if obj.target_type else None
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(model: type[models.Model] | None, key: str) -> models.Field | None:
+    """The model field a recorded key names (most keys are field names), or None (e.g. "departments")."""
+    try:
+        field = model._meta.get_field(key) if model is not None else None
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, models.Field) else None
+
+
+def _label(field: models.Field | None, key: str) -> str:
+    return str(capfirst(field.verbose_name)) if field is not None else key
+
+
+def _shown(value, field: models.Field | None = None) -> str:
+    """A stored value as the page shows it: yes/no, a choice by its label, lists joined, moments (stored in ISO
+    8601) as Jalali dates."""
     if value is None or value == "" or value == []:
         return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if field is not None and field.choices and not isinstance(value, list):
+        return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, list):
         return join_list(_shown(item) for item in value)
     if isinstance(value, str) and _ISO_MOMENT.match(value):

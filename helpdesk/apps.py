@@ -1,5 +1,6 @@
 import axes.apps
 import django.contrib.admin.apps
+import django_otp.plugins.otp_totp.apps
 import taggit.apps
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -41,3 +42,17 @@ class AxesConfig(axes.apps.AppConfig):
 class TaggitConfig(taggit.apps.TaggitAppConfig):
     default = False
     verbose_name = _("Tags")
+
+
+class OtpTotpConfig(django_otp.plugins.otp_totp.apps.DefaultConfig):
+    """django-otp's TOTP devices (accounts/twofactor.py). Its model's name is a plain English string, not a
+    translatable one, so it is named here for the admin's permission lists."""
+
+    default = False
+    verbose_name = _("Two-factor sign-in")
+
+    def ready(self):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        TOTPDevice._meta.verbose_name = _("authenticator app")
+        TOTPDevice._meta.verbose_name_plural = _("authenticator apps")

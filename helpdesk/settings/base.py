@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "helpdesk.apps.AxesConfig",  # axes, with a translated heading
     "csp",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "helpdesk.apps.OtpTotpConfig",  # django_otp.plugins.otp_totp, with translated names
     "helpdesk",
     "accounts",
     "notifications",

@@ -208,7 +208,7 @@ def test_the_entry_page_shows_before_and_after_read_only(client, site_admin, age
         after={"expires_at": dt.datetime(2025, 3, 20, 10, 0, tzinfo=dt.UTC)},
     )
     page = client.get(reverse("admin:helpdesk_auditentry_change", args=[entry.pk])).content.decode()
-    assert "۱۴۰۳/۱۲/۳۰ ۱۳:۳۰" in page and "expires_at" in page
+    assert "۱۴۰۳/۱۲/۳۰ ۱۳:۳۰" in page and "پایان اعتبار حساب" in page  # the field by its label
     assert 'name="_save"' not in page and 'name="_continue"' not in page  # a view page, nothing to submit
 
 

@@ -99,7 +99,7 @@ def test_the_queue_shows_only_what_the_agent_may_see(client, agent, department, 
     visible = [TicketFactory(department=department, search_document=f"چاپگر {i}") for i in range(3)]
     TicketFactory(department=DepartmentFactory(), search_document="چاپگر پنهان")
     client.force_login(agent)
-    response = pinned_get(client, QUEUE + "?q=چاپگر", 8)  # probe, count, page: the same number by either plan
+    response = pinned_get(client, QUEUE + "?q=چاپگر", 7)  # probe, count, page (the counters load apart): either plan
     assert {t.reference for t in response.context["page_obj"].object_list} == {t.reference for t in visible}
 
 
