@@ -225,7 +225,8 @@ def write(results: list[dict], searches: list[dict], counts: dict, runs: int, se
     ]
     if seeded:
         lines.append(
-            f"Seeded in {seeded['seconds']} s ({seeded['rows_seconds']} s rows and indexes, the rest ANALYZE) by "
+            f"Seeded in {seeded['seconds']} s wall clock ({seeded['rows_seconds']} s rows and indexes, the rest ANALYZE; "
+            f"{seeded['cpu_seconds']} s CPU in the seeding process) by "
             f"bench/seed.py ({'COPY' if vendor == 'postgresql' else 'batched executemany in one transaction'})."
         )
     lines += ["", "| page | median (ms) | p95 (ms) | × floor | queries |", "|---|---:|---:|---:|---:|"]
