@@ -225,7 +225,7 @@ def write(results: list[dict], searches: list[dict], counts: dict, runs: int, se
     ]
     if seeded:
         lines.append(
-            f"Seeded in {seeded['seconds']} s wall clock ({seeded['rows_seconds']} s rows and indexes, the rest ANALYZE; "
+            f"Seeded in {seeded['seconds']} s wall clock ({seeded['rows_seconds']} s rows and indexes, then ANALYZE; "
             f"{seeded['cpu_seconds']} s CPU in the seeding process) by "
             f"bench/seed.py ({'COPY' if vendor == 'postgresql' else 'batched executemany in one transaction'})."
         )
