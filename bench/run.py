@@ -114,7 +114,7 @@ def staff_ticket() -> Ticket:
     return ticket
 
 
-def run(runs: int, n_tickets: int) -> tuple[list[dict], list[dict]]:
+def run(runs: int, n_tickets: int, warmup: int = 3) -> tuple[list[dict], list[dict]]:
     p = people()
     manager = p["manager"]
     department = Department.objects.get(name=seed.DEPARTMENTS[0])
@@ -147,7 +147,7 @@ def run(runs: int, n_tickets: int) -> tuple[list[dict], list[dict]]:
 
     def one(label: str, user: User, url: str) -> dict:
         client = clients.setdefault(user.pk, client_for(user))
-        result = measure(client, url, runs)
+        result = measure(client, url, runs, warmup)
         result.update(label=label, url=url)
         print(f"  {label:<60} {result['median']:7.1f} ms  p95 {result['p95']:7.1f} ms  {result['queries']:3} queries",
               flush=True)  # fmt: skip
@@ -206,7 +206,7 @@ def row(r: dict, floor: float, first: str) -> str:
     return f"| {first} | {r['median']:.1f} | {r['p95']:.1f} | {r['median'] / floor:.1f} | {r['queries']} |"
 
 
-def write(results: list[dict], searches: list[dict], counts: dict, runs: int, seeded: dict | None,
+def write(results: list[dict], searches: list[dict], counts: dict, runs: int, warmup: int, seeded: dict | None,
           drained: dict | None, http: list[dict]) -> str:  # fmt: skip
     floor = results[0]["median"]
     vendor = connection.vendor
@@ -218,7 +218,7 @@ def write(results: list[dict], searches: list[dict], counts: dict, runs: int, se
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {vendor} {version} · Python {platform.python_version()} · "
         f"Django {django.get_version()} · {platform.machine()}, {os.cpu_count()} CPUs (shared) · {runs} requests per "
-        "page after 3 warm-up requests, Django test client in-process (no network, no web server).",
+        f"page after {warmup} warm-up requests, Django test client in-process (no network, no web server).",
         "",
         f"Data: {counts['tickets']:,} tickets, {counts['messages']:,} messages, {counts['tags']:,} tag links, "
         f"{counts['events']:,} timeline events, {counts['users']:,} users, 8 departments.",
@@ -287,6 +287,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=3, help="requests per page before timing")
     parser.add_argument("--reseed", action="store_true", help="drop the bench data and seed again")
     parser.add_argument("--seed-only", action="store_true", help="seed (if needed) and stop")
     parser.add_argument("--backlog", type=int, default=500, help="overdue tickets for the SLA drain (0: skip)")
@@ -316,7 +317,7 @@ def main() -> None:
         "users": User.objects.count(),
     }
     print("bench: measuring …", flush=True)
-    results, searches = run(args.runs, args.tickets)
+    results, searches = run(args.runs, args.tickets, args.warmup)
     http = []
     if args.http:
         print("bench: over HTTP (gunicorn) …", flush=True)
@@ -325,7 +326,7 @@ def main() -> None:
         http = overhttp.run(people()["manager"], pages, [int(w) for w in args.http.split(",")], args.http_seconds)
     drained = drain(args.backlog) if args.backlog else None  # last: it changes the data
     print()
-    print(write(results, searches, counts, args.runs, seeded, drained, http))
+    print(write(results, searches, counts, args.runs, args.warmup, seeded, drained, http))
 
 
 if __name__ == "__main__":
