@@ -384,4 +384,5 @@ def analyse() -> None:
     """Planner statistics (and, on PostgreSQL, the visibility map that lets counts use index-only scans) —
     what autovacuum gives a production database after a bulk load."""
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block  # VACUUM needs autocommit
+        cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")

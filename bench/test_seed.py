@@ -1,4 +1,4 @@
-"""Smoke test of the bench seeder on SQLite (outside `make test`: `.venv/bin/pytest bench/test_seed.py`)."""
+"""Smoke test of the bench seeder (outside `make test`: `.venv/bin/pytest bench/test_seed.py`; SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
