@@ -45,10 +45,13 @@ worker: install
 beat: install
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-helpdesk.settings.dev} $(VENV)/bin/celery -A helpdesk beat -l info --schedule $${CELERY_BEAT_SCHEDULE_FILE:-celerybeat-schedule}
 
+# make bench [TICKETS=1000000] [DATABASE_URL=postgres://…] [BENCH_REDIS_URL=redis://…] [BENCH_ARGS="--runs 10 …"]
+TICKETS ?= 100000
+BENCH_ARGS ?=
 bench: install
-	$(PY) bench/run.py
 	$(PY) bench/search.py
 	$(PY) bench/notifications.py
+	$(PY) bench/run.py --tickets $(TICKETS) $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
