@@ -37,7 +37,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from helpdesk import cache
+from helpdesk import audit, cache
 from helpdesk.l10n import digits
 from helpdesk.persian import clean_digits
 
@@ -221,6 +221,8 @@ def two_factor_remove(*, user: User, actor: User | None) -> int:
         for device in list(devices_for_user(user, confirmed=None)):
             device.delete()
             removed += 1
+        if removed:  # in the audit trail, committed with the removal
+            audit.record(audit.Action.TWO_FACTOR_REMOVED, target=user, actor=actor, after={"devices": removed})
     logger.warning(
         "accounts.two_factor.removed",
         extra={"user": user.pk, "actor": getattr(actor, "pk", None), "devices": removed},

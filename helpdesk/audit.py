@@ -19,8 +19,9 @@
   trailing zeros, model instances as their text, sets as sorted lists. `record_change()` keeps only the keys
   whose value changed, and writes nothing when none did.
 
-Actions are `Action` (`helpdesk.models.AuditAction`); an app that needs a new one adds it there. The two-factor
-screens record `Action.TWO_FACTOR_REMOVED` when an admin removes a person's devices (target: the person).
+Actions are `Action` (`helpdesk.models.AuditAction`); an app that needs a new one adds it there. For example
+`accounts.twofactor.two_factor_remove` records `Action.TWO_FACTOR_REMOVED` (target: the person) when an admin
+removes a person's devices or the person turns two-factor sign-in off.
 """
 
 from __future__ import annotations

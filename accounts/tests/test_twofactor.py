@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import services, twofactor
 from accounts.models import BackupCode, BackupCodeDevice, Role, TwoFactorRequirement
 from accounts.tests.factories import PASSWORD
+from helpdesk.models import AuditAction, AuditEntry
 from helpdesk.persian import to_persian_digits
 
 pytestmark = pytest.mark.django_db
@@ -336,6 +337,8 @@ def test_admin_recovery_removes_the_devices_and_is_logged(client, admin_user, en
     assert not BackupCodeDevice.objects.filter(user=customer).exists()
     assert any(r.getMessage() == "accounts.two_factor.removed" and r.user == customer.pk for r in caplog.records)
     assert LogEntry.objects.filter(object_id=str(customer.pk)).exists()
+    entry = AuditEntry.objects.get(action=AuditAction.TWO_FACTOR_REMOVED)  # in the audit trail too
+    assert (entry.target_id, entry.actor_id) == (str(customer.pk), admin_user.pk)
     client.post("/accounts/logout/")
     assert password_step(client, customer).status_code == 302  # the password alone again
     assert client.session["_auth_user_id"] == str(customer.pk)
