@@ -23,6 +23,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import images, jalali, services
+from .admin_site import ReadOnlyAdmin
 from .l10n import TEHRAN, digits, format_datetime, join_list
 from .models import AuditEntry, IPBlock, SiteSettings
 from .net import client_ip, contains, parse_ip, parse_network
@@ -229,7 +230,7 @@ def _tehran_midnight(day: dt.date) -> dt.datetime:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """The audit trail: read by admins (the view permission, which only the Admin role has), never added to,
     changed or deleted here (not even by a superuser), and no actions."""
 
@@ -242,15 +243,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     actions = None
     list_per_page = 50
     show_full_result_count = False  # the trail only grows: one COUNT per page is enough
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("when"), ordering="at")
     def when(self, obj):

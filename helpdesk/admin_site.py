@@ -321,3 +321,17 @@ class HelpdeskAdminSite(admin.AdminSite):
             return response
 
         return localized
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A model whose rows are written by services only: the admin shows them, and adds, changes or deletes
+    nothing (the audit trail, Article 6 ceilings and requests, the knowledge base's reports)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.admin_site import ReadOnlyAdmin
 from helpdesk.markdown import render_markdown
 
 from . import selectors, services
@@ -179,17 +180,8 @@ class ArticleAdmin(admin.ModelAdmin):
         )
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnlyAdmin(ReadOnlyAdmin):
     """Reports: visible to whoever may view articles; nothing to add, change or delete here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("knowledgebase.view_article") or request.user.has_perm(

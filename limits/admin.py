@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.admin_site import ReadOnlyAdmin
+
 from . import services, text
 from .models import Ceiling, FigureSource, IncreaseRequest, PriorPeriodFigures, Taxpayer, Usage, YearParameters
 from .periods import Period
@@ -96,17 +98,6 @@ class PriorPeriodFiguresAdmin(admin.ModelAdmin):
             obj.source = FigureSource.ENTERED
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Ceiling)
