@@ -21,6 +21,17 @@ def service_unavailable(reason: str):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request through the test client leaves its language active in
+    the thread (LocaleMiddleware activates it and nothing deactivates it), which would leak into the next test."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with an empty, working cache (site settings, presence, lockouts are cached)."""
     from django.core.cache import cache

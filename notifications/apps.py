@@ -30,8 +30,16 @@ class NotificationsConfig(AppConfig):
         post_migrate.connect(write_missing_defaults, sender=self)
 
         from accounts import mail
+        from accounts.forms import PASSWORD_RESET_KIND
+        from accounts.signup import SIGNUP_SMS_KIND
 
+        from . import outbox, registry
         from .account_mail import account_email_queue, account_sms_queue
+
+        registry.register_label(PASSWORD_RESET_KIND, _("password reset"))
+        registry.register_label(SIGNUP_SMS_KIND, _("sign-up code"))
+        registry.register_label(outbox.ALERT_KIND, _("delivery alert"))
+        registry.register_label(outbox.GAVE_UP_KIND, _("notifications given up"))
 
         # Account emails and SMS (the password reset, the sign-up code) leave through the outbox, like every other.
         mail.register_sender(account_email_queue)

@@ -62,6 +62,7 @@ class Kind:
 
 _GROUPS: dict[str, Group] = {}
 _KINDS: dict[str, Kind] = {}
+_LABELS: dict[str, str | StrPromise] = {}  # kinds written directly (no event), by `register_label`
 
 
 def register_group(
@@ -117,10 +118,18 @@ def register_kind(
     _KINDS[kind] = Kind(group=group, recipients=recipients, content=content, label=label)
 
 
+def register_label(kind: str, label: str | StrPromise) -> None:
+    """Name a kind that is written without an event (an account's email or SMS, the admins' delivery alerts), for
+    the outbox's «نوع» column."""
+    _LABELS[kind] = label
+
+
 def kind_label(kind: str) -> str:
     """A kind as people read it («پاسخ داده شد»), in the active language; an unregistered kind as its code."""
     entry = _KINDS.get(kind)
-    return str(entry.label) if entry and entry.label else kind
+    if entry and entry.label:
+        return str(entry.label)
+    return str(_LABELS.get(kind, kind))
 
 
 def group_label(code: str) -> str:

@@ -320,5 +320,6 @@ def test_the_outbox_admin_lists_a_code_sent_to_a_number_without_an_account(clien
     client.force_login(site_admin)
     page = client.get(reverse("admin:notifications_notification_changelist"))
     assert page.status_code == 200 and page.context["cl"].result_count == 1
+    assert ">کد ثبت‌نام<" in page.content.decode() and f">{SIGNUP_SMS_KIND}<" not in page.content.decode()  # its label
     row = Notification.objects.get(kind=SIGNUP_SMS_KIND)
     assert client.get(reverse("admin:notifications_notification_change", args=[row.pk])).status_code == 200
