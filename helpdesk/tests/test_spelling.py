@@ -3,7 +3,7 @@
 Checked over every Persian msgstr of our catalogues, every template and every demo text: «برچسب ها» / «فایل های»
 («ها»/«های» written as a separate word after a word), «می شود» / «نمی توان» («می»/«نمی» written apart from the
 verb), and «جستجو». Third-party catalogues with these spellings are overridden in `locale/` (see
-`helpdesk/third_party_text.py`). A failure lists file, line and the words around the hit.
+`helpdesk/django_catalogue.py`). A failure lists file, line and the words around the hit.
 """
 
 from __future__ import annotations
