@@ -243,16 +243,8 @@ def enqueue_many(ids: list[int]) -> int:
     nothing: the rows stay pending and the sweep queues them when due."""
     from .tasks import fan_out
 
-    count = 0
-    for start in range(0, len(ids), FAN_OUT_CHUNK):
-        chunk = ids[start : start + FAN_OUT_CHUNK]
-        try:
-            fan_out.apply_async((chunk,), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
-        except Exception as exc:
-            logger.warning("Broker unavailable, %s notifications stay pending for the sweep: %s", len(ids) - count, exc)
-            break
-        count += len(chunk)
-    return count
+    chunks = [ids[start : start + FAN_OUT_CHUNK] for start in range(0, len(ids), FAN_OUT_CHUNK)]
+    return _publish(fan_out, chunks, rows=len)
 
 
 def notify_users(
@@ -290,15 +282,23 @@ def enqueue(ids: Iterable[int]) -> int:
     Runs after commit (or in the sweep), never inside a transaction, and touches no database."""
     from .tasks import deliver_notification
 
-    count = 0
-    for pk in ids:
+    return _publish(deliver_notification, list(ids), rows=lambda _pk: 1)
+
+
+def _publish(task: Any, payloads: list[Any], *, rows: Callable[[Any], int]) -> int:
+    """Publish `task(payload)` for each payload (after commit or in the sweep; no database). Stops at the first
+    broker error, logged, not raised: the rows not handed over stay pending and the sweep queues them when due.
+    Returns how many rows (`rows(payload)` each) were handed over."""
+    handed = 0
+    for done, payload in enumerate(payloads):
         try:
-            deliver_notification.apply_async((pk,), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+            task.apply_async((payload,), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
         except Exception as exc:
-            logger.warning("Broker unavailable, notification %s stays pending for the sweep: %s", pk, exc)
+            left = sum(rows(p) for p in payloads[done:])
+            logger.warning("Broker unavailable, %s notifications stay pending for the sweep: %s", left, exc)
             break
-        count += 1
-    return count
+        handed += rows(payload)
+    return handed
 
 
 # --- delivering -----------------------------------------------------------------------------------------------

@@ -53,8 +53,7 @@ IN_TRANSACTION = [
 # (module, function): why its broad handler is safe. Nothing else may have one.
 ALLOWED = {
     ("helpdesk/transactions.py", "optional_step"): "the helper itself: it re-raises what lost the transaction",
-    ("notifications/outbox.py", "enqueue"): "publishes to the broker after commit (or in the sweep); no database",
-    ("notifications/outbox.py", "enqueue_many"): "publishes to the broker after commit; no database",
+    ("notifications/outbox.py", "_publish"): "publishes to the broker after commit (or in the sweep); no database",
     ("notifications/outbox.py", "_attempt"): "runs in the delivery task, in no transaction; database errors are "
     "re-raised before it, and it is around the provider's call",
     ("inbound/services/intake.py", "enqueue"): "publishes to the broker after commit (or in the sweep); no database",
