@@ -40,9 +40,10 @@ def get_site_settings() -> SiteSettings:
 def settings_read_once() -> Iterator[SiteSettings]:
     """Within the block, every `get_site_settings()` returns what was read once at its start (one cache call for
     a batch of notifications rendered together, instead of one per message)."""
-    token = _held.set(get_site_settings())
+    held = get_site_settings()
+    token = _held.set(held)
     try:
-        yield _held.get()  # type: ignore[misc]  # set just above
+        yield held
     finally:
         _held.reset(token)
 
