@@ -3,13 +3,13 @@ self-registration by SMS when the site settings allow it (`accounts.signup`)."""
 
 import copy
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
-from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import login as auth_login
-from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
