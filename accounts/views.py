@@ -3,11 +3,13 @@ self-registration by SMS when the site settings allow it (`accounts.signup`)."""
 
 import copy
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -34,6 +36,7 @@ from .forms import (
     SignupForm,
     SignupVerifyForm,
 )
+from .lockout import lockout_response
 from .middleware import SESSION_TWO_FACTOR_NOTICE
 from .models import SignupCode, User
 from .services import PROFILE_FIELDS, user_update_profile
@@ -135,6 +138,12 @@ def login_code(request):
         twofactor.pending_clear(request)
         return redirect(settings.LOGIN_URL)
     form = CodeForm(request.POST or None)
+    # A wrong code counts as a failed login of the account (django-axes and the account-wide limit), like a
+    # wrong password: knowing the password does not buy unlimited code guesses.
+    credentials = {"username": user.email or user.mobile}
+    if request.method == "POST" and AxesProxyHandler.is_locked(request, credentials):
+        twofactor.pending_clear(request)
+        return lockout_response(request, credentials=credentials)
     if request.method == "POST" and form.is_valid():
         try:
             device = twofactor.two_factor_verify(user=user, code=form.cleaned_data["code"])
@@ -142,6 +151,10 @@ def login_code(request):
             form.add_error("code", exc.message())
         else:
             if device is None:
+                user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+                if getattr(request, "axes_locked_out", False):
+                    twofactor.pending_clear(request)
+                    return lockout_response(request, credentials=credentials)
                 form.add_error("code", twofactor.MSG_WRONG_CODE)
             else:
                 _finish_login(request, user, pending, device)

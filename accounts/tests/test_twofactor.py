@@ -404,3 +404,20 @@ def test_an_admin_signs_in_with_a_code_during_maintenance(client, admin_user, dj
     response = client.post(CODE, {"code": totp_code(enrolment.device.key, offset=1)})
     assert response.status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_wrong_codes_count_toward_the_lockout(client, enrolled, settings):
+    from axes.models import AccessFailureLog
+
+    customer, enrolment = enrolled
+    password_step(client, customer)
+    for _n in range(settings.AXES_FAILURE_LIMIT - 1):
+        TOTPDevice.objects.filter(user=customer).update(throttling_failure_count=0)  # past django-otp's wait
+        assert client.post(CODE, {"code": "000000"}).status_code == 200
+    assert AccessFailureLog.objects.filter(username=customer.email).count() == settings.AXES_FAILURE_LIMIT - 1
+    TOTPDevice.objects.filter(user=customer).update(throttling_failure_count=0)
+    response = client.post(CODE, {"code": "000000"})  # the last failure allowed: the lockout page
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session and twofactor.PENDING_KEY not in client.session
+    # The password and the right code no longer get in from here.
+    assert password_step(client, customer).status_code == 429
