@@ -105,7 +105,7 @@ class LoginView(TwoStepLoginMixin, auth_views.LoginView):
 
 
 class AdminLoginView(TwoStepLoginMixin, auth_views.LoginView):
-    """The admin site's login (installed as `admin.site.login` by accounts/admin.py): the same two steps."""
+    """The admin site's login (registered by accounts/admin.py with `admin.site.register_login_view`): two steps."""
 
     form_class = AdminLoginForm
     template_name = "admin/login.html"

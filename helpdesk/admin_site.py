@@ -305,7 +305,21 @@ def _persian_digits(response: TemplateResponse) -> None:
 
 
 class HelpdeskAdminSite(admin.AdminSite):
-    """Django's admin site, with `PersianAdminMixin` on every model admin and Persian digits on every page."""
+    """Django's admin site, with `PersianAdminMixin` on every model admin and Persian digits on every page.
+
+    The login page is an extension point: an upper layer (accounts, with its two-step sign-in) registers its view
+    with `register_login_view()`; until one does, Django's own login page is served."""
+
+    login_view = None
+
+    def register_login_view(self, view) -> None:
+        """Serve `view(request, extra_context=None)` as this site's login page."""
+        self.login_view = view
+
+    def login(self, request, extra_context=None):
+        if self.login_view is not None:
+            return self.login_view(request, extra_context)
+        return super().login(request, extra_context)
 
     def register(self, model_or_iterable, admin_class=None, **options):
         super().register(model_or_iterable, persian(admin_class or admin.ModelAdmin), **options)
