@@ -140,7 +140,7 @@ def login_code(request):
     form = CodeForm(request.POST or None)
     # A wrong code counts as a failed login of the account (django-axes and the account-wide limit), like a
     # wrong password: knowing the password does not buy unlimited code guesses.
-    credentials = {"username": user.email or user.mobile}
+    credentials = {"username": user.get_username()}
     if request.method == "POST" and AxesProxyHandler.is_locked(request, credentials):
         twofactor.pending_clear(request)
         return lockout_response(request, credentials=credentials)
