@@ -24,7 +24,6 @@ from helpdesk.validators import normalize_mobile
 
 from . import services, twofactor
 from .forms import (
-    AdminLoginForm,
     CustomerChangeForm,
     CustomerCreationForm,
     EmployeeChangeForm,
@@ -34,9 +33,6 @@ from .forms import (
 )
 from .models import ROLE_RANK, STAFF_ROLES, Customer, Employee, Organisation, Role, TwoFactorRequirement, User
 from .views import AdminLoginView
-
-# The admin login takes an email or a mobile number and refuses expired and suspended accounts, like ours.
-admin.site.login_form = AdminLoginForm
 
 
 def admin_login(request, extra_context=None):
