@@ -294,9 +294,13 @@ def _load(ids: list[int]) -> list[Ticket]:
     active = User.objects.filter(is_active=True)
     related = Ticket.objects.select_related("department", "assignee", "priority", "sla_policy")
     # The search text may be large and nothing here reads it; in_bulk needs no order.
-    tickets = related.defer("search_document").order_by().prefetch_related(
-        Prefetch("department__supervisors", queryset=active.order_by("pk"), to_attr="active_supervisors"),
-        Prefetch("department__members", queryset=active, to_attr="active_members"),
+    tickets = (
+        related.defer("search_document")
+        .order_by()
+        .prefetch_related(
+            Prefetch("department__supervisors", queryset=active.order_by("pk"), to_attr="active_supervisors"),
+            Prefetch("department__members", queryset=active, to_attr="active_members"),
+        )
     )
     by_pk = tickets.in_bulk(ids)
     loaded = [by_pk[pk] for pk in ids]
