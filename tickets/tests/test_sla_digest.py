@@ -89,3 +89,34 @@ def test_a_supervisor_who_turned_deadlines_off_gets_no_summary(backlog, supervis
     scan()
     assert not Notification.objects.filter(recipient=supervisor).exists()
     assert TicketEvent.objects.filter(kind="sla_breach").count() == 4
+
+
+def test_warnings_are_summarised_with_a_link_to_the_tickets_due_soon(backlog, agent, settings):
+    settings.SLA_DIGEST_THRESHOLD = 3
+    agent.language = "fa"
+    agent.save(update_fields=["language"])
+    with time_machine.travel(FILED + dt.timedelta(minutes=50), tick=False):  # past 80 % of the one-hour target
+        result = sla_services.sla_scan()
+    assert len(result.warned) == 4 and not result.breached
+    rows = Notification.objects.filter(recipient=agent, kind__in=["sla_warning", "sla_digest"])
+    assert sorted(rows.values_list("kind", "channel")) == [("sla_digest", c) for c in ("email", "panel", "sms")]
+    panel = rows.get(channel="panel")
+    assert (panel.subject, panel.body, panel.link) == (
+        "مهلت‌های نزدیک",
+        "مهلت ۴ تیکت نزدیک است.",
+        reverse("tickets:queue") + "?view=due_soon",
+    )
+
+
+def test_level_two_escalations_are_summarised_for_the_managers(backlog, manager, settings):
+    settings.SLA_DIGEST_THRESHOLD = 3
+    manager.language = "fa"
+    manager.save(update_fields=["language"])
+    with time_machine.travel(FILED + dt.timedelta(minutes=91), tick=False):  # past 150 % of the first-response target
+        result = sla_services.sla_scan()
+    assert sorted(pk for pk, level in result.escalated if level == 2) == sorted(t.pk for t in backlog[0])
+    rows = Notification.objects.filter(recipient=manager)
+    assert sorted(rows.values_list("kind", "channel")) == [("sla_digest", c) for c in ("email", "panel", "sms")]
+    assert rows.get(channel="panel").body == "۴ تیکت به سطح ۲ ارجاع شد."
+    assert rows.get(channel="sms").subject == "ارجاع‌ها به سطح ۲"
+    assert TicketEvent.objects.filter(kind="escalated", data__level=2).count() == 4
