@@ -33,6 +33,7 @@ from helpdesk.l10n import format_number
 from notifications import outbox
 
 from .. import events, sla
+from ..filters import VIEW_DUE_SOON
 from ..models import SLA_PAUSED, SLA_RUNNING, Priority, Ticket, TicketEvent
 from . import _common as c
 
@@ -370,7 +371,7 @@ class Digest:
     view: str  # the queue's query string
 
 
-WARNED = Digest(_("SLA deadlines near"), _warned_text, "?view=due_soon")
+WARNED = Digest(_("SLA deadlines near"), _warned_text, f"?view={VIEW_DUE_SOON}")
 BREACHED = Digest(_("SLA breaches"), _breached_text, "?overdue=on")
 LEVEL2 = Digest(_("Level-2 escalations"), _level2_text, "?overdue=on")
 
@@ -386,8 +387,9 @@ def _record(built: list[TicketEvent], digest: Digest) -> None:
     the events stay on each ticket's timeline, naming them among the recipients."""
     from ..notifications import SLA, recipients_of, with_recipients
 
+    threshold = digest_threshold()
     counts = Counter(user.pk for event in built for user in recipients_of(event))
-    many = {pk for pk, count in counts.items() if count > digest_threshold()}
+    many = {pk for pk, count in counts.items() if count > threshold}
     summarised: dict[int, tuple[User, set[int]]] = {}
     for event in built:
         told = recipients_of(event)
