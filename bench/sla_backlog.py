@@ -6,8 +6,9 @@ nothing is left to mark.
 The database is emptied first (bench/settings.py's rule: a database of its own). One ticket is filed through the
 service, then copied N times inside the database (`INSERT … SELECT generate_series`): each copy is open,
 unanswered, its first-response deadline an hour past, in a department with one supervisor and two agents, so
-each scan records a breach and a level-1 escalation per ticket and writes their notifications (the supervisor's
-default channels). Delivery is the workers' job: the tasks are published to an in-memory broker, not run here.
+each scan records a breach and a level-1 escalation per ticket; the supervisor, told of hundreds in each batch, gets
+the batch's digest on their default channels (SLA_DIGEST_THRESHOLD). Delivery is the workers' job: the tasks are
+published to an in-memory broker, not run here.
 Each run of the scan is timed like the beat's task (its time budget, then the next run).
 """
 
@@ -92,7 +93,8 @@ def drain() -> None:
     print(
         f"drained in {total:.1f} s ({runs} runs): {TicketEvent.objects.filter(kind='sla_breach').count():,} breach "
         f"events, {TicketEvent.objects.filter(kind='escalated').count():,} escalations, "
-        f"{Notification.objects.filter(kind__in=['sla_breach', 'escalated']).count():,} notification rows",
+        f"{Notification.objects.filter(kind__in=['sla_breach', 'escalated']).count():,} notification rows per ticket, "
+        f"{Notification.objects.filter(kind=sla_services.DIGEST).count():,} digest rows",
         flush=True,
     )
 

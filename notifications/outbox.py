@@ -255,18 +255,20 @@ def notify_users(
     text: object,
     link: str = "",
     channels: Iterable[str] = (Channel.PANEL, Channel.EMAIL),
+    group: str | None = None,
 ) -> list[Notification]:
     """Notify people of something that is no registered event (e.g. an alert to admins), on the given channels,
-    regardless of their preferences. `title`/`text` may be lazy translations: rendered in each user's language."""
+    regardless of their preferences — or, with `group`, on the channels each person chose for that group (e.g. the
+    SLA scan's digest; two queries). `title`/`text` may be lazy translations: rendered in each user's language."""
+    active = [user for user in users if user.is_active]
+    wanted = preferences.channels_for_users(active, group) if group and active else {}
     rows = []
-    for user in users:
-        if not user.is_active:
-            continue
-        usable = [c for c in channels if preferences.reachable(user, c)]
+    for user in active:
+        usable = wanted[user.pk] if group else [c for c in channels if preferences.reachable(user, c)]
         with translation.override(user.language or settings.LANGUAGE_CODE):
             content = render.Content(title=str(title), text=str(text), link=link)
             rows += _rows_for(user, usable, content, kind=kind)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # a transaction of its own, or the caller's (no savepoint)
         return _write(rows)
 
 

@@ -37,7 +37,7 @@ from notifications.tokens import reply_address
 
 from . import csat, events, hooks
 from .models import Message, Status
-from .services.sla import ESCALATED, SLA_BREACH, SLA_WARNING
+from .services.sla import DIGEST, ESCALATED, SLA_BREACH, SLA_WARNING
 
 if TYPE_CHECKING:
     from .models import Department, Ticket, TicketEvent
@@ -189,9 +189,15 @@ RECIPIENTS = "_recipients"
 
 
 def with_recipients(event: TicketEvent, users: list[User]) -> TicketEvent:
-    """Hand the users an SLA event names in `data["recipients"]` (already loaded by the scan) to `_sla`."""
+    """Hand `_sla` the users to notify of an SLA event (already loaded by the scan): those its `data["recipients"]`
+    names, less the ones the scan summarises in a digest."""
     event.__dict__[RECIPIENTS] = users
     return event
+
+
+def recipients_of(event: TicketEvent) -> list[User]:
+    """The users `with_recipients` handed to the event."""
+    return event.__dict__[RECIPIENTS]
 
 
 def _sla(event: TicketEvent):
@@ -407,3 +413,4 @@ def register() -> None:
     register_kind(events.STATUS, group=STATUS, recipients=_status_changed)
     for kind in (SLA_WARNING, SLA_BREACH, ESCALATED):
         register_kind(kind, group=SLA, recipients=_sla)
+    registry.register_label(DIGEST, _("SLA digest"))

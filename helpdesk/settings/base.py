@@ -333,6 +333,9 @@ CELERY_BEAT_SCHEDULE["notifications-sweep"] = {"task": "helpdesk.tasks.sweep_pen
 # --- SLA (tickets/services/sla.py) --------------------------------------------------------------------------------
 # Every minute: SLA warnings (80% of a target), breaches and escalations, each recorded once.
 CELERY_BEAT_SCHEDULE["sla-scan"] = {"task": "tickets.tasks.scan_sla", "schedule": 60.0}
+# A person one batch of the scan would tell more than this many times (a backlog: 500 breaches to one supervisor)
+# gets one summary per channel instead («N tickets breached their SLA»); the timeline events stay per ticket.
+SLA_DIGEST_THRESHOLD = env.int("SLA_DIGEST_THRESHOLD", default=20)
 
 # --- Email and SMS in (inbound/) ----------------------------------------------------------------------------------
 # The anymail provider whose inbound webhook /anymail/<provider>/inbound/ answers (e.g. "postmark"); every other

@@ -12,20 +12,28 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Field, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from helpdesk.l10n import format_number
+from notifications import outbox
 
 from .. import events, sla
+from ..filters import VIEW_DUE_SOON
 from ..models import SLA_PAUSED, SLA_RUNNING, Priority, Ticket, TicketEvent
 from . import _common as c
 
@@ -285,9 +293,15 @@ def _mark(ids: list[int], q: Q, **values: object) -> list[int]:
 def _load(ids: list[int]) -> list[Ticket]:
     """The marked tickets, in `ids` order, with what their events and notifications need (four queries)."""
     active = User.objects.filter(is_active=True)
-    tickets = Ticket.objects.select_related("department", "assignee", "priority", "sla_policy").prefetch_related(
-        Prefetch("department__supervisors", queryset=active.order_by("pk"), to_attr="active_supervisors"),
-        Prefetch("department__members", queryset=active, to_attr="active_members"),
+    related = Ticket.objects.select_related("department", "assignee", "priority", "sla_policy")
+    # The search text may be large and nothing here reads it; in_bulk needs no order.
+    tickets = (
+        related.defer("search_document")
+        .order_by()
+        .prefetch_related(
+            Prefetch("department__supervisors", queryset=active.order_by("pk"), to_attr="active_supervisors"),
+            Prefetch("department__members", queryset=active, to_attr="active_members"),
+        )
     )
     by_pk = tickets.in_bulk(ids)
     loaded = [by_pk[pk] for pk in ids]
@@ -325,10 +339,72 @@ def _event(ticket: Ticket, kind: str, *, recipients: list[User], **data: object)
     return with_recipients(event, recipients)
 
 
-def _record(built: list[TicketEvent]) -> None:
+# --- the digest: one summary instead of hundreds of notifications to one person ----------------------------------
+
+DIGEST = "sla_digest"  # the kind of the summary's outbox rows
+
+
+def _warned_text(count: int) -> str:
+    return ngettext(
+        "%(count)s ticket is close to its SLA deadline.", "%(count)s tickets are close to their SLA deadline.", count
+    ) % {"count": format_number(count)}
+
+
+def _breached_text(count: int) -> str:
+    return ngettext("%(count)s ticket breached its SLA.", "%(count)s tickets breached their SLA.", count) % {
+        "count": format_number(count)
+    }
+
+
+def _level2_text(count: int) -> str:
+    return ngettext(
+        "%(count)s ticket was escalated to level 2.", "%(count)s tickets were escalated to level 2.", count
+    ) % {"count": format_number(count)}
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What a batch's summary says: a title, the sentence for N tickets, and the queue's view that lists them."""
+
+    title: Any  # a lazy translation
+    text: Callable[[int], str]  # called in the recipient's language
+    view: str  # the queue's query string
+
+
+WARNED = Digest(_("SLA deadlines near"), _warned_text, f"?view={VIEW_DUE_SOON}")
+BREACHED = Digest(_("SLA breaches"), _breached_text, "?overdue=on")
+LEVEL2 = Digest(_("Level-2 escalations"), _level2_text, "?overdue=on")
+
+
+def digest_threshold() -> int:
+    return int(getattr(settings, "SLA_DIGEST_THRESHOLD", 20))
+
+
+def _record(built: list[TicketEvent], digest: Digest) -> None:
     """The batch's events in one insert, then their notifications in one insert (delivered by the workers after
-    commit, like every outbox row)."""
+    commit, like every outbox row). A person the batch would notify more than `SLA_DIGEST_THRESHOLD` times gets one
+    summary per channel of their SLA preferences instead («N tickets breached their SLA», linking to the queue);
+    the events stay on each ticket's timeline, naming them among the recipients."""
+    from ..notifications import SLA, recipients_of, with_recipients
+
+    threshold = digest_threshold()
+    counts = Counter(user.pk for event in built for user in recipients_of(event))
+    many = {pk for pk, count in counts.items() if count > threshold}
+    summarised: dict[int, tuple[User, set[int]]] = {}
+    for event in built:
+        told = recipients_of(event)
+        for user in told:
+            if user.pk in many:
+                summarised.setdefault(user.pk, (user, set()))[1].add(event.ticket_id)
+        with_recipients(event, [user for user in told if user.pk not in many])
     c.emit_many(events.record_many(built))
+    by_count: dict[int, list[User]] = {}
+    for user, tickets in summarised.values():
+        by_count.setdefault(len(tickets), []).append(user)
+    link = reverse("tickets:queue") + digest.view if by_count else ""
+    for count, users in by_count.items():
+        text = lazy(digest.text, str)(count)
+        outbox.notify_users(users=users, kind=DIGEST, title=digest.title, text=text, link=link, group=SLA)
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -345,7 +421,7 @@ def _warn_batch(ids: list[int], target: str, now: dt.datetime) -> list[int]:
             people = [ticket.assignee] if ticket.assignee_id else ticket.department.active_members  # type: ignore[attr-defined]
             due = _iso(getattr(ticket, f"{target}_due"))
             built.append(_event(ticket, SLA_WARNING, recipients=_ids_of(people), target=target, due=due))
-        _record(built)
+        _record(built, WARNED)
     return marked
 
 
@@ -364,7 +440,7 @@ def _breach_batch(ids: list[int], target: str, now: dt.datetime, result: ScanRes
             built.append(_event(ticket, SLA_BREACH, recipients=people, target=target, due=due))
             if ticket.pk in escalated:
                 built.append(_event(ticket, ESCALATED, recipients=_ids_of(supervisors), level=1, target=target))
-        _record(built)
+        _record(built, BREACHED)
         for ticket in tickets:
             if ticket.pk in escalated:
                 result.escalated.append((ticket.pk, 1))
@@ -397,7 +473,7 @@ def _level2_batch(ids: list[int], now: dt.datetime) -> list[int]:
         if not marked:
             return []
         managers = _managers()
-        _record([_event(ticket, ESCALATED, recipients=managers, level=2) for ticket in _load(marked)])
+        _record([_event(ticket, ESCALATED, recipients=managers, level=2) for ticket in _load(marked)], LEVEL2)
     return marked
 
 

@@ -53,13 +53,15 @@ def scan_queries(tickets) -> int:
 # The lock (PostgreSQL: take, release; SQLite: a file), five due-ticket look-ups that find nothing after their
 # batch (two breach passes, two warning passes, level 2) and one that finds the batch; the batch: mark the
 # breach, mark the escalation, the tickets with their department, the supervisors, the members, the thread roots,
-# the preferences (own choices, role defaults), one insert of events, one of notifications; the next look-up.
+# one insert of events, the preferences (own choices, role defaults) and one insert of notifications (per ticket,
+# or the supervisor's digest); the next look-up.
 QUERIES = {"sqlite": 18, "postgresql": 20}
 # SQLite inserts at most 999 values a statement: 15 tickets keep the 30 notification rows in one insert.
 MANY = {"sqlite": 15, "postgresql": 30}
 
 
-def test_a_batch_costs_the_same_queries_for_3_and_for_many_breaches(filed, supervisor):
+def test_a_batch_costs_the_same_queries_for_3_and_for_many_breaches(filed, supervisor, settings):
+    settings.SLA_DIGEST_THRESHOLD = 1000  # every notification per ticket: the costliest way
     few = filed(3)
     assert scan_queries(few) == QUERIES[connection.vendor]
     TicketEvent.objects.filter(kind__in=["sla_breach", "escalated"]).delete()
@@ -75,6 +77,20 @@ def test_a_batch_costs_the_same_queries_for_3_and_for_many_breaches(filed, super
     rows = Notification.objects.filter(event__ticket__in=many, kind__in=["sla_breach", "escalated"])
     assert rows.count() == 2 * len(many)
     assert set(rows.values_list("recipient", "channel")) == {(supervisor.pk, "panel")}
+
+
+def test_a_batch_summarised_in_a_digest_costs_the_same_queries(filed, supervisor):
+    """Over SLA_DIGEST_THRESHOLD (20) notifications to one person: one summary row, the same queries as 3 tickets."""
+    few = filed(3)
+    assert scan_queries(few) == QUERIES[connection.vendor]
+    many = filed(40)
+    assert scan_queries(many) == QUERIES[connection.vendor]
+    for ticket in many:
+        assert ticket.events.filter(kind__in=["sla_breach", "escalated"]).count() == 2
+    assert not Notification.objects.filter(event__ticket__in=many).filter(kind__in=["sla_breach", "escalated"])
+    digest = Notification.objects.get(kind=sla_services.DIGEST)
+    assert (digest.recipient, digest.channel) == (supervisor, "panel")
+    assert "۴۰" in digest.body
 
 
 def test_a_batch_is_marked_once_by_the_winner_of_two_racing_scans(filed):
