@@ -137,6 +137,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     expires_at = models.DateTimeField(_("account expires at"), null=True, blank=True)
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
     suspension_reason = models.CharField(_("suspension reason"), max_length=300, blank=True)
+    # Bumped whenever the person's second-factor devices are removed (turned off, or an admin's recovery): a session
+    # verified under an older value is ended (accounts.middleware.TwoFactorMiddleware).
+    two_factor_generation = models.PositiveIntegerField(_("two-factor generation"), default=0, editable=False)
 
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("can use the admin site"), default=False)

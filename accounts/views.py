@@ -19,8 +19,6 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp import login as otp_login
 
 from helpdesk.net import client_ip
 from helpdesk.site import get_site_settings
@@ -37,7 +35,7 @@ from .forms import (
     SignupVerifyForm,
 )
 from .lockout import lockout_response
-from .middleware import SESSION_TWO_FACTOR_NOTICE
+from .middleware import NOTICE_CHANGED, NOTICE_REQUIRED, SESSION_TWO_FACTOR_NOTICE
 from .models import SignupCode, User
 from .services import PROFILE_FIELDS, user_update_profile
 from .status import SESSION_BLOCK_KEY, AccountBlock
@@ -49,6 +47,10 @@ MSG_PENDING_EXPIRED = _("Please log in again: the time for the second step has p
 MSG_TWO_FACTOR_ON = _("Two-factor sign-in is on. Keep your backup codes somewhere safe.")
 MSG_TWO_FACTOR_OFF = _("Two-factor sign-in is off.")
 MSG_TWO_FACTOR_NOW_REQUIRED = _("Your access level now requires two-factor sign-in. Log in again to set it up.")
+MSG_TWO_FACTOR_CHANGED = _(
+    "Two-factor sign-in of your account was turned off or reset since you logged in here. Please log in again."
+)
+TWO_FACTOR_NOTICES = {NOTICE_REQUIRED: MSG_TWO_FACTOR_NOW_REQUIRED, NOTICE_CHANGED: MSG_TWO_FACTOR_CHANGED}
 
 
 def set_language_cookie(response, language: str) -> None:
@@ -76,8 +78,9 @@ class TwoStepLoginMixin:
         data = self.request.session.pop(SESSION_BLOCK_KEY, None) if self.request.method == "GET" else None
         block = AccountBlock.from_session(data) if data else None
         context["blocked_message"] = block.message() if block else ""
-        if self.request.method == "GET" and self.request.session.pop(SESSION_TWO_FACTOR_NOTICE, None):
-            context["blocked_message"] = MSG_TWO_FACTOR_NOW_REQUIRED
+        notice = self.request.session.pop(SESSION_TWO_FACTOR_NOTICE, None) if self.request.method == "GET" else None
+        if notice in TWO_FACTOR_NOTICES:
+            context["blocked_message"] = TWO_FACTOR_NOTICES[notice]
         return context
 
     def form_valid(self, form):
@@ -115,7 +118,7 @@ def _finish_login(request: HttpRequest, user, pending: dict, device) -> None:
     """Log in the user of a pending sign-in whose second step passed, with the device that passed it."""
     twofactor.pending_clear(request)
     auth_login(request, user, backend=pending["backend"])
-    otp_login(request, device)
+    twofactor.session_verify(request, user, device)
     translation.activate(user.language)
 
 
@@ -191,7 +194,7 @@ def two_factor_setup(request):
             if pending:
                 _finish_login(request, user, pending, enrolment.device)
             else:
-                otp_login(request, enrolment.device)
+                twofactor.session_verify(request, user, enrolment.device)
             next_url = pending["next"] if pending else reverse("accounts:profile")
             request.session[twofactor.BACKUP_CODES_KEY] = {"codes": enrolment.backup_codes, "next": next_url}
             return _redirect_with_language(reverse("accounts:two_factor_backup_codes"), user.language)
@@ -239,7 +242,7 @@ def two_factor_disable(request):
                 form.add_error("code", twofactor.MSG_WRONG_CODE)
             else:
                 twofactor.two_factor_remove(user=user, actor=user)
-                request.session.pop(DEVICE_ID_SESSION_KEY, None)
+                twofactor.session_unverify(request)
                 messages.success(request, MSG_TWO_FACTOR_OFF)
                 return redirect("accounts:profile")
     return render(request, "accounts/two_factor_disable.html", {"form": form, "required": required})
