@@ -1,4 +1,4 @@
-"""Requests for SMS codes at the same moment (#14): the hourly limits are counted under a lock
+"""Requests for SMS codes (sign-up, password reset) at the same moment (#14): the hourly limits are counted under a lock
 (`accounts.codes.lock_code_requests`), so two concurrent requests cannot both pass the count. PostgreSQL only:
 SQLite lets one writer in at a time anyway."""
 
@@ -11,8 +11,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from accounts import signup
-from accounts.models import SignupCode
+from accounts import password_sms, services, signup
+from accounts.models import PasswordResetCode, SignupCode
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("notifications_env")]
 
@@ -71,3 +71,11 @@ def test_two_sign_ups_from_one_address_at_once_pass_the_limit_once(settings, mon
     )
     assert results == sorted(["sent", str(signup.MSG_ADDRESS_LIMIT)])
     assert SignupCode.objects.filter(client_ip="10.0.0.1").count() == 1
+
+
+def test_two_password_resets_for_one_number_at_once_pass_the_limit_once(settings, monkeypatch):
+    settings.PASSWORD_RESET_SMS_PER_NUMBER = 1
+    services.customer_create(full_name="نیما", mobile=NUMBER, password="Zard-Aloo-1403")  # noqa: S106
+    results = race(lambda: password_sms.password_reset_sms_request(mobile=NUMBER, client_ip="10.0.0.1"), monkeypatch)
+    assert results == sorted(["sent", str(signup.MSG_NUMBER_LIMIT)])
+    assert PasswordResetCode.objects.filter(mobile=NUMBER).count() == 1
