@@ -19,6 +19,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from helpdesk.net import client_ip
@@ -296,6 +297,7 @@ def password_reset_sms(request):
 
 
 @never_cache
+@sensitive_post_parameters("code", "password1", "password2")
 @require_http_methods(["GET", "HEAD", "POST"])
 def password_reset_sms_verify(request):
     """Password reset by SMS, step 2: the code from the SMS and the new password."""
