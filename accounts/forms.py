@@ -319,6 +319,24 @@ class SignupVerifyForm(SetPasswordMixin, forms.Form):
         return cleaned
 
 
+class PasswordResetSmsForm(forms.Form):
+    """Password reset by SMS, step 1: the account's mobile number (`accounts.password_sms`)."""
+
+    mobile = forms.CharField(
+        label=_("mobile"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel", "inputmode": "tel", "autofocus": True}),
+        help_text=_("e.g. 09121234567"),
+    )
+
+    def clean_mobile(self):
+        return clean_mobile(self.cleaned_data.get("mobile"))
+
+
+class PasswordResetSmsVerifyForm(SignupVerifyForm):
+    """Password reset by SMS, step 2: the code from the SMS and the new password (checked against the account)."""
+
+
 class CodeForm(forms.Form):
     """A code of the second step: six digits from the authenticator app (Persian, Arabic or Latin digits, spaces
     allowed) or a backup code."""

@@ -20,10 +20,12 @@ from helpdesk.site import get_site_settings
 
 from .models import Role
 from .status import SESSION_BLOCK_KEY, account_block
-from .twofactor import two_factor_required
+from .twofactor import session_outdated, two_factor_required
 
-# Where TwoFactorMiddleware leaves its notice for the login page (accounts.views reads it).
+# Where TwoFactorMiddleware leaves its notice for the login page (accounts.views reads it): why the session ended.
 SESSION_TWO_FACTOR_NOTICE = "accounts:2fa-notice"
+NOTICE_REQUIRED = "required"  # the role requires a second factor the session never passed
+NOTICE_CHANGED = "changed"  # the devices it passed with were removed since
 
 logger = logging.getLogger(__name__)
 
@@ -51,28 +53,31 @@ class AccountStatusMiddleware:
 
 class TwoFactorMiddleware:
     """End a logged-in session that did not pass the second step when the user's role requires one (a session
-    from before the requirement, or from any login path that skipped the code step). The login page then asks for
-    the code, or for enrolment. Costs no query: the requirement is cached, the session is already loaded."""
+    from before the requirement, or from any login path that skipped the code step), and a session that passed it
+    before the user's devices were removed (turned off elsewhere, or an admin's recovery: `two_factor_generation`).
+    The login page then says why and asks for the password again (and the code, or enrolment). Costs no query: the
+    requirement is cached, the session and the user are already loaded."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and DEVICE_ID_SESSION_KEY not in request.session
-            and two_factor_required(user)
-        ):
-            logger.warning("accounts.two_factor.session_ended", extra={"user": user.pk})
-            logout(request)
-            request.session[SESSION_TWO_FACTOR_NOTICE] = True
-            response = redirect(settings.LOGIN_URL)
-            if request.headers.get("HX-Request"):
-                response["HX-Redirect"] = response["Location"]
-            return response
-        return self.get_response(request)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        if session_outdated(request, user):
+            notice = NOTICE_CHANGED
+        elif DEVICE_ID_SESSION_KEY not in request.session and two_factor_required(user):
+            notice = NOTICE_REQUIRED
+        else:
+            return self.get_response(request)
+        logger.warning("accounts.two_factor.session_ended", extra={"user": user.pk, "reason": notice})
+        logout(request)
+        request.session[SESSION_TWO_FACTOR_NOTICE] = notice
+        response = redirect(settings.LOGIN_URL)
+        if request.headers.get("HX-Request"):
+            response["HX-Redirect"] = response["Location"]
+        return response
 
 
 class UserLanguageMiddleware:

@@ -137,6 +137,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     expires_at = models.DateTimeField(_("account expires at"), null=True, blank=True)
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
     suspension_reason = models.CharField(_("suspension reason"), max_length=300, blank=True)
+    # Bumped whenever the person's second-factor devices are removed (turned off, or an admin's recovery): a session
+    # verified under an older value is ended (accounts.middleware.TwoFactorMiddleware).
+    two_factor_generation = models.PositiveIntegerField(_("two-factor generation"), default=0, editable=False)
 
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("can use the admin site"), default=False)
@@ -258,6 +261,31 @@ class SignupCode(models.Model):
     class Meta:
         verbose_name = _("sign-up code")
         verbose_name_plural = _("sign-up codes")
+
+    def __str__(self) -> str:
+        return f"{self.mobile} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class PasswordResetCode(models.Model):
+    """One request to reset a password by SMS (`accounts.password_sms`): the number, the account it belongs to and
+    the hash of the code sent to it. Kept a day, so that the requests of the last hour can be counted per number
+    and per client address. `user` is None and `code_hash` empty when no customer without an email has the number:
+    nothing was sent and no code matches (the page looks the same either way)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    mobile = models.CharField(_("mobile"), max_length=11, db_index=True)
+    code_hash = models.CharField(_("code hash"), max_length=64, blank=True)
+    client_ip = models.CharField(_("client address"), max_length=45, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("password reset code")
+        verbose_name_plural = _("password reset codes")
 
     def __str__(self) -> str:
         return f"{self.mobile} ({self.created_at:%Y-%m-%d %H:%M})"

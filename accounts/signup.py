@@ -31,6 +31,7 @@ from helpdesk.l10n import digits
 from helpdesk.persian import clean_digits
 from helpdesk.site import get_site_settings
 
+from .codes import lock_code_requests
 from .identifiers import clean_mobile
 from .mail import account_sms_send
 from .models import SignupCode, User
@@ -93,6 +94,7 @@ def signup_request(*, full_name: str, mobile: str, client_ip: str, language: str
     client_ip = (client_ip or "")[:45]
     now = timezone.now()
     with transaction.atomic():
+        lock_code_requests()  # before counting: a concurrent request for the same number or address waits
         SignupCode.objects.filter(created_at__lt=now - KEPT_FOR).delete()
         recent = SignupCode.objects.filter(created_at__gte=now - WINDOW)
         if recent.filter(mobile=number).count() >= settings.SIGNUP_CODES_PER_NUMBER:

@@ -10,7 +10,9 @@
   are throttled per device by django-otp (FACTOR × 2^(n-1) seconds after n failures); a code is refused while
   any of the user's devices is throttled, so alternating between a TOTP code and a backup code gains nothing.
 - **Recovery**: an admin removes a user's devices (`two_factor_remove`, an admin action), logged as
-  `accounts.two_factor.removed`.
+  `accounts.two_factor.removed`. Removing devices bumps `User.two_factor_generation`; a session remembers the value
+  it was verified under (`GENERATION_KEY`, written by `session_verify`), and the middleware ends a verified session
+  whose value is older: a stolen phone's sessions do not outlive the recovery.
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ from urllib.parse import quote, urlencode
 import segno
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp import devices_for_user
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
+from django_otp import login as otp_login
 from django_otp.models import Device, ThrottlingMixin
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -63,6 +67,8 @@ POLICY_CACHE_SECONDS = 300
 PENDING_KEY = "accounts:2fa-pending"
 SETUP_KEY = "accounts:2fa-setup-key"
 BACKUP_CODES_KEY = "accounts:2fa-new-backup-codes"
+# The user's `two_factor_generation` when this session passed the code step (or enrolled).
+GENERATION_KEY = "accounts:2fa-generation"
 
 
 class TwoFactorThrottled(Exception):
@@ -217,17 +223,43 @@ def two_factor_remove(*, user: User, actor: User | None) -> int:
     """Remove every second-factor device of `user` (an admin's recovery, or the user turning it off); the next
     sign-in asks only for the password, or for enrolment when the role requires it. Returns how many were removed."""
     with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # not while the user enrols
         removed = 0
         for device in list(devices_for_user(user, confirmed=None)):
             device.delete()
             removed += 1
-        if removed:  # in the audit trail, committed with the removal
+        if removed:  # sessions verified until now are ended (see the module); in the audit trail, with the removal
+            User.objects.filter(pk=user.pk).update(two_factor_generation=F("two_factor_generation") + 1)
+            user.refresh_from_db(fields=["two_factor_generation"])
             audit.record(audit.Action.TWO_FACTOR_REMOVED, target=user, actor=actor, after={"devices": removed})
     logger.warning(
         "accounts.two_factor.removed",
         extra={"user": user.pk, "actor": getattr(actor, "pk", None), "devices": removed},
     )
     return removed
+
+
+# --- the session ----------------------------------------------------------------------------------------------------
+
+
+def session_verify(request: HttpRequest, user: User, device: Device) -> None:
+    """Mark the session, logged in as `user`, as having passed the second step with `device`, under the user's
+    current `two_factor_generation`."""
+    otp_login(request, device)
+    request.session[GENERATION_KEY] = user.two_factor_generation
+
+
+def session_unverify(request: HttpRequest) -> None:
+    request.session.pop(DEVICE_ID_SESSION_KEY, None)
+    request.session.pop(GENERATION_KEY, None)
+
+
+def session_outdated(request: HttpRequest, user: User) -> bool:
+    """Whether this session passed the second step before the user's devices were last removed. A session
+    verified before the counter existed counts as generation 0."""
+    return DEVICE_ID_SESSION_KEY in request.session and request.session.get(GENERATION_KEY, 0) != (
+        user.two_factor_generation
+    )
 
 
 # --- the pending sign-in in the session ----------------------------------------------------------------------------

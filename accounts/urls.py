@@ -18,6 +18,8 @@ urlpatterns = [
     path("password/change/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/done/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password/reset/sms/", views.password_reset_sms, name="password_reset_sms"),
+    path("password/reset/sms/verify/", views.password_reset_sms_verify, name="password_reset_sms_verify"),
     path(
         "password/reset/<uidb64>/<token>/",
         views.PasswordResetConfirmView.as_view(),

@@ -1,5 +1,6 @@
-"""Login, logout, password reset and change (Django's views with our forms and templates), the profile, and
-self-registration by SMS when the site settings allow it (`accounts.signup`)."""
+"""Login, logout, password reset and change (Django's views with our forms and templates; the reset also by SMS
+for accounts without an email, `accounts.password_sms`), the profile, and self-registration by SMS when the site
+settings allow it (`accounts.signup`)."""
 
 import copy
 
@@ -18,37 +19,43 @@ from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp import login as otp_login
 
 from helpdesk.net import client_ip
 from helpdesk.site import get_site_settings
 
+from . import password_sms, twofactor
 from . import signup as signups
-from . import twofactor
 from .forms import (
     AdminLoginForm,
     CodeForm,
     LocalisedPasswordResetForm,
     LoginForm,
+    PasswordResetSmsForm,
+    PasswordResetSmsVerifyForm,
     ProfileForm,
     SignupForm,
     SignupVerifyForm,
 )
 from .lockout import lockout_response
-from .middleware import SESSION_TWO_FACTOR_NOTICE
-from .models import SignupCode, User
+from .middleware import NOTICE_CHANGED, NOTICE_REQUIRED, SESSION_TWO_FACTOR_NOTICE
+from .models import PasswordResetCode, SignupCode, User
 from .services import PROFILE_FIELDS, user_update_profile
 from .status import SESSION_BLOCK_KEY, AccountBlock
 
 MSG_PROFILE_SAVED = _("Your profile has been saved.")
 MSG_SIGNED_UP = _("Welcome! Your account was created and you are logged in.")
 SESSION_SIGNUP_KEY = "accounts:signup"
+SESSION_RESET_SMS_KEY = "accounts:password-reset-sms"
 MSG_PENDING_EXPIRED = _("Please log in again: the time for the second step has passed.")
 MSG_TWO_FACTOR_ON = _("Two-factor sign-in is on. Keep your backup codes somewhere safe.")
 MSG_TWO_FACTOR_OFF = _("Two-factor sign-in is off.")
 MSG_TWO_FACTOR_NOW_REQUIRED = _("Your access level now requires two-factor sign-in. Log in again to set it up.")
+MSG_TWO_FACTOR_CHANGED = _(
+    "Two-factor sign-in of your account was turned off or reset since you logged in here. Please log in again."
+)
+TWO_FACTOR_NOTICES = {NOTICE_REQUIRED: MSG_TWO_FACTOR_NOW_REQUIRED, NOTICE_CHANGED: MSG_TWO_FACTOR_CHANGED}
 
 
 def set_language_cookie(response, language: str) -> None:
@@ -76,8 +83,9 @@ class TwoStepLoginMixin:
         data = self.request.session.pop(SESSION_BLOCK_KEY, None) if self.request.method == "GET" else None
         block = AccountBlock.from_session(data) if data else None
         context["blocked_message"] = block.message() if block else ""
-        if self.request.method == "GET" and self.request.session.pop(SESSION_TWO_FACTOR_NOTICE, None):
-            context["blocked_message"] = MSG_TWO_FACTOR_NOW_REQUIRED
+        notice = self.request.session.pop(SESSION_TWO_FACTOR_NOTICE, None) if self.request.method == "GET" else None
+        if notice in TWO_FACTOR_NOTICES:
+            context["blocked_message"] = TWO_FACTOR_NOTICES[notice]
         return context
 
     def form_valid(self, form):
@@ -115,7 +123,7 @@ def _finish_login(request: HttpRequest, user, pending: dict, device) -> None:
     """Log in the user of a pending sign-in whose second step passed, with the device that passed it."""
     twofactor.pending_clear(request)
     auth_login(request, user, backend=pending["backend"])
-    otp_login(request, device)
+    twofactor.session_verify(request, user, device)
     translation.activate(user.language)
 
 
@@ -191,7 +199,7 @@ def two_factor_setup(request):
             if pending:
                 _finish_login(request, user, pending, enrolment.device)
             else:
-                otp_login(request, enrolment.device)
+                twofactor.session_verify(request, user, enrolment.device)
             next_url = pending["next"] if pending else reverse("accounts:profile")
             request.session[twofactor.BACKUP_CODES_KEY] = {"codes": enrolment.backup_codes, "next": next_url}
             return _redirect_with_language(reverse("accounts:two_factor_backup_codes"), user.language)
@@ -239,7 +247,7 @@ def two_factor_disable(request):
                 form.add_error("code", twofactor.MSG_WRONG_CODE)
             else:
                 twofactor.two_factor_remove(user=user, actor=user)
-                request.session.pop(DEVICE_ID_SESSION_KEY, None)
+                twofactor.session_unverify(request)
                 messages.success(request, MSG_TWO_FACTOR_OFF)
                 return redirect("accounts:profile")
     return render(request, "accounts/two_factor_disable.html", {"form": form, "required": required})
@@ -259,6 +267,58 @@ class PasswordResetView(auth_views.PasswordResetView):
     @property
     def extra_email_context(self):
         return {"site_title": get_site_settings().title}
+
+
+def _pending_reset(request) -> PasswordResetCode | None:
+    pk = request.session.get(SESSION_RESET_SMS_KEY)
+    return PasswordResetCode.objects.select_related("user").filter(pk=pk).first() if isinstance(pk, int) else None
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def password_reset_sms(request):
+    """Password reset by SMS, step 1 (accounts without an email): the mobile number; a code goes out by SMS."""
+    if request.method == "POST":
+        form = PasswordResetSmsForm(request.POST)
+        if form.is_valid():
+            try:
+                row = password_sms.password_reset_sms_request(
+                    mobile=form.cleaned_data["mobile"], client_ip=client_ip(request)
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                request.session[SESSION_RESET_SMS_KEY] = row.pk
+                return redirect("accounts:password_reset_sms_verify")
+        return render(request, "accounts/password_reset_sms.html", {"form": form}, status=400)
+    pending = _pending_reset(request)  # "ask for a new code": the same number again
+    form = PasswordResetSmsForm(initial={"mobile": pending.mobile} if pending else {})
+    return render(request, "accounts/password_reset_sms.html", {"form": form})
+
+
+@never_cache
+@sensitive_post_parameters("code", "password1", "password2")
+@require_http_methods(["GET", "HEAD", "POST"])
+def password_reset_sms_verify(request):
+    """Password reset by SMS, step 2: the code from the SMS and the new password."""
+    pending = _pending_reset(request)
+    if pending is None:
+        return redirect("accounts:password_reset_sms")
+    person = pending.user or User(mobile=pending.mobile)  # the password may not resemble the account's details
+    form = PasswordResetSmsVerifyForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_sms.password_reset_sms_verify(
+                request_id=pending.pk, code=form.cleaned_data["code"], password=form.cleaned_data["password1"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            del request.session[SESSION_RESET_SMS_KEY]
+            return redirect("accounts:password_reset_complete")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "mobile": pending.mobile}
+    return render(request, "accounts/password_reset_sms_verify.html", context, status=status)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -4,6 +4,7 @@ written in the caller's transaction, delivered by the worker after commit and re
 The text was rendered by the accounts app (its own templates, in the account owner's language); the row carries
 it as it is. Preferences do not apply: a password reset or a sign-up code goes to whoever asked for it, whatever
 they chose for ticket news. A sign-up code goes to a number that has no account yet: its row has no recipient.
+Every such row is `confidential` (codes and reset links): the outbox admin masks them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def account_email_queue(*, user, subject: str, body: str, html: str = "", kind: 
         subject=subject[:255],
         body=body,
         html=html,
+        confidential=True,
         provider_message_id=make_msgid(idstring="account", domain=settings.MAIL_ID_DOMAIN),
         created_at=now,
         touched_at=now,
@@ -44,6 +46,7 @@ def account_sms_queue(*, mobile: str, body: str, kind: str, user=None) -> Notifi
         kind=kind,
         address=mobile,
         body=body,
+        confidential=True,
         created_at=now,
         touched_at=now,
     )

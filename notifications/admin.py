@@ -1,11 +1,18 @@
 """The outbox in the Django admin: read-only rows with filters and search (failed and uncertain ones with their
 reason and Message-ID), the month's SMS and their cost above the list, and a «send again» action (through
 `outbox.notifications_send_again`); open delivery alerts with a «clear» action; the table of notification defaults
-per access level and group of events."""
+per access level and group of events.
+
+Rows that hold a one-time code or link (`Notification.confidential`: sign-up and password-reset codes, reset links)
+are shown with the code replaced by «●●●●●●» and each link cut to its site: whoever reads the outbox cannot sign up
+or reset a password with someone else's number."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import admin, messages
+from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
@@ -15,6 +22,17 @@ from helpdesk.l10n import format_number, month_name
 
 from . import outbox, registry, selectors
 from .models import DeliveryAlert, Notification, NotificationDefault
+
+MASK = "●●●●●●"
+# A code: 4 to 8 digits (Latin, Persian or Arabic-Indic) not within a longer number (a mobile number stays).
+_CODE = re.compile(r"(?<![0-9۰-۹٠-٩])[0-9۰-۹٠-٩]{4,8}(?![0-9۰-۹٠-٩])")
+# A link: what follows its site (a reset link's user and token) goes.
+_LINK = re.compile(r"(https?://[^/\s\"'<>]+)/[^\s\"'<>]*")
+
+
+def mask_secrets(text: str) -> str:
+    """`text` with every code and the path of every link replaced by «●●●●●●»."""
+    return _CODE.sub(MASK, _LINK.sub(rf"\1/{MASK}", text))
 
 
 def sms_month_text() -> str:
@@ -95,8 +113,8 @@ class NotificationAdmin(admin.ModelAdmin):
         "sent_at",
         "read_at",
         "link",
-        "subject",
-        "body",
+        "shown_subject",
+        "shown_body",
         "html_preview",
     )
     readonly_fields = fields
@@ -109,13 +127,27 @@ class NotificationAdmin(admin.ModelAdmin):
     def kind_label(self, obj: Notification) -> str:
         return registry.kind_label(obj.kind)
 
+    @staticmethod
+    def _shown(obj: Notification, text: str) -> str:
+        return mask_secrets(text) if obj.confidential else text
+
+    @admin.display(description=_("subject"))
+    def shown_subject(self, obj: Notification) -> str:
+        return self._shown(obj, obj.subject)
+
+    @admin.display(description=_("text"))
+    def shown_body(self, obj: Notification) -> str:
+        return linebreaksbr(self._shown(obj, obj.body))  # as the admin shows a text field
+
     @admin.display(description=_("HTML version"))
     def html_preview(self, obj: Notification) -> str:
         """The email as it was sent, in a sandboxed frame (no scripts, no links out of it)."""
         if not obj.html:
             return "—"
         return format_html(
-            '<iframe sandbox srcdoc="{}" title="{}" class="notification-html"></iframe>', obj.html, obj.subject
+            '<iframe sandbox srcdoc="{}" title="{}" class="notification-html"></iframe>',
+            self._shown(obj, obj.html),
+            self._shown(obj, obj.subject),
         )
 
     @admin.display(description=_("last error"))

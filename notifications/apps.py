@@ -31,6 +31,7 @@ class NotificationsConfig(AppConfig):
 
         from accounts import mail
         from accounts.forms import PASSWORD_RESET_KIND
+        from accounts.password_sms import RESET_SMS_KIND
         from accounts.signup import SIGNUP_SMS_KIND
 
         from . import outbox, registry
@@ -38,6 +39,7 @@ class NotificationsConfig(AppConfig):
 
         registry.register_label(PASSWORD_RESET_KIND, _("password reset"))
         registry.register_label(SIGNUP_SMS_KIND, _("sign-up code"))
+        registry.register_label(RESET_SMS_KIND, _("password reset code"))
         registry.register_label(outbox.ALERT_KIND, _("delivery alert"))
         registry.register_label(outbox.GAVE_UP_KIND, _("notifications given up"))
 

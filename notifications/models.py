@@ -79,6 +79,9 @@ class Notification(models.Model):
     body = models.TextField(_("text"), blank=True)
     html = models.TextField(_("HTML"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
+    # The text holds a one-time code or link (a sign-up or password-reset code, a reset link): the outbox admin
+    # shows it with the code masked (`notifications.admin.mask_secrets`).
+    confidential = models.BooleanField(_("holds a one-time code"), default=False)
     reply_to = models.CharField(_("Reply-To"), max_length=254, blank=True)
     thread_id = models.CharField(
         _("thread"), max_length=255, blank=True, help_text=_("Message-ID this email answers (In-Reply-To).")

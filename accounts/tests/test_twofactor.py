@@ -7,7 +7,9 @@ from binascii import unhexlify
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.test import Client
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -342,6 +344,66 @@ def test_admin_recovery_removes_the_devices_and_is_logged(client, admin_user, en
     client.post("/accounts/logout/")
     assert password_step(client, customer).status_code == 302  # the password alone again
     assert client.session["_auth_user_id"] == str(customer.pk)
+
+
+def signed_in_with_code(user, code: str) -> Client:
+    """A new browser that signed in with the password and `code`."""
+    browser = Client()
+    password_step(browser, user)
+    assert browser.post(CODE, {"code": code}).status_code == 302
+    assert browser.get("/accounts/profile/").status_code == 200
+    return browser
+
+
+def test_turning_it_off_in_one_browser_ends_the_others_verified_sessions(enrolled):
+    customer, enrolment = enrolled
+    here = signed_in_with_code(customer, totp_code(enrolment.device.key, offset=1))
+    there = signed_in_with_code(customer, enrolment.backup_codes[0])
+    assert here.post(DISABLE, {"code": enrolment.backup_codes[1]})["Location"] == reverse("accounts:profile")
+    assert customer.__class__.objects.get(pk=customer.pk).two_factor_generation == 1
+
+    assert here.get("/accounts/profile/").status_code == 200  # the browser that turned it off stays logged in
+    response = there.get("/accounts/profile/")
+    assert response.status_code == 302 and response["Location"] == LOGIN
+    assert "_auth_user_id" not in there.session and DEVICE_ID_SESSION_KEY not in there.session
+    assert "بازنشانی شد" in there.get(LOGIN).content.decode()  # the login page says why
+    assert password_step(there, customer).status_code == 302  # the password alone now (no device)
+    assert there.session["_auth_user_id"] == str(customer.pk)
+
+
+def test_admin_recovery_ends_the_sessions_verified_with_the_old_devices(client, admin_user):
+    agent = services.employee_create(
+        full_name="علی کارشناس", role=Role.AGENT, email="ali@example.com", password=PASSWORD
+    )
+    enrolment = enrol(agent)
+    require(Role.AGENT)
+    phone = signed_in_with_code(agent, enrolment.backup_codes[0])  # e.g. the stolen phone's browser
+    assert phone.get("/accounts/profile/").status_code == 200
+    client.force_login(admin_user)
+    client.post(
+        reverse("admin:accounts_employee_changelist"),
+        {"action": "remove_two_factor", "_selected_action": [agent.pk]},
+    )
+    response = phone.get("/tickets/")
+    assert response.status_code == 302 and "_auth_user_id" not in phone.session
+    # Signing in again asks for enrolment anew (the role requires it): the old code means nothing.
+    assert password_step(phone, agent)["Location"] == SETUP
+    assert "_auth_user_id" not in phone.session
+
+
+def test_a_verified_session_stays_verified_while_the_devices_stay(enrolled):
+    customer, enrolment = enrolled
+    browser = signed_in_with_code(customer, enrolment.backup_codes[0])
+    session = browser.session
+    del session[twofactor.GENERATION_KEY]  # verified before the counter existed: generation 0
+    session.save()
+    for _n in range(2):
+        assert browser.get("/accounts/profile/").status_code == 200
+    assert twofactor.two_factor_remove(user=customer, actor=None) == 2
+    assert twofactor.two_factor_remove(user=customer, actor=None) == 0  # nothing removed: nothing bumped
+    customer.refresh_from_db()
+    assert customer.two_factor_generation == 1
+    assert browser.get("/accounts/profile/").status_code == 302
 
 
 def test_a_manager_may_not_remove_devices(client, manager, enrolled):

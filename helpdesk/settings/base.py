@@ -141,6 +141,12 @@ SIGNUP_CODE_MINUTES = env.int("SIGNUP_CODE_MINUTES", default=10)
 SIGNUP_CODE_ATTEMPTS = env.int("SIGNUP_CODE_ATTEMPTS", default=5)
 SIGNUP_CODES_PER_NUMBER = env.int("SIGNUP_CODES_PER_NUMBER", default=3)
 SIGNUP_CODES_PER_ADDRESS = env.int("SIGNUP_CODES_PER_ADDRESS", default=10)
+# Password reset by SMS (`accounts.password_sms`, customers with a mobile number and no email): the same kinds of
+# limits for its codes.
+PASSWORD_RESET_SMS_MINUTES = env.int("PASSWORD_RESET_SMS_MINUTES", default=10)
+PASSWORD_RESET_SMS_ATTEMPTS = env.int("PASSWORD_RESET_SMS_ATTEMPTS", default=5)
+PASSWORD_RESET_SMS_PER_NUMBER = env.int("PASSWORD_RESET_SMS_PER_NUMBER", default=3)
+PASSWORD_RESET_SMS_PER_ADDRESS = env.int("PASSWORD_RESET_SMS_PER_ADDRESS", default=10)
 
 # Internationalisation: Persian first, English second.
 LANGUAGE_CODE = "fa"

@@ -74,6 +74,9 @@ def test_the_figures_are_the_sites_own(anon, django_capture_on_commit_callbacks)
     assert "pdf، png" in body and "docx" not in body
     login = Article.objects.get(slug="ورود-با-موبایل").body
     assert f"پس از {to_persian_digits(settings.AXES_FAILURE_LIMIT)} تلاش ناموفق" in login
+    lost = Article.objects.get(slug="فراموشی-گذرواژه").body
+    assert "«بازنشانی با پیامک»" in lost  # an account without an email resets by SMS
+    assert f"تا {to_persian_digits(settings.PASSWORD_RESET_SMS_MINUTES)} دقیقه معتبر" in lost
     hours = Article.objects.get(slug="ساعت-کاری-و-زمان-پاسخ").body
     assert "| جمعه | تعطیل |" in hours
     assert "{" not in hours and "}" not in body  # every placeholder filled

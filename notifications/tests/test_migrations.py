@@ -211,6 +211,7 @@ def test_every_row_and_field_survives_the_move(before_the_move):
                 before[text] = expected
         moved = {"source_type_id", "source_id", "target_type_id", "target_id", "reply_to", "thread_id"}
         added = {"due_at", "first_attempt_at", "handed_over_at"}  # by 0003 (its own test below)
+        assert after.pop("confidential") is False, name  # by 0006: these are ticket messages, not account ones
         assert {k: v for k, v in after.items() if k not in moved | added} == before, name
         if event_id is None:
             assert (row.source_id, row.target_id, row.reply_to, row.thread_id) == (None, None, "", ""), name
@@ -300,3 +301,29 @@ def test_rows_of_the_old_delivery_get_due_times_and_interrupted_emails_become_un
 
     migrate(BEFORE_LEASES)  # and back: the old code knew no uncertain state
     assert Old.objects.get(pk=ids["interrupted"].pk).state == "failed"
+
+
+# --- 0006: account messages are confidential ---------------------------------------------------------------------
+
+BEFORE_CONFIDENTIAL = [("notifications", "0005_notification_recipient_optional")]
+
+
+@pytest.fixture
+def before_the_flag():
+    apps = migrate(BEFORE_CONFIDENTIAL)
+    try:
+        yield apps
+    finally:
+        migrate()
+        ContentType.objects.clear_cache()
+
+
+def test_account_messages_written_before_the_flag_are_masked(before_the_flag):
+    Old = before_the_flag.get_model("notifications", "Notification")
+    ids = {
+        kind: Old.objects.create(channel="sms", kind=kind, address="09121110000", body="کد: ۱۲۳۴۵۶").pk
+        for kind in ("signup_code", "password_reset", "created")
+    }
+    migrate()
+    flags = {kind: Notification.objects.get(pk=pk).confidential for kind, pk in ids.items()}
+    assert flags == {"signup_code": True, "password_reset": True, "created": False}
