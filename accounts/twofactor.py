@@ -1,7 +1,8 @@
 """Two-factor sign-in (TOTP with one-time backup codes, on django-otp).
 
 - **Policy**: a role must use it when an admin ticked it («ورود دومرحله‌ای» in the admin, `TwoFactorRequirement`)
-  or when settings.TWO_FACTOR_REQUIRED_ROLES names it (production: the admins). Anyone else may opt in.
+  or when settings.TWO_FACTOR_REQUIRED_ROLES names it (production: the admins). Anyone else may opt in. A ticked or
+  unticked level, an enrolment and a removal are entries of the audit trail (`helpdesk.audit`).
 - **Sign-in** (accounts/views.py): after the password the session is *not* logged in; it only holds a pending
   sign-in (`PENDING_KEY`: who, since when, where to go). The code step — or, for a required role without a device,
   enrolment — then logs the user in. A session that is logged in but did not pass the code step
@@ -102,6 +103,13 @@ def two_factor_requirement_set(*, role: str, required: bool, actor: User | None)
         before = row.required
         row.required = required
         row.save(update_fields=["required"])
+        audit.record_change(
+            audit.Action.TWO_FACTOR_REQUIREMENT_CHANGE,
+            target=row,
+            actor=actor,
+            before={"required": before},
+            after={"required": required},
+        )
     # Now, and again once committed (a process may have cached the old rows in between).
     cache.delete(POLICY_CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(POLICY_CACHE_KEY))
@@ -189,6 +197,7 @@ def two_factor_enrol(*, user: User, key: str, code: str) -> Enrolment:
         device = TOTPDevice.objects.create(user=user, key=key, name="TOTP", confirmed=True, last_t=step)
         backup = BackupCodeDevice.objects.create(user=user, name="backup", confirmed=True)
         codes = _new_backup_codes(backup)
+        audit.record(audit.Action.TWO_FACTOR_ENROLLED, target=user, actor=user)
     logger.info("accounts.two_factor.enrolled", extra={"user": user.pk})
     return Enrolment(device=device, backup_codes=codes)
 

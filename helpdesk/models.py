@@ -201,6 +201,8 @@ class AuditAction(models.TextChoices):
     EXPIRY_CHANGE = "expiry_change", _("expiry date change")
     ACTIVE_CHANGE = "active_change", _("account enabled or disabled")
     TWO_FACTOR_REMOVED = "two_factor_removed", _("two-factor devices removed")
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("two-factor sign-in turned on")
+    TWO_FACTOR_REQUIREMENT_CHANGE = "two_factor_requirement_change", _("two-factor requirement change")
     IP_BLOCK_ADD = "ip_block_add", _("IP block added")
     IP_BLOCK_CHANGE = "ip_block_change", _("IP block changed")
     IP_BLOCK_REMOVE = "ip_block_remove", _("IP block removed")

@@ -424,6 +424,24 @@ def test_the_requirement_is_edited_in_the_admin(client, admin_user):
     assert Role.AGENT in twofactor.required_roles()
 
 
+def test_enrolments_and_requirement_changes_are_in_the_audit_trail(client, admin_user, customer):
+    enrol(customer)
+    (enrolled,) = AuditEntry.objects.filter(action=AuditAction.TWO_FACTOR_ENROLLED)
+    assert (enrolled.actor, enrolled.target_id) == (customer, str(customer.pk))
+    client.force_login(admin_user)
+    row = TwoFactorRequirement.objects.get(role=Role.AGENT)
+    url = reverse("admin:accounts_twofactorrequirement_change", args=[row.pk])
+    client.post(url, {"required": "on"}, REMOTE_ADDR="192.0.2.60")
+    client.post(url, {"required": "on"}, REMOTE_ADDR="192.0.2.60")  # saved unchanged: nothing to record
+    client.post(url, {}, REMOTE_ADDR="192.0.2.61")
+    changes = AuditEntry.objects.filter(action=AuditAction.TWO_FACTOR_REQUIREMENT_CHANGE).order_by("pk")
+    assert [(e.before, e.after, e.ip) for e in changes] == [
+        ({"required": False}, {"required": True}, "192.0.2.60"),
+        ({"required": True}, {"required": False}, "192.0.2.61"),
+    ]
+    assert all(e.actor == admin_user and e.target_id == str(row.pk) for e in changes)
+
+
 def test_one_requirement_row_per_role():
     assert set(TwoFactorRequirement.objects.values_list("role", flat=True)) == set(Role.values)
 
