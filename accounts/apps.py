@@ -13,9 +13,10 @@ class AccountsConfig(AppConfig):
             checks,  # noqa: F401 - registers the system checks
             signals,
         )
-        from .roles import on_post_migrate
+        from .roles import install_group_labels, on_post_migrate
 
         signals.connect()  # sign-ins, failures and lockouts into the audit trail
+        install_group_labels()  # the role groups by their roles' labels, in the active language
 
         # After every migrate (and test-database flush) the role groups get the permissions that now exist.
         post_migrate.connect(on_post_migrate, dispatch_uid="accounts.sync_group_permissions")

@@ -273,12 +273,20 @@ class OrganisationForm(forms.ModelForm):
         return normalize_economic_code(value) if value else ""
 
 
-class SignupForm(forms.Form):
-    """Self-registration, step 1: who you are and the number the code goes to (`accounts.signup.signup_request`)."""
+class SignupNameForm(forms.Form):
+    """What both ways of signing up ask first: the person's name."""
 
     full_name = forms.CharField(
         label=_("full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name", "autofocus": True})
     )
+
+    def clean_full_name(self):
+        return " ".join((self.cleaned_data.get("full_name") or "").split())
+
+
+class SignupForm(SignupNameForm):
+    """Self-registration, step 1: who you are and the number the code goes to (`accounts.signup.signup_request`)."""
+
     mobile = forms.CharField(
         label=_("mobile"),
         max_length=30,
@@ -286,15 +294,40 @@ class SignupForm(forms.Form):
         help_text=_("e.g. 09121234567"),
     )
 
-    def clean_full_name(self):
-        return " ".join((self.cleaned_data.get("full_name") or "").split())
-
     def clean_mobile(self):
         return clean_mobile(self.cleaned_data.get("mobile"))
 
 
-class SignupVerifyForm(SetPasswordMixin, forms.Form):
-    """Self-registration, step 2: the code from the SMS (any digits) and the new account's password."""
+class SignupEmailForm(SignupNameForm):
+    """Self-registration by email, step 1: who you are and the address the link goes to
+    (`accounts.signup.signup_email_request`, which checks the address)."""
+
+    email = forms.CharField(
+        label=_("email"),
+        max_length=320,  # an address's longest; past 254 (what is stored) the service's own message says why
+        widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
+        help_text=_("e.g. name@example.com"),
+    )
+
+
+class SignupPasswordForm(SetPasswordMixin, forms.Form):
+    """Self-registration by email, step 2 (the page the link opens): the new account's password."""
+
+    password1, password2 = SetPasswordMixin.create_password_fields()
+
+    def __init__(self, *args, person: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person  # the account to be (unsaved): the password may not resemble its name, number or address
+
+    def clean(self):
+        cleaned = super().clean()
+        self.validate_passwords()
+        self.validate_password_for_user(self.person)
+        return cleaned
+
+
+class SignupVerifyForm(SignupPasswordForm):
+    """Self-registration by SMS, step 2: the code from the SMS (any digits) and the new account's password."""
 
     code = forms.CharField(
         label=_("Code from the SMS"),
@@ -303,20 +336,10 @@ class SignupVerifyForm(SetPasswordMixin, forms.Form):
             attrs={"dir": "ltr", "inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
         ),
     )
-    password1, password2 = SetPasswordMixin.create_password_fields()
-
-    def __init__(self, *args, person: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.person = person  # the account to be (unsaved): the password may not resemble its name or number
+    field_order = ["code", "password1", "password2"]
 
     def clean_code(self):
         return clean_code(self.cleaned_data.get("code"))
-
-    def clean(self):
-        cleaned = super().clean()
-        self.validate_passwords()
-        self.validate_password_for_user(self.person)
-        return cleaned
 
 
 class PasswordResetSmsForm(forms.Form):

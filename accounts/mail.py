@@ -1,5 +1,5 @@
-"""Emails and SMS about the account itself (the password reset, the sign-up code): rendered here, sent through
-the outbox.
+"""Emails and SMS about the account itself (the password reset, the sign-up code and link): rendered here, sent
+through the outbox.
 
 `accounts` (floor 2) cannot import `notifications` (floor 3), so the sending functions are extension points that
 the notifications app fills from its `AppConfig.ready()` (`notifications/account_mail.py`): the message becomes an
@@ -20,7 +20,7 @@ _sms_sender: Sender | None = None
 
 
 def register_sender(sender: Sender) -> None:
-    """`sender(*, user, subject, body, html, kind)` queues the email (called by the notifications app)."""
+    """`sender(*, user, email, subject, body, html, kind)` queues the email (called by the notifications app)."""
     global _sender
     _sender = sender
 
@@ -31,12 +31,17 @@ def register_sms_sender(sender: Sender) -> None:
     _sms_sender = sender
 
 
-def account_email_send(*, user, subject: str, body: str, html: str = "", kind: str) -> None:
-    """Queue an email to `user`'s address, already rendered in their language; it leaves after the current
-    transaction commits (call inside the transaction that decided to send it)."""
+def account_email_send(
+    *, user=None, email: str | None = None, subject: str, body: str, html: str = "", kind: str
+) -> None:
+    """Queue an email to `user`'s address (or to `email`, for an address with no account yet, e.g. a sign-up
+    link), already rendered in their language; it leaves after the current transaction commits (call inside the
+    transaction that decided to send it)."""
     if _sender is None:
         raise ImproperlyConfigured("No account email sender is registered: is the notifications app installed?")
-    _sender(user=user, subject=subject, body=body, html=html, kind=kind)
+    if not (email or getattr(user, "email", None)):
+        raise ValueError("an account email needs an address: the user's, or `email`")
+    _sender(user=user, email=email, subject=subject, body=body, html=html, kind=kind)
 
 
 def account_sms_send(*, mobile: str, body: str, kind: str, user=None) -> None:

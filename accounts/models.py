@@ -244,12 +244,14 @@ class Employee(User):
 
 
 class SignupCode(models.Model):
-    """One request to sign up by SMS (self-registration, `accounts.signup`): the number, the name given, and the
-    hash of the code sent to the number. Kept a day, so that the requests of the last hour can be counted per
-    number and per client address. `code_hash` is empty when the number already had an account: no code matches,
-    and the SMS said so to the number's owner instead (the page looks the same either way)."""
+    """One request to sign up (self-registration, `accounts.signup`): by SMS (the number and the hash of the code
+    sent to it) or by email (the address and the hash of the secret in the link sent to it), and the name given.
+    Kept a day, so that the requests of the last hour can be counted per number, per email address and per client
+    address. `code_hash` is empty when the number or address already had an account: nothing matches, and the
+    message said so to its owner instead (the page looks the same either way)."""
 
-    mobile = models.CharField(_("mobile"), max_length=11, db_index=True)
+    mobile = models.CharField(_("mobile"), max_length=11, blank=True, db_index=True)
+    email = models.EmailField(_("email"), blank=True, db_index=True)
     full_name = models.CharField(_("full name"), max_length=150)
     code_hash = models.CharField(_("code hash"), max_length=64, blank=True)
     client_ip = models.CharField(_("client address"), max_length=45, blank=True, db_index=True)
@@ -261,9 +263,15 @@ class SignupCode(models.Model):
     class Meta:
         verbose_name = _("sign-up code")
         verbose_name_plural = _("sign-up codes")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(mobile="") & ~Q(email="")) | (~Q(mobile="") & Q(email="")),
+                name="signupcode_mobile_or_email",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.mobile} ({self.created_at:%Y-%m-%d %H:%M})"
+        return f"{self.mobile or self.email} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
 class PasswordResetCode(models.Model):

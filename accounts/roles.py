@@ -42,7 +42,27 @@ ROLE_GROUPS: dict[str, str] = {
     Role.MANAGER: "Manager",
     Role.ADMIN: "Admin",
 }
+GROUP_ROLES: dict[str, str] = {name: role for role, name in ROLE_GROUPS.items()}
 ALL_PERMISSIONS = "*"
+
+
+def group_label(name: str) -> str:
+    """A group's name as shown: a role group's is its role's label in the active language («مشتری»), any other
+    group's is its name as stored. The role groups keep their English names: `ROLE_GROUPS` finds them by those."""
+    role = GROUP_ROLES.get(name)
+    return str(Role(role).label) if role else name
+
+
+def install_group_labels() -> None:
+    """Name every group by `group_label` wherever Django shows one (the admin's group pages and their titles and
+    history, the groups picker, filters): `auth.Group` is Django's model, so its `__str__` is replaced here, once,
+    from `AccountsConfig.ready`."""
+    from django.contrib.auth.models import Group
+
+    def name(group: Group) -> str:
+        return group_label(group.name)
+
+    Group.__str__ = name  # type: ignore[method-assign,assignment]
 
 
 def crud(app_label: str, model: str, *actions: str) -> set[str]:

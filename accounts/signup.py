@@ -1,4 +1,7 @@
-"""Self-registration by SMS (issue #13, "Customers"), when the site settings allow it (`self_registration`).
+"""Self-registration by SMS or by email (issue #13, "Customers"), when the site settings allow it
+(`self_registration`).
+
+By SMS:
 
 1. `signup_request`: a name and a mobile number (any digits and spelling, `clean_mobile`) → a six-digit code by SMS
    through the outbox (it leaves after the commit). At most `SIGNUP_CODES_PER_NUMBER` codes an hour per number and
@@ -8,20 +11,34 @@
    minutes, takes `SIGNUP_CODE_ATTEMPTS` wrong tries and serves once; only its keyed hash (HMAC with the
    secret key) is stored.
 
-A number that already has an account gets the same page and the same answers ("wrong code"): the SMS goes to
-that number's owner and tells them to log in or reset their password instead, so the form reveals no more than the
-login page does.
+By email:
+
+1. `signup_email_request`: a name and an email address → an email with a link through the outbox. At most
+   `SIGNUP_LINKS_PER_EMAIL` links an hour per address, and the same `SIGNUP_CODES_PER_ADDRESS` per client
+   address (which counts the requests of both kinds).
+2. `signup_email_check` / `signup_email_confirm`: the link (its token is signed with the secret key and dated:
+   `signing.dumps` of the request's id and a random secret, whose keyed hash alone is stored) and a password → the
+   new customer. A link lives `SIGNUP_LINK_MINUTES` minutes and serves once.
+
+A number or address that already has an account gets the same page and the same answers ("wrong code"): the SMS
+or email goes to its owner and tells them to log in or reset their password instead (the email has no link), so
+the form reveals no more than the login page does.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
@@ -32,14 +49,17 @@ from helpdesk.persian import clean_digits
 from helpdesk.site import get_site_settings
 
 from .codes import lock_code_requests
-from .identifiers import clean_mobile
-from .mail import account_sms_send
+from .identifiers import clean_email, clean_mobile
+from .mail import account_email_send, account_sms_send
 from .models import SignupCode, User
 from .services import customer_create
 
 logger = logging.getLogger(__name__)
 
 SIGNUP_SMS_KIND = "signup_code"
+SIGNUP_EMAIL_KIND = "signup_link"
+LINK_SALT = "accounts.signup.link"
+EMAIL_MAX_LENGTH = 254  # SignupCode.email's (and User.email's) length
 CODE_LENGTH = 6
 KEPT_FOR = timedelta(days=1)
 WINDOW = timedelta(hours=1)
@@ -47,15 +67,44 @@ WINDOW = timedelta(hours=1)
 MSG_NAME_REQUIRED = _("Enter your full name.")
 MSG_MOBILE_REQUIRED = _("Enter your mobile number.")
 MSG_NUMBER_LIMIT = _("Too many codes were asked for this number. Try again in an hour.")
-MSG_ADDRESS_LIMIT = _("Too many codes were asked from your network. Try again in an hour.")
+MSG_ADDRESS_LIMIT = _("Too many sign-up requests came from your network. Try again in an hour.")
 MSG_CODE_FORMAT = _("Enter the %(length)s-digit code from the SMS.")
 MSG_CODE_WRONG = _("The code is not correct. Check the SMS and try again.")
 MSG_CODE_EXPIRED = _("This code has expired or was already used. Ask for a new code.")
 MSG_CODE_ATTEMPTS = _("Too many wrong codes. Ask for a new code.")
+MSG_EMAIL_REQUIRED = _("Enter your email address.")
+MSG_EMAIL_INVALID = _("Enter a valid email address, such as name@example.com.")
+MSG_EMAIL_LIMIT = _("Too many links were asked for this email address. Try again in an hour.")
+MSG_LINK_EXPIRED = _("This link has expired or was already used. Ask for a new link.")
+MSG_LINK_BAD = _("This link is not valid. Check that you opened the whole link from the email, or ask for a new one.")
 
 
-def _hash(mobile: str, code: str) -> str:
-    return salted_hmac("accounts.signup.code", f"{mobile}:{code}", algorithm="sha256").hexdigest()
+def _hash(identifier: str, secret: str) -> str:
+    """The keyed hash stored for a code (sent to a mobile) or a link's secret (sent to an email address)."""
+    return salted_hmac("accounts.signup.code", f"{identifier}:{secret}", algorithm="sha256").hexdigest()
+
+
+def _clean_name(full_name: str | None) -> str:
+    full_name = " ".join((full_name or "").split())[: SignupCode._meta.get_field("full_name").max_length]
+    if not full_name:
+        raise ValidationError({"full_name": ValidationError(MSG_NAME_REQUIRED, code="required")})
+    return full_name
+
+
+def _check_limits(
+    *, now: datetime, client_ip: str, mine: QuerySet[SignupCode], limit: int, refusal: ValidationError
+) -> None:
+    """Refuse past the hourly limits: `mine` (this number's or address's requests) and the client address's.
+    Call inside the transaction that stores the new request; old requests are cleared first. The counts are taken
+    under a lock, so a concurrent request for the same number, email or address waits and cannot pass a limit too."""
+    lock_code_requests()
+    SignupCode.objects.filter(created_at__lt=now - KEPT_FOR).delete()
+    since = now - WINDOW
+    if mine.filter(created_at__gte=since).count() >= limit:
+        raise refusal
+    by_address = SignupCode.objects.filter(created_at__gte=since, client_ip=client_ip)
+    if client_ip and by_address.count() >= settings.SIGNUP_CODES_PER_ADDRESS:
+        raise ValidationError(MSG_ADDRESS_LIMIT, code="address_limit")
 
 
 def clean_code(value: str | None) -> str:
@@ -82,9 +131,7 @@ def _text(*, code: str, registered: bool) -> str:
 def signup_request(*, full_name: str, mobile: str, client_ip: str, language: str) -> SignupCode:
     """Send a sign-up code to `mobile` (see the module). Raises ValidationError, nothing stored or sent, for a bad
     number or name and past the hourly limits."""
-    full_name = " ".join((full_name or "").split())[: SignupCode._meta.get_field("full_name").max_length]
-    if not full_name:
-        raise ValidationError({"full_name": ValidationError(MSG_NAME_REQUIRED, code="required")})
+    full_name = _clean_name(full_name)
     try:
         number = clean_mobile(mobile)
     except ValidationError as exc:
@@ -94,13 +141,13 @@ def signup_request(*, full_name: str, mobile: str, client_ip: str, language: str
     client_ip = (client_ip or "")[:45]
     now = timezone.now()
     with transaction.atomic():
-        lock_code_requests()  # before counting: a concurrent request for the same number or address waits
-        SignupCode.objects.filter(created_at__lt=now - KEPT_FOR).delete()
-        recent = SignupCode.objects.filter(created_at__gte=now - WINDOW)
-        if recent.filter(mobile=number).count() >= settings.SIGNUP_CODES_PER_NUMBER:
-            raise ValidationError(MSG_NUMBER_LIMIT, code="number_limit")
-        if client_ip and recent.filter(client_ip=client_ip).count() >= settings.SIGNUP_CODES_PER_ADDRESS:
-            raise ValidationError(MSG_ADDRESS_LIMIT, code="address_limit")
+        _check_limits(
+            now=now,
+            client_ip=client_ip,
+            mine=SignupCode.objects.filter(mobile=number),
+            limit=settings.SIGNUP_CODES_PER_NUMBER,
+            refusal=ValidationError(MSG_NUMBER_LIMIT, code="number_limit"),
+        )
         owner = User.objects.filter(mobile=number).first()
         code = f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
         row = SignupCode.objects.create(
@@ -145,4 +192,107 @@ def signup_verify(*, signup_id: int, code: str, password: str, language: str) ->
     if refusal is not None:
         raise refusal
     logger.info("customer %s signed up (code %s)", user.pk, signup_id)
+    return user
+
+
+# --- by email ------------------------------------------------------------------------------------------------------
+
+
+def signup_link(token: str) -> str:
+    """The address of a sign-up link (on SITE_URL, as every link in an email)."""
+    return settings.SITE_URL.rstrip("/") + reverse("accounts:signup_email_confirm", args=[token])
+
+
+def _clean_signup_email(value: str | None) -> str:
+    address = clean_email(value)
+    if address is None:
+        raise ValidationError({"email": ValidationError(MSG_EMAIL_REQUIRED, code="required")})
+    try:
+        validate_email(address)
+        if len(address) > EMAIL_MAX_LENGTH:
+            raise ValidationError("too long")
+    except ValidationError as exc:
+        raise ValidationError({"email": ValidationError(MSG_EMAIL_INVALID, code="invalid")}) from exc
+    return address
+
+
+def signup_email_request(*, full_name: str, email: str, client_ip: str, language: str) -> SignupCode:
+    """Send a sign-up link to `email` (see the module). Raises ValidationError, nothing stored or sent, for a bad
+    address or name and past the hourly limits."""
+    full_name = _clean_name(full_name)
+    address = _clean_signup_email(email)
+    client_ip = (client_ip or "")[:45]
+    now = timezone.now()
+    with transaction.atomic():
+        _check_limits(
+            now=now,
+            client_ip=client_ip,
+            mine=SignupCode.objects.filter(email=address),
+            limit=settings.SIGNUP_LINKS_PER_EMAIL,
+            refusal=ValidationError(MSG_EMAIL_LIMIT, code="email_limit"),
+        )
+        owner = User.objects.filter(email__iexact=address).first()
+        secret = secrets.token_urlsafe(16)
+        row = SignupCode.objects.create(
+            email=address,
+            full_name=full_name,
+            code_hash="" if owner else _hash(address, secret),
+            client_ip=client_ip,
+            created_at=now,
+            expires_at=now + timedelta(minutes=settings.SIGNUP_LINK_MINUTES),
+        )
+        context = {
+            "site": get_site_settings().title,
+            "full_name": full_name,
+            "minutes": digits(settings.SIGNUP_LINK_MINUTES),
+            "link": "" if owner else signup_link(signing.dumps([row.pk, secret], salt=LINK_SALT)),
+        }
+        with translation.override((owner.language if owner else language) or settings.LANGUAGE_CODE):
+            subject = gettext("Your sign-up at %(site)s") % context
+            body = render_to_string("accounts/email/signup_link.txt", context)
+        account_email_send(user=owner, email=address, subject=subject, body=body, kind=SIGNUP_EMAIL_KIND)
+    logger.info("sign-up link %s requested", row.pk)
+    return row
+
+
+def _linked(token: str, *, now: datetime, lock: bool = False) -> SignupCode:
+    """The request a link names, while the link is good; raises ValidationError: a link that is malformed, forged
+    or for another address (`MSG_LINK_BAD`), or expired or used (`MSG_LINK_EXPIRED`)."""
+    try:
+        pk, secret = signing.loads(token, salt=LINK_SALT, max_age=timedelta(minutes=settings.SIGNUP_LINK_MINUTES))
+    except signing.SignatureExpired as exc:
+        raise ValidationError(MSG_LINK_EXPIRED, code="link_expired") from exc
+    except (signing.BadSignature, TypeError, ValueError) as exc:
+        raise ValidationError(MSG_LINK_BAD, code="link_bad") from exc
+    rows = SignupCode.objects.select_for_update() if lock else SignupCode.objects
+    row = rows.filter(pk=pk, mobile="").first() if isinstance(pk, int) else None
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise ValidationError(MSG_LINK_EXPIRED, code="link_expired")
+    if not (
+        row.code_hash and isinstance(secret, str) and constant_time_compare(row.code_hash, _hash(row.email, secret))
+    ):
+        raise ValidationError(MSG_LINK_BAD, code="link_bad")
+    return row
+
+
+def signup_email_check(*, token: str) -> SignupCode:
+    """The request of a sign-up link that can still be used (the page that asks for the password); raises
+    ValidationError as `signup_email_confirm` would. Changes nothing."""
+    return _linked(token, now=timezone.now())
+
+
+def signup_email_confirm(*, token: str, password: str, language: str) -> User:
+    """The new customer, with the name and address of the link's request, once; raises ValidationError (nothing
+    stored) for a bad, expired or used link."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            row = _linked(token, now=now, lock=True)
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+            user = customer_create(full_name=row.full_name, email=row.email, password=password, language=language)
+    except IntegrityError as exc:
+        # The address got an account meanwhile (another link of it, at the same moment).
+        raise ValidationError(MSG_LINK_EXPIRED, code="link_expired") from exc
+    logger.info("customer %s signed up (link %s)", user.pk, row.pk)
     return user

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import signup_views, views
 
 app_name = "accounts"
 
@@ -12,8 +12,11 @@ urlpatterns = [
     path("two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
-    path("signup/", views.signup, name="signup"),
-    path("signup/verify/", views.signup_verify, name="signup_verify"),
+    path("signup/", signup_views.signup, name="signup"),
+    path("signup/verify/", signup_views.signup_verify, name="signup_verify"),
+    path("signup/email/", signup_views.signup_email, name="signup_email"),
+    path("signup/email/sent/", signup_views.signup_email_sent, name="signup_email_sent"),
+    path("signup/email/<str:token>/", signup_views.signup_email_confirm, name="signup_email_confirm"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -1,6 +1,6 @@
 """Login, logout, password reset and change (Django's views with our forms and templates; the reset also by SMS
-for accounts without an email, `accounts.password_sms`), the profile, and self-registration by SMS when the site
-settings allow it (`accounts.signup`)."""
+for accounts without an email, `accounts.password_sms`) and the profile (self-registration is in
+`accounts.signup_views`)."""
 
 import copy
 
@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -26,7 +26,6 @@ from helpdesk.net import client_ip
 from helpdesk.site import get_site_settings
 
 from . import password_sms, twofactor
-from . import signup as signups
 from .forms import (
     AdminLoginForm,
     CodeForm,
@@ -35,18 +34,14 @@ from .forms import (
     PasswordResetSmsForm,
     PasswordResetSmsVerifyForm,
     ProfileForm,
-    SignupForm,
-    SignupVerifyForm,
 )
 from .lockout import lockout_response
 from .middleware import NOTICE_CHANGED, NOTICE_REQUIRED, SESSION_TWO_FACTOR_NOTICE
-from .models import PasswordResetCode, SignupCode, User
+from .models import PasswordResetCode, User
 from .services import PROFILE_FIELDS, user_update_profile
 from .status import SESSION_BLOCK_KEY, AccountBlock
 
 MSG_PROFILE_SAVED = _("Your profile has been saved.")
-MSG_SIGNED_UP = _("Welcome! Your account was created and you are logged in.")
-SESSION_SIGNUP_KEY = "accounts:signup"
 SESSION_RESET_SMS_KEY = "accounts:password-reset-sms"
 MSG_PENDING_EXPIRED = _("Please log in again: the time for the second step has passed.")
 MSG_TWO_FACTOR_ON = _("Two-factor sign-in is on. Keep your backup codes somewhere safe.")
@@ -371,75 +366,3 @@ def profile(request):
     if device is not None:
         two_factor["codes_left"] = twofactor.backup_codes_left(user)
     return render(request, "accounts/profile.html", {"form": form, "profile_user": user, "two_factor": two_factor})
-
-
-# --- self-registration (when the site settings allow it) -------------------------------------------------------
-
-
-def _signup_open(request) -> bool:
-    """404 unless the site lets customers sign up; True when the visitor is logged in already (nothing to do)."""
-    if not get_site_settings().self_registration:
-        raise Http404
-    return request.user.is_authenticated
-
-
-def _pending_signup(request) -> SignupCode | None:
-    pk = request.session.get(SESSION_SIGNUP_KEY)
-    return SignupCode.objects.filter(pk=pk).first() if isinstance(pk, int) else None
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def signup(request):
-    """Step 1: a name and a mobile number; the code goes out by SMS."""
-    if _signup_open(request):
-        return redirect("home")
-    if request.method == "POST":
-        form = SignupForm(request.POST)
-        if form.is_valid():
-            try:
-                row = signups.signup_request(
-                    full_name=form.cleaned_data["full_name"],
-                    mobile=form.cleaned_data["mobile"],
-                    client_ip=client_ip(request),
-                    language=translation.get_language() or settings.LANGUAGE_CODE,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                request.session[SESSION_SIGNUP_KEY] = row.pk
-                return redirect("accounts:signup_verify")
-        return render(request, "accounts/signup.html", {"form": form}, status=400)
-    pending = _pending_signup(request)  # "ask for a new code": the same name and number again
-    initial = {"full_name": pending.full_name, "mobile": pending.mobile} if pending else {}
-    return render(request, "accounts/signup.html", {"form": SignupForm(initial=initial)})
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def signup_verify(request):
-    """Step 2: the code from the SMS and a password; the new customer is logged in."""
-    if _signup_open(request):
-        return redirect("home")
-    pending = _pending_signup(request)
-    if pending is None:
-        return redirect("accounts:signup")
-    form = SignupVerifyForm(request.POST or None, person=User(full_name=pending.full_name, mobile=pending.mobile))
-    if request.method == "POST" and form.is_valid():
-        language = translation.get_language() or settings.LANGUAGE_CODE
-        try:
-            user = signups.signup_verify(
-                signup_id=pending.pk,
-                code=form.cleaned_data["code"],
-                password=form.cleaned_data["password1"],
-                language=language,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            del request.session[SESSION_SIGNUP_KEY]
-            auth_login(request, user, backend="accounts.backends.EmailOrMobileBackend")
-            response = redirect("home")
-            set_language_cookie(response, user.language)
-            messages.success(request, MSG_SIGNED_UP)
-            return response
-    status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/signup_verify.html", {"form": form, "mobile": pending.mobile}, status=status)

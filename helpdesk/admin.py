@@ -12,7 +12,7 @@ import re
 from django import forms
 from django.apps import apps
 from django.contrib import admin
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.shortcuts import redirect
@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from . import images, jalali, services
+from . import audit, images, jalali, services
 from .admin_site import ReadOnlyAdmin
 from .l10n import TEHRAN, digits, format_datetime, join_list
 from .models import AuditEntry, IPBlock, SiteSettings
@@ -257,7 +257,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     def summary(self, obj):
         model = _target_model(obj)
         keys = list(dict.fromkeys([*obj.before, *obj.after]))
-        return join_list(str(_label(_field(model, key), key)) for key in keys) if keys else "—"
+        return join_list(audit.key_label(model, key) for key in keys) if keys else "—"
 
     @admin.display(description=_("before → after"))
     def changes(self, obj):
@@ -265,13 +265,13 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         if not keys:
             return "—"
         model = _target_model(obj)
-        fields = {key: _field(model, key) for key in keys}
+        fields = {key: audit.key_field(model, key) for key in keys}
         rows = format_html_join(
             "",
             "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    _label(fields[key], key),
+                    audit.key_label(model, key),
                     _shown(obj.before.get(key), fields[key]),
                     _shown(obj.after.get(key), fields[key]),
                 )
@@ -295,19 +295,6 @@ def _target_model(obj: AuditEntry) -> type[models.Model] | None:
         return apps.get_model(obj.target_type) if obj.target_type else None
     except (LookupError, ValueError):
         return None
-
-
-def _field(model: type[models.Model] | None, key: str) -> models.Field | None:
-    """The model field a recorded key names (most keys are field names), or None (e.g. "departments")."""
-    try:
-        field = model._meta.get_field(key) if model is not None else None
-    except FieldDoesNotExist:
-        return None
-    return field if isinstance(field, models.Field) else None
-
-
-def _label(field: models.Field | None, key: str) -> str:
-    return str(capfirst(field.verbose_name)) if field is not None else key
 
 
 def _shown(value, field: models.Field | None = None) -> str:

@@ -18,6 +18,9 @@
 - **Values.** `before`/`after` are JSON objects; dates and times are written in ISO 8601, decimals as text without
   trailing zeros, model instances as their text, sets as sorted lists. `record_change()` keeps only the keys
   whose value changed, and writes nothing when none did.
+- **Keys a reader can read.** A key is the name of a field of the target's model (the admin shows the field's
+  label) or one of `KEY_LABELS` (shown by its label there); `record()` refuses any other key (ValueError), so
+  no entry shows a raw name such as `member_of`. An app that records a new kind of value adds its label there.
 
 Actions are `Action` (`helpdesk.models.AuditAction`); an app that needs a new one adds it there. For example
 `accounts.twofactor.two_factor_remove` records `Action.TWO_FACTOR_REMOVED` (target: the person) when an admin
@@ -33,13 +36,31 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import HttpRequest
+from django.utils.functional import Promise
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditAction, AuditEntry
 from .net import client_ip, parse_ip
 
 Action = AuditAction
+
+# The keys that are not a field of the target's model, by their label (see the module).
+KEY_LABELS: dict[str, Promise] = {
+    "username": _("name typed at sign-in"),  # accounts: a failed sign-in or a lockout
+    "member_of": _("member of the departments"),  # tickets: a person's departments
+    "supervises": _("supervisor of the departments"),
+    "devices": _("authenticator apps removed"),  # accounts: two-factor sign-in removed
+    "increase_request": _("increase request"),  # limits: the request an increase of a ceiling comes from
+    "file": _("file"),  # reports: an export
+    "section": _("report"),
+    "table": _("table"),
+    "rows": _("number of rows"),
+    "filters": _("filters"),
+}
 
 _request: ContextVar[HttpRequest | None] = ContextVar("helpdesk_audit_request", default=None)
 
@@ -110,6 +131,31 @@ def _label(obj: Any) -> str:
     return str(obj)[:300]
 
 
+def key_field(model: type[models.Model] | None, key: str) -> models.Field | None:
+    """The model field a recorded key names (most keys are field names), or None (e.g. "member_of")."""
+    try:
+        field = model._meta.get_field(key) if model is not None else None
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, models.Field) else None
+
+
+def key_label(model: type[models.Model] | None, key: str) -> str:
+    """A recorded key as a reader sees it: its field's label, else its `KEY_LABELS` label, else the key."""
+    field = key_field(model, key)
+    if field is not None:
+        return str(capfirst(field.verbose_name))
+    return capfirst(str(KEY_LABELS[key])) if key in KEY_LABELS else key
+
+
+def _check_keys(target: models.Model | None, *values: Mapping[str, Any]) -> None:
+    model = type(target) if target is not None else None
+    unknown = sorted({str(key) for value in values for key in value} - KEY_LABELS.keys())
+    unknown = [key for key in unknown if key_field(model, key) is None]
+    if unknown:
+        raise ValueError(f"audit keys with no label (a field of the target, or KEY_LABELS): {', '.join(unknown)}")
+
+
 def record(
     action: AuditAction | str,
     *,
@@ -122,6 +168,7 @@ def record(
     """Write one entry now (in the caller's transaction). `actor` is a user or None; `ip` an address or None;
     both default to the request being served (none outside a request)."""
     action = AuditAction(action)  # a misspelt action is a ValueError, not a row nobody can filter
+    _check_keys(target, before or {}, after or {})  # likewise a key nobody can read
     request = current_request()
     if actor is FROM_REQUEST:
         actor = _request_user(request)

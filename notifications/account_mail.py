@@ -1,10 +1,11 @@
-"""The outbox side of account emails and SMS (`accounts.mail`: the password reset, the sign-up code): one row,
-written in the caller's transaction, delivered by the worker after commit and retried like every other.
+"""The outbox side of account emails and SMS (`accounts.mail`: the password reset, the sign-up code and link): one
+row, written in the caller's transaction, delivered by the worker after commit and retried like every other.
 
 The text was rendered by the accounts app (its own templates, in the account owner's language); the row carries
 it as it is. Preferences do not apply: a password reset or a sign-up code goes to whoever asked for it, whatever
-they chose for ticket news. A sign-up code goes to a number that has no account yet: its row has no recipient.
-Every such row is `confidential` (codes and reset links): the outbox admin masks them.
+they chose for ticket news. A sign-up code or link goes to a number or address that has no account yet: its row
+has no recipient.
+Every such row is `confidential` (codes and links): the outbox admin masks them.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from . import outbox
 from .models import Notification
 
 
-def account_email_queue(*, user, subject: str, body: str, html: str = "", kind: str) -> Notification:
+def account_email_queue(
+    *, user=None, email: str | None = None, subject: str, body: str, html: str = "", kind: str
+) -> Notification:
     now = timezone.now()
     row = Notification(
         recipient=user,
         channel=Notification.Channel.EMAIL,
         kind=kind,
-        address=user.email,
+        address=email or user.email,
         subject=subject[:255],
         body=body,
         html=html,

@@ -32,7 +32,7 @@ class NotificationsConfig(AppConfig):
         from accounts import mail
         from accounts.forms import PASSWORD_RESET_KIND
         from accounts.password_sms import RESET_SMS_KIND
-        from accounts.signup import SIGNUP_SMS_KIND
+        from accounts.signup import SIGNUP_EMAIL_KIND, SIGNUP_SMS_KIND
 
         from . import outbox, registry
         from .account_mail import account_email_queue, account_sms_queue
@@ -40,9 +40,10 @@ class NotificationsConfig(AppConfig):
         registry.register_label(PASSWORD_RESET_KIND, _("password reset"))
         registry.register_label(SIGNUP_SMS_KIND, _("sign-up code"))
         registry.register_label(RESET_SMS_KIND, _("password reset code"))
+        registry.register_label(SIGNUP_EMAIL_KIND, _("sign-up link"))
         registry.register_label(outbox.ALERT_KIND, _("delivery alert"))
         registry.register_label(outbox.GAVE_UP_KIND, _("notifications given up"))
 
-        # Account emails and SMS (the password reset, the sign-up code) leave through the outbox, like every other.
+        # Account emails and SMS (the password reset, the sign-up code and link) leave through the outbox, like any.
         mail.register_sender(account_email_queue)
         mail.register_sms_sender(account_sms_queue)

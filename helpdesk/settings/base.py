@@ -141,6 +141,10 @@ SIGNUP_CODE_MINUTES = env.int("SIGNUP_CODE_MINUTES", default=10)
 SIGNUP_CODE_ATTEMPTS = env.int("SIGNUP_CODE_ATTEMPTS", default=5)
 SIGNUP_CODES_PER_NUMBER = env.int("SIGNUP_CODES_PER_NUMBER", default=3)
 SIGNUP_CODES_PER_ADDRESS = env.int("SIGNUP_CODES_PER_ADDRESS", default=10)
+# ... and by email: a link lives this many minutes (at most a day: requests are kept a day) and an email address
+# gets this many links an hour; the client address's limit above counts both kinds.
+SIGNUP_LINK_MINUTES = env.int("SIGNUP_LINK_MINUTES", default=60)
+SIGNUP_LINKS_PER_EMAIL = env.int("SIGNUP_LINKS_PER_EMAIL", default=3)
 # Password reset by SMS (`accounts.password_sms`, customers with a mobile number and no email): the same kinds of
 # limits for its codes.
 PASSWORD_RESET_SMS_MINUTES = env.int("PASSWORD_RESET_SMS_MINUTES", default=10)

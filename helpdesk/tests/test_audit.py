@@ -32,7 +32,7 @@ def entries(action=None):
 def test_record_takes_who_and_where_from_the_request_being_served(site_admin):
     request = RequestFactory().get("/", REMOTE_ADDR="::ffff:198.51.100.20")
     request.user = site_admin
-    middleware = audit.AuditContextMiddleware(lambda r: audit.record(audit.Action.REPORT_EXPORT, after={"n": 1}))
+    middleware = audit.AuditContextMiddleware(lambda r: audit.record(audit.Action.REPORT_EXPORT, after={"rows": 1}))
     entry = middleware(request)
     assert entry.actor == site_admin
     assert entry.actor_label == "مدیر سامانه <admin@example.com>"
@@ -56,12 +56,12 @@ def test_record_stores_target_values_and_explicit_actor(agent, site_admin):
         target=agent,
         actor=site_admin,
         ip="203.0.113.7",
-        before={"expires_at": None, "tags": {"b", "a"}},
+        before={"expires_at": None, "member_of": {"b", "a"}},
         after={"expires_at": moment},
     )
     entry.refresh_from_db()
     assert (entry.target_type, entry.target_id, entry.target_label) == ("accounts.user", str(agent.pk), str(agent))
-    assert entry.before == {"expires_at": None, "tags": ["a", "b"]}
+    assert entry.before == {"expires_at": None, "member_of": ["a", "b"]}
     assert entry.after == {"expires_at": "2025-03-20T10:30:00+00:00"}
     assert entry.actor == site_admin and entry.ip == "203.0.113.7"
 
@@ -72,10 +72,21 @@ def test_record_refuses_an_unknown_action():
     assert entries() == []
 
 
+def test_record_refuses_a_key_that_is_neither_a_field_nor_labelled(agent):
+    with pytest.raises(ValueError, match="departments, tags"):
+        audit.record(
+            audit.Action.ROLE_CHANGE, target=agent, before={"role": "agent"}, after={"tags": 1, "departments": 2}
+        )
+    with pytest.raises(ValueError, match="role"):  # a field of a user, but this entry has no target
+        audit.record(audit.Action.REPORT_EXPORT, after={"role": "agent"})
+    assert entries() == []
+    assert audit.record(audit.Action.ROLE_CHANGE, target=agent, after={"role": "agent", "member_of": []})
+
+
 def test_record_change_keeps_what_changed_and_writes_nothing_otherwise():
-    assert audit.record_change("site_settings_change", before={"a": 1, "b": 2}, after={"a": 1, "b": 2}) is None
-    entry = audit.record_change("site_settings_change", before={"a": 1, "b": 2}, after={"a": 1, "b": 3})
-    assert (entry.before, entry.after) == ({"b": 2}, {"b": 3})
+    assert audit.record_change("report_export", before={"file": "a", "rows": 2}, after={"file": "a", "rows": 2}) is None
+    entry = audit.record_change("report_export", before={"file": "a", "rows": 2}, after={"file": "a", "rows": 3})
+    assert (entry.before, entry.after) == ({"rows": 2}, {"rows": 3})
     assert len(entries()) == 1
 
 
@@ -210,6 +221,24 @@ def test_the_entry_page_shows_before_and_after_read_only(client, site_admin, age
     page = client.get(reverse("admin:helpdesk_auditentry_change", args=[entry.pk])).content.decode()
     assert "۱۴۰۳/۱۲/۳۰ ۱۳:۳۰" in page and "پایان اعتبار حساب" in page  # the field by its label
     assert 'name="_save"' not in page and 'name="_continue"' not in page  # a view page, nothing to submit
+
+
+def test_keys_that_are_not_fields_are_shown_by_their_labels(client, site_admin, agent):
+    client.force_login(site_admin)
+    moves = audit.record(
+        audit.Action.DEPARTMENTS_CHANGE,
+        target=agent,
+        before={"member_of": [], "supervises": ["فنی"]},
+        after={"member_of": ["فروش"], "supervises": []},
+    )
+    export = audit.record(audit.Action.REPORT_EXPORT, after={"file": "a.csv", "section": "sla", "rows": 3})
+    page = client.get(reverse("admin:helpdesk_auditentry_change", args=[moves.pk])).content.decode()
+    assert "عضو واحدهای" in page and "سرپرست واحدهای" in page
+    assert "member_of" not in page and "supervises" not in page
+    page = client.get(reverse("admin:helpdesk_auditentry_change", args=[export.pk])).content.decode()
+    assert "فایل" in page and "گزارش" in page and "تعداد ردیف‌ها" in page and ">rows<" not in page
+    listing = client.get(reverse("admin:helpdesk_auditentry_changelist")).content.decode()
+    assert "عضو واحدهای، سرپرست واحدهای" in listing  # the «change» column names them too
 
 
 @pytest.mark.parametrize("who", ["site_admin", "superuser"])
