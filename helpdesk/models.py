@@ -210,6 +210,7 @@ class AuditAction(models.TextChoices):
     SITE_SETTINGS_CHANGE = "site_settings_change", _("site settings change")
     REPORT_EXPORT = "report_export", _("report export")
     ARTICLE6_PARAMETERS_CHANGE = "article6_parameters_change", _("Article 6 year parameters change")
+    ARTICLE6_FIGURES_CHANGE = "article6_figures_change", _("Article 6 prior-period figures change")
     ARTICLE6_CEILING_CHANGE = "article6_ceiling_change", _("Article 6 ceiling change")
 
 

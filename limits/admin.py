@@ -1,5 +1,6 @@
-"""Admin: taxpayers, year parameters and figures are managed here; ceilings, usage and requests are read-only
-(they change only through the services, so every change is computed, recorded and notified)."""
+"""Admin: taxpayers, year parameters and figures are managed here (parameters and figures saved through their
+services, each change in the audit trail); ceilings, usage and requests are read-only (they change only through
+the services, so every change is computed, recorded and notified)."""
 
 from __future__ import annotations
 
@@ -43,11 +44,16 @@ class TaxpayerAdmin(admin.ModelAdmin):
     actions = ["compute_current_ceiling"]
 
     def save_formset(self, request, form, formset, change):
-        for obj in formset.save(commit=False):
-            if isinstance(obj, PriorPeriodFigures) and obj._state.adding:
+        # The figures inline (the only one): through the services, each change in the audit trail.
+        figures = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            services.figures_delete(figures=obj, actor=request.user)
+        for obj in figures:
+            if obj._state.adding:
                 obj.source = FigureSource.ENTERED
                 obj.created_by = request.user
-        super().save_formset(request, form, formset, change)
+            services.figures_save(figures=obj, actor=request.user)
+        formset.save_m2m()
 
     @admin.action(description=_("Recompute the current period's ceiling"))
     def compute_current_ceiling(self, request, queryset):
@@ -97,7 +103,15 @@ class PriorPeriodFiguresAdmin(admin.ModelAdmin):
         if not change:
             obj.source = FigureSource.ENTERED
             obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        services.figures_save(figures=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        services.figures_delete(figures=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for figures in queryset:
+                services.figures_delete(figures=figures, actor=request.user)
 
 
 @admin.register(Ceiling)

@@ -21,7 +21,7 @@ from helpdesk import audit
 from .. import notices
 from ..calculations import exemption_year, initial_ceiling
 from ..conf import policies
-from ..models import Ceiling, FigureSource, Taxpayer, Usage, YearParameters
+from ..models import Ceiling, FigureSource, PriorPeriodFigures, Taxpayer, Usage, YearParameters
 from ..periods import Period, period_starting_tomorrow
 from ..selectors import YearParametersMissing, exemption_for, prior_figures_for
 
@@ -37,6 +37,7 @@ WARNING_LEVELS = (80, 100)
 # What the audit trail keeps of a year's parameters and of a recomputed ceiling.
 YEAR_PARAMETERS_FIELDS = ("year", "exemption", "exemption_source", "vat_rate", "vat_rate_source")
 CEILING_AUDITED_FIELDS = ("initial", "basis", "exemption", "prior_sales", "prior_vat", "prior_vat_paid")
+FIGURES_AUDITED_FIELDS = ("year", "quarter", "sales", "vat_due", "vat_paid", "source", "source_note")
 
 
 def _ceiling_values(*, taxpayer: Taxpayer, period: Period, actor: User | None, now: dt.datetime) -> dict:
@@ -157,6 +158,38 @@ def year_parameters_delete(*, params: YearParameters, actor: User | None = None)
             before={name: getattr(params, name) for name in YEAR_PARAMETERS_FIELDS},
         )
         params.delete()
+
+
+def figures_save(*, figures: PriorPeriodFigures, actor: User | None = None) -> PriorPeriodFigures:
+    """Save a taxpayer's prior-period figures (S, T, P), validated by the caller (the admin's forms, the CSV
+    import), with an audit entry of what changed: the next ceiling of that taxpayer is computed from them."""
+    with transaction.atomic():
+        old = (
+            PriorPeriodFigures.objects.filter(pk=figures.pk).values(*FIGURES_AUDITED_FIELDS).first()
+            if figures.pk
+            else None
+        )
+        figures.save()
+        after = {name: getattr(figures, name) for name in FIGURES_AUDITED_FIELDS}
+        if old is None:
+            audit.record(audit.Action.ARTICLE6_FIGURES_CHANGE, target=figures, actor=actor, after=after)
+        else:
+            audit.record_change(
+                audit.Action.ARTICLE6_FIGURES_CHANGE, target=figures, actor=actor, before=old, after=after
+            )
+    return figures
+
+
+def figures_delete(*, figures: PriorPeriodFigures, actor: User | None = None) -> None:
+    """Remove a taxpayer's figures of one period (ceilings computed from them stay as computed)."""
+    with transaction.atomic():
+        audit.record(
+            audit.Action.ARTICLE6_FIGURES_CHANGE,
+            target=figures,
+            actor=actor,
+            before={name: getattr(figures, name) for name in FIGURES_AUDITED_FIELDS},
+        )
+        figures.delete()
 
 
 def _queue_due_ceilings() -> None:

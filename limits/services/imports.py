@@ -176,20 +176,21 @@ def figures_import_csv(*, file: IO[Any], actor: User, filename: str = "") -> Imp
         parsed.append((line, taxpayer, period, amounts, values.get("source_note", "")))
     if not report.ok:
         return report
+    from .ceilings import figures_save
+
     with transaction.atomic():
         for line, taxpayer, period, amounts, note in parsed:
             assert taxpayer is not None and period is not None  # report.ok: every row was valid
-            _obj, created = PriorPeriodFigures.objects.update_or_create(
-                taxpayer=taxpayer,
-                year=period.year,
-                quarter=period.quarter,
-                defaults={
-                    **amounts,
-                    "source": FigureSource.IMPORTED,
-                    "source_note": (note or f"{filename}:{line}")[:300],
-                    "created_by": actor,
-                },
-            )
+            figures = PriorPeriodFigures.objects.select_for_update().filter(
+                taxpayer=taxpayer, year=period.year, quarter=period.quarter
+            ).first() or PriorPeriodFigures(taxpayer=taxpayer, year=period.year, quarter=period.quarter)
+            created = figures.pk is None
+            for name, value in amounts.items():
+                setattr(figures, name, value)
+            figures.source = FigureSource.IMPORTED
+            figures.source_note = (note or f"{filename}:{line}")[:300]
+            figures.created_by = actor
+            figures_save(figures=figures, actor=actor)  # with its audit entry
             report.created += created
             report.updated += not created
     return report
