@@ -1,7 +1,9 @@
 """Two-factor sign-in (#14.4): enrolment, the code step, backup codes, throttling, enforcement per role, the
 half-signed-in session, admin recovery, the deploy check."""
 
+import html
 import logging
+import re
 import time
 from binascii import unhexlify
 
@@ -444,6 +446,41 @@ def test_enrolments_and_requirement_changes_are_in_the_audit_trail(client, admin
 
 def test_one_requirement_row_per_role():
     assert set(TwoFactorRequirement.objects.values_list("role", flat=True)) == set(Role.values)
+
+
+# --- in Persian --------------------------------------------------------------------------------------------------
+
+# What the Persian text itself keeps in Latin letters: the apps' names and «کد QR».
+KEPT_IN_LATIN = ("Google Authenticator", "Microsoft Authenticator", "FreeOTP", "QR")
+
+
+def latin_words(response, *allowed: str) -> list[str]:
+    """The Latin words of the page's main part as a reader sees it (tags, scripts and the `allowed` texts out)."""
+    main = response.content.decode().split('<main id="main"', 1)[1].split("</main>", 1)[0]
+    main = re.sub(r"<(script|style)\b.*?</\1>", " ", main, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", main.split(">", 1)[1]))
+    for value in (*KEPT_IN_LATIN, *allowed):
+        text = text.replace(value, " ")
+    return re.findall(r"[A-Za-z]{2,}", text)
+
+
+def test_the_two_factor_screens_are_in_persian(client, customer):
+    password_step(client, customer)  # no device yet: logged in with the password
+    setup = client.get(SETUP)
+    key = client.session[twofactor.SETUP_KEY]
+    assert "راه‌اندازی ورود دومرحله‌ای" in setup.content.decode()
+    assert latin_words(setup, twofactor.secret_groups(key)) == []
+    client.post(SETUP, {"code": totp_code(key)})
+    codes = client.get(BACKUP)
+    shown = re.findall(r'<li class="col">([a-z]{5}-[a-z]{5})</li>', codes.content.decode())
+    assert len(shown) == twofactor.BACKUP_CODE_COUNT and latin_words(codes, *shown) == []
+    assert latin_words(client.get(DISABLE)) == []
+    client.post("/accounts/logout/")
+    password_step(client, customer)
+    step = client.get(CODE)
+    assert "ورود دومرحله‌ای" in step.content.decode() and latin_words(step) == []
+    wrong = client.post(CODE, {"code": "000000"})
+    assert wrong.context["form"].errors["code"] and latin_words(wrong) == []
 
 
 # --- the deploy check ------------------------------------------------------------------------------------------------
