@@ -1,4 +1,4 @@
-"""System checks of the site itself (`check --deploy`): the uploads folder is never public.
+"""System checks of the site itself (`check --deploy`): the uploads folder is never public, and a broker is set.
 
 Attachments (internal notes included) are stored under MEDIA_ROOT with unguessable names, and they leave only
 through their permission-checked download views; the public branding has its own route (`helpdesk/branding.py`).
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.views.static import serve
 
@@ -75,4 +75,23 @@ def check_media_not_public(app_configs, **kwargs) -> list[Error]:
             id="helpdesk.E001",
         )
         for problem in public_media_problems()
+    ]
+
+
+@register(Tags.compatibility, deploy=True)
+def check_broker_configured(app_configs, **kwargs) -> list[Warning]:
+    """Without a broker, tasks run in-process (inside the request that queued them) and no Celery beat can run: the
+    first attempt of each delivery and each inbound message is all there is. The sweeps that retry them and take
+    back a dead process's rows, the SLA scan and the daily jobs never run."""
+    if settings.CELERY_BROKER_URL:
+        return []
+    return [
+        Warning(
+            "CELERY_BROKER_URL is not set: tasks run inside the web requests and no Celery beat runs, so nothing "
+            "retries a notification or an inbound message whose first attempt failed, takes back the rows of a "
+            "process that died, scans the SLA deadlines or runs the daily jobs.",
+            hint="Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) and run one Celery worker and exactly one "
+            "Celery beat (README, «Production»).",
+            id="helpdesk.W001",
+        )
     ]

@@ -26,7 +26,7 @@ from helpdesk.validators import normalize_mobile
 
 from . import permissions
 from .models import ACTIVE_STATUSES, Channel, Department, Priority, Status, TaggedTicket, Ticket, TicketType
-from .search import SearchMatch
+from .search import SearchMatch, matching_ids
 
 # Status pseudo-values: the queue opens on the tickets that still need work.
 STATUS_ACTIVE = "active"
@@ -84,13 +84,14 @@ def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     """`queryset` narrowed to the tickets whose search text has every word of `text` as a word prefix (Persian
     variants and digits folded), or whose reference is what was typed.
 
-    One query asks the index (GIN on PostgreSQL, FTS5 on SQLite; `tickets.search`) for the matching ids within
-    `queryset`, unordered, at most `SEARCH_IDS_CAP` + 1 of them. A rare word stops there: the page and its count go
-    by that id list (sorting ≤ 2,000 rows). A common word — more ids than the cap — is then tested row by row
-    (`SearchMatch(indexed=False)`) while the database walks the queue's sort index: a page of 25 is found after
-    about 25 × rows / matches rows, and the capped count stops after `COUNT_CAP` matches. Nothing collects or
-    sorts all the matches of a common word, whatever the size. Apply it after every other filter, so the probe
-    counts only what the page can show (`docs/performance.md`: measurements and the one case left slow).
+    One query asks the index (GIN on PostgreSQL, FTS5 on SQLite; `tickets.search.matching_ids`) for the matching
+    ids within `queryset`, unordered, `SEARCH_IDS_CAP` + 1 of them at most. A rare word stops there: the page and
+    its count go by that id list (sorting ≤ 2,000 rows). A common word — more ids than the cap — is then tested
+    row by row (`SearchMatch(indexed=False)`) while the database walks the queue's sort index: a page of 25 is
+    found after about 25 × rows / matches rows, and the capped count stops after `COUNT_CAP` matches. Nothing
+    collects or sorts all the matches of a common word, whatever the size. Apply it after every other filter, so
+    the probe counts only what the page can show; in the default view (the statuses that need work) PostgreSQL
+    probes a GIN index of those tickets only (migration 0009; `docs/performance.md`: measurements).
     """
     from .references import parse_reference
 
@@ -98,17 +99,12 @@ def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     if not terms:
         return queryset
     reference = parse_reference(text)
-
-    def matching(*, indexed: bool) -> QuerySet[Ticket]:
-        match = Q(SearchMatch(terms, indexed=indexed))
-        if reference is not None:
-            match |= Q(reference=reference)
-        return queryset.filter(match)
-
-    ids = list(matching(indexed=True).order_by().values_list("pk", flat=True)[: SEARCH_IDS_CAP + 1])
+    also = Q(reference=reference) if reference is not None else None
+    ids = matching_ids(queryset, terms, also=also, limit=SEARCH_IDS_CAP + 1)
     if len(ids) <= SEARCH_IDS_CAP:
         return queryset.filter(pk__in=ids)
-    return matching(indexed=False)
+    match = Q(SearchMatch(terms, indexed=False))
+    return queryset.filter(match if also is None else match | also)
 
 
 class JalaliDateFilter(django_filters.Filter):

@@ -5,13 +5,16 @@
 
 - PostgreSQL: the stored generated column `tickets_ticket.search_vector`
   (`to_tsvector('simple', search_document)`, computed by PostgreSQL on every write) with a GIN index. Queries read
-  the column, never recompute `to_tsvector` per row.
+  the column, never recompute `to_tsvector` per row. A second GIN index holds only the tickets that need work
+  (migration 0009_search_active_index, predicate `status IN ACTIVE_STATUSES`): the probe of the queue's default
+  view reads it, so a word common among closed tickets but absent from open ones costs nothing to rule out.
 - SQLite: the FTS5 table `tickets_ticket_fts` (external content: `tickets_ticket.search_document`), kept in step
   by triggers on insert, update of the text and delete — whatever writes the row (services, admin, bulk updates).
 
-Both match every term as a word prefix. `SearchMatch(terms, indexed=True)` asks the index for the matches (a rare
-word); `indexed=False` tests each row (the stored vector, or the text), for a walk along the queue's sort index
-(a common word: the first page is found after a few rows). See `tickets.filters.search_tickets` for the choice.
+Both match every term as a word prefix. `matching_ids` asks the index for a bounded number of matches (a rare
+word: all of them); `SearchMatch(terms, indexed=False)` tests each row (the stored vector, or the text), for a walk
+along the queue's sort index (a common word: the first page is found after a few rows). See
+`tickets.filters.search_tickets` for the choice.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import re
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections
-from django.db.models import BooleanField, Expression, F
+from django.db.models import BooleanField, Expression, F, IntegerField, Q, QuerySet
 from django.db.models.expressions import Col
 
 # Every name put into SQL below (tables, triggers, columns, aliases) is a constant of this module or quoted by
@@ -135,13 +138,58 @@ def word_prefix_regex(term: str) -> str:
     return r"(?<![^\W_])" + r"[\W_]+".join(re.escape(token) for token in _TOKEN.findall(term))
 
 
+class _FtsRowid(Expression):
+    """SQLite: the rowid of the FTS5 row that `matching_ids`' outer query stands on (a correlated reference)."""
+
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return f"{FTS_TABLE}.rowid", ()
+
+
+def matching_ids(queryset: QuerySet, terms: list[str], *, also: Q | None = None, limit: int) -> list[int]:
+    """Ids of the tickets of `queryset` whose text has every term as a word prefix, or that match `also` (the
+    typed reference), found through the index; unordered, all of them if there are fewer than `limit`, else at
+    least `limit` (and at most `limit` + 1).
+
+    PostgreSQL: one query under `LIMIT`, `@@` on the GIN column. SQLite: the FTS5 table drives the query and each
+    match is looked up in `queryset` by rowid (a correlated EXISTS), so it stops after `limit` matches instead of
+    collecting every match of a common word first, as `id IN (SELECT rowid … MATCH …)` does. FTS5 refuses a MATCH
+    under an OR, so `also` is a UNION ALL arm of its own, put first, and a ticket found by both is counted once.
+    """
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql":
+        match = Q(SearchMatch(terms))
+        if also is not None:
+            match |= also
+        return list(queryset.filter(match).order_by().values_list("pk", flat=True)[:limit])
+    if connection.vendor != "sqlite":
+        raise NotSupportedError("Keyword search needs PostgreSQL or SQLite")
+
+    def compiled(qs: QuerySet) -> tuple[str, tuple]:
+        sql, params = qs.order_by().values("pk").query.get_compiler(using=queryset.db).as_sql()
+        return sql, tuple(params)
+
+    inner, params = compiled(queryset.filter(pk=_FtsRowid()))
+    sql = f"SELECT {FTS_TABLE}.rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND EXISTS ({inner})"  # noqa: S608
+    params = (fts_query(terms), *params)
+    if also is not None:
+        also_sql, also_params = compiled(queryset.filter(also))
+        sql = f"SELECT * FROM ({also_sql}) UNION ALL SELECT * FROM ({sql})"  # noqa: S608
+        params = (*also_params, *params)
+        limit += 1  # the one duplicate there can be
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT %s", (*params, limit))
+        return list(dict.fromkeys(row[0] for row in cursor.fetchall()))
+
+
 class SearchMatch(Expression):
     """True for the tickets whose search text contains every term (as a word prefix).
 
-    `indexed=True`: the index finds the matches (GIN on PostgreSQL, FTS5 on SQLite). `indexed=False`: the same
-    test on each row the query visits anyway (PostgreSQL `ts_match_vq` on the stored vector, which no index
-    serves; SQLite `word_prefix_regex` on the row's text), so the database walks the sort index and stops at
-    the page.
+    `indexed=True` (PostgreSQL, `matching_ids`): the GIN index finds the matches. `indexed=False`: the same test
+    on each row the query visits anyway (PostgreSQL `ts_match_vq` on the stored vector, which no index serves;
+    SQLite `word_prefix_regex` on the row's text), so the database walks the sort index and stops at the page.
+    SQLite reads its FTS5 index only in `matching_ids`, which drives the query from it.
     """
 
     conditional = True
@@ -159,25 +207,24 @@ class SearchMatch(Expression):
     def set_source_expressions(self, exprs):
         (self.pk,) = exprs
 
-    def _pk(self, compiler, connection) -> tuple[str, str]:
-        """(the ticket table's alias as quoted in this query, the quoted id column)."""
+    def _alias(self, compiler) -> str:
+        """The ticket table's alias as quoted in this query."""
         pk = self.pk
         if not isinstance(pk, Col):
             raise TypeError("SearchMatch filters tickets: resolve it against a Ticket queryset")
-        return compiler.quote_name_unless_alias(pk.alias), connection.ops.quote_name(pk.target.column)
+        return compiler.quote_name_unless_alias(pk.alias)
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        alias, _ = self._pk(compiler, connection)
+        alias = self._alias(compiler)
         vector = f"{alias}.{connection.ops.quote_name(VECTOR_COLUMN)}"
         query = "to_tsquery('simple'::regconfig, %s)"
         sql = f"{vector} @@ {query}" if self.indexed else f"ts_match_vq({vector}, {query})"
         return sql, (tsquery(self.terms),)
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        alias, column = self._pk(compiler, connection)
         if self.indexed:
-            sql = f"{alias}.{column} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"  # noqa: S608
-            return sql, (fts_query(self.terms),)
+            raise NotSupportedError("SQLite reads the FTS5 index through tickets.search.matching_ids")
+        alias = self._alias(compiler)
         # Row by row, FTS5 would rebuild a prefix's whole list of matches for every row; a regular expression
         # with the tokenizer's rule (Django's REGEXP function on SQLite) tests the row's own text instead, after
         # `instr` (in C) has skipped the rows that don't even contain the term's words.

@@ -31,6 +31,8 @@ def _production_env(**extra: str) -> dict[str, str]:
         # SMS-in through Kavenegar's receive callback, behind its secret.
         SMS_DEPARTMENT="پشتیبانی فنی",
         KAVENEGAR_INBOUND_SECRET=secrets.token_urlsafe(32),
+        # The broker of the worker and beat (check --deploy does not connect to it).
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
     )
     env.update(extra)
     return env
@@ -82,6 +84,15 @@ def test_check_deploy_reports_sms_in_without_its_callback_secret():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode != 0
     assert "inbound.E004" in result.stdout + result.stderr
+
+
+def test_check_deploy_reports_production_without_a_broker():
+    """Tasks would run in the requests and no beat would run: no sweep retries what failed (issue #10)."""
+    env = _production_env()
+    del env["CELERY_BROKER_URL"]
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "helpdesk.W001" in result.stdout + result.stderr and "CELERY_BROKER_URL" in result.stdout + result.stderr
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():

@@ -101,3 +101,50 @@ def test_invalid_utf8_and_nul_in_an_8bit_message_from_any_esp_are_cleaned(depart
 
 def test_get_is_not_allowed(client, department):
     assert client.get(URL).status_code == 405
+
+
+def test_nul_bytes_that_only_appear_once_decoded_are_removed_before_the_ticket_is_stored(client, department, priority):
+    """The raw message is clean, but its encoded parts decode to NUL: an RFC 2047 subject and sender name, a
+    quoted-printable body and an RFC 2231 attachment name. PostgreSQL refuses NUL in text, so each decoded value is
+    cleaned before the ticket, the customer and the attachment are written (otherwise processing would fail on
+    every attempt)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(picture, format="PNG")
+    raw = "\r\n".join(
+        [
+            "From: =?utf-8?q?Re=00za?= <encoded@example.net>",
+            "To: support@inbound.example.com",
+            "Subject: =?utf-8?q?Printer=00_broken?=",
+            "Message-ID: <encoded-nul@x>",
+            "MIME-Version: 1.0",
+            'Content-Type: multipart/mixed; boundary="B"',
+            "",
+            "--B",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: quoted-printable",
+            "",
+            "It prints=00 nothing.",
+            "--B",
+            "Content-Type: image/png",
+            "Content-Disposition: attachment; filename*=utf-8''pho%00to.png",
+            "Content-Transfer-Encoding: base64",
+            "",
+            base64.b64encode(picture.getvalue()).decode(),
+            "--B--",
+            "",
+        ]
+    )
+    assert "\x00" not in raw
+    assert post_postmark(client, raw.encode()).status_code == 200
+    row = InboundEmail.objects.get()
+    assert row.state == State.TICKET, row.reason
+    assert row.ticket.subject == "Printer broken"
+    message = row.ticket.messages.get()
+    assert message.body == "It prints nothing."
+    assert [a.original_name for a in message.attachments.all()] == ["photo.png"]
+    assert row.ticket.requester.full_name == "Reza"

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk import audit
+from helpdesk import audit, files
 from helpdesk.l10n import format_date
 from helpdesk.statemachine import Machine
 from notifications import outbox
@@ -156,7 +156,7 @@ def increase_request_file(
     vat = vat_on(amount, params.rate)
     ticket_type = article6_ticket_type()
 
-    with transaction.atomic():
+    with files.atomic():  # the signed form's file goes if anything after ticket_create rolls the request back
         ticket = ticket_create(
             requester=filed_by,
             department=ticket_type.default_department,

@@ -1,16 +1,21 @@
 """The keyword index (`tickets.search`): the same matches on SQLite (FTS5) and PostgreSQL (stored tsvector), kept in
 step with every write, scoped like the queue, by either plan (ids through the index, or row by row along the sort)."""
 
+import re
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from helpdesk.models import SiteSettings
 from helpdesk.tests.pins import pinned_get
 from tickets import services
 from tickets.filters import search_tickets
-from tickets.models import Ticket
-from tickets.search import FTS_TABLE, sqlite_repair
+from tickets.models import ACTIVE_STATUSES, Status, Ticket
+from tickets.search import FTS_TABLE, matching_ids, sqlite_repair
 
 from .factories import DepartmentFactory, TicketFactory
 
@@ -93,6 +98,33 @@ def test_scoped_to_the_queryset(make_ticket, other_agent, either_plan):
     assert found("چاپگر", permissions.visible_tickets(other_agent)) == {elsewhere.reference}
 
 
+def test_the_probe_stops_at_its_limit_and_adds_the_reference():
+    """`matching_ids`: all the matches below the limit, at least `limit` of them above it, the typed reference's
+    ticket as well, none twice. On SQLite the FTS5 table drives the query (it stops after `limit` rows instead of
+    collecting every match first) and the ticket table is only looked up, row by row."""
+    matches = [TicketFactory(search_document=f"چاپگر {i}") for i in range(5)]
+    other = TicketFactory(search_document="بی‌ربط")
+    qs = Ticket.objects.all()
+    with CaptureQueriesContext(connection) as ctx:
+        assert len(matching_ids(qs, ["چاپگر"], limit=3)) == 3
+    assert set(matching_ids(qs, ["چاپگر"], also=Q(reference=other.reference), limit=10)) == {
+        t.pk for t in [*matches, other]
+    }
+    ids = matching_ids(qs, ["چاپگر"], also=Q(reference=matches[0].reference), limit=5)
+    assert len(ids) == len(set(ids)) >= 5  # the reference's ticket also matches the text: once
+    assert set(matching_ids(qs.exclude(pk=matches[1].pk), ["چاپگر"], limit=10)) == {
+        t.pk for t in matches if t != matches[1]
+    }
+    if connection.vendor == "sqlite":
+        (probe,) = ctx.captured_queries
+        assert probe["sql"].startswith(f"SELECT {FTS_TABLE}.rowid FROM {FTS_TABLE} WHERE")  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {probe['sql']}")
+            plan = [row[3] for row in cursor.fetchall()]
+        assert plan[0].startswith(f"SCAN {FTS_TABLE} VIRTUAL TABLE")
+        assert "SEARCH tickets_ticket USING INTEGER PRIMARY KEY (rowid=?)" in plan
+
+
 @pytest.mark.pins("tickets:queue")
 def test_the_queue_shows_only_what_the_agent_may_see(client, agent, department, either_plan):
     SiteSettings.objects.update_or_create(pk=1, defaults={"records_per_page": 50})
@@ -131,6 +163,47 @@ def test_postgresql_reads_the_stored_vector():
         cursor.execute(
             "SELECT indexdef FROM pg_indexes WHERE tablename = 'tickets_ticket' AND indexname LIKE 'ticket_search%%'"
         )
-        assert [row[0] for row in cursor.fetchall()] == [
-            "CREATE INDEX ticket_search_vector_gin ON public.tickets_ticket USING gin (search_vector)"
+        assert sorted(row[0] for row in cursor.fetchall()) == [
+            "CREATE INDEX ticket_search_vector_active_gin ON public.tickets_ticket USING gin (search_vector) WHERE "
+            "((status)::text = ANY ((ARRAY['new'::character varying, 'open'::character varying, "
+            "'waiting'::character varying, 'on_hold'::character varying])::text[]))",
+            "CREATE INDEX ticket_search_vector_gin ON public.tickets_ticket USING gin (search_vector)",
         ]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_postgresql_probe_of_the_default_view_reads_the_active_index():
+    """Migration 0009: a GIN index over the tickets that need work only. PostgreSQL can use it only where the
+    query's WHERE implies its predicate: the default view's probe (`status IN ACTIVE_STATUSES`), with or without
+    the reference. With the ticket table's other indexes dropped (but the constraints') and sequential scans priced
+    out, the plan shows where it can."""
+    TicketFactory(search_document="بایگانی", status=Status.CLOSED, closed_at=timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_expr(indpred, indrelid) FROM pg_index "
+            "WHERE indexrelid = 'ticket_search_vector_active_gin'::regclass"
+        )
+        assert set(re.findall(r"'(\w+)'", cursor.fetchone()[0])) == set(ACTIVE_STATUSES)
+
+    def plan(queryset, also=None) -> str:
+        with CaptureQueriesContext(connection) as ctx:
+            matching_ids(queryset, ["بایگانی"], also=also, limit=2001)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'tickets_ticket'::regclass "
+                "AND indexrelid <> 'ticket_search_vector_active_gin'::regclass "
+                "AND indexrelid NOT IN (SELECT conindid FROM pg_constraint)"
+            )
+            for (index,) in cursor.fetchall():
+                cursor.execute(f"DROP INDEX {index}")  # undone with the savepoint
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {ctx.captured_queries[0]['sql']}")
+            lines = " ".join(row[0] for row in cursor.fetchall())
+            transaction.set_rollback(True)
+        return lines
+
+    default_view = Ticket.objects.filter(status__in=ACTIVE_STATUSES)
+    assert "ticket_search_vector_active_gin" in plan(default_view)
+    assert "ticket_search_vector_active_gin" in plan(default_view, also=Q(reference="4830271"))
+    assert "ticket_search_vector_active_gin" in plan(default_view.filter(status=Status.OPEN))
+    assert "ticket_search_vector_active_gin" not in plan(Ticket.objects.all())
