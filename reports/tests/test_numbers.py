@@ -148,3 +148,20 @@ def test_the_backlog_at_the_start_leaves_out_a_ticket_resolved_before_it(month, 
         services.ticket_reopen(ticket=t5, actor=customer)
     page = build("overview", manager, start=jalali(dt.date(2025, 5, 26)), end=jalali(LAST))
     assert [row[-1] for row in rows(page, "volume")] == [1, 2, 2, 2]
+
+
+def test_sla_by_agent_and_the_breach_rate_over_time(month, manager, agent, agent_b, priority):
+    page = build("sla", manager)
+    by_agent = {row[0]: row[1:] for row in rows(page, "by_agent")}
+    # [FR met, FR breached, FR met %, resolution met, resolution breached, resolution met %]
+    assert by_agent == {
+        agent.full_name: [1, 1, 0.5, 1, 1, 0.5],  # t1 late twice, t2 in time
+        agent_b.full_name: [1, 0, 1.0, 1, 0, 1.0],  # t3
+        "Unassigned": [0, 1, 0.0, 0, 0, None],  # t4: never answered, not resolved
+    }
+    assert {row[0]: row[1:] for row in rows(page, "by_priority")} == {priority.name: [2, 2, 0.5, 2, 1, 2 / 3]}
+    trend = {(FIRST + dt.timedelta(days=i)).day: row[1:3] for i, row in enumerate(rows(page, "trend"))}
+    # [first response breach rate (tickets created that day), resolution breach rate (resolved that day)]
+    assert {day: rates for day, rates in trend.items() if rates != [None, None]} == {
+        14: [1.0, None], 18: [None, 1.0], 19: [0.0, 0.0], 20: [1.0, None], 24: [0.0, None], 26: [None, 0.0],
+    }  # fmt: skip
