@@ -612,7 +612,7 @@ def article6(scope: Scope, f: Filters) -> Page:
             DAYS,
             _("%(n)s applied in the period") % {"n": took.n},
         ),
-        Kpi(_("Expiring within 14 days"), len(data["expiring"])),
+        Kpi(_("Expiring within 14 days"), data["expiring_n"]),
     ]
     states = [(str(label), counts.get(code, 0)) for code, label in State.choices]
     page.tables.append(

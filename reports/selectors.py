@@ -430,7 +430,7 @@ EXPIRING_LIMIT = 100
 def article6(scope: Scope, f: Filters) -> dict:
     """Increase requests filed in the range by state and by tax period (amounts requested and applied), the
     days from filing to applied (applied in the range), and the open requests whose period ends within 14 days.
-    Four queries."""
+    Four queries (the expiring list carries their full count, `COUNT(*) OVER ()`, however many it shows)."""
     requests = f.apply(scope.increase_requests(), prefix="ticket__").order_by()
     filed = requests.filter(f.between("created_at"))
     by_state = list(filed.values("state").annotate(n=Count("pk")).order_by("state"))
@@ -450,12 +450,16 @@ def article6(scope: Scope, f: Filters) -> dict:
     now = timezone.now()
     expiring = list(
         requests.filter(
-            state__in=sorted(OPEN_STATES), period_ends_at__gte=now, period_ends_at__lt=now + dt.timedelta(days=14)
+            state__in=sorted(OPEN_STATES),
+            period_ends_at__gte=now,
+            period_ends_at__lt=now + dt.timedelta(days=EXPIRING_DAYS),
         )
-        .values("ticket__reference", "taxpayer__name", "year", "quarter", "amount", "state", "period_ends_at")
+        .annotate(_total=Window(Count("pk")))
+        .values("ticket__reference", "taxpayer__name", "year", "quarter", "amount", "state", "period_ends_at", "_total")
         .order_by("period_ends_at", "pk")[:EXPIRING_LIMIT]
     )
-    return {"by_state": by_state, "by_period": by_period, "took": took, "expiring": expiring}
+    expiring_n = expiring[0]["_total"] if expiring else 0
+    return {"by_state": by_state, "by_period": by_period, "took": took, "expiring": expiring, "expiring_n": expiring_n}
 
 
 def names(rows: Iterable[dict], key: str, name: str) -> dict:

@@ -20,6 +20,7 @@ from knowledgebase.models import Article, ArticleFeedback, SearchStat, Suggestio
 from limits.models import IncreaseRequest
 from limits.models.increase import State
 from limits.tests.factories import TaxpayerFactory
+from reports import selectors
 from tickets.tests.factories import TicketFactory, TicketTypeFactory
 
 from .conftest import NOW, RANGE
@@ -246,7 +247,7 @@ def make_article_for_reports(db):
     return Article.objects.create(title="راهنمای ورود", slug="login", body="…", status="published", view_count=9)
 
 
-def test_article6_page(db, client, manager, department):
+def test_article6_page(db, client, manager, department, monkeypatch):
     import time_machine
 
     taxpayer = TaxpayerFactory()
@@ -270,6 +271,13 @@ def test_article6_page(db, client, manager, department):
     assert (numbers[fa("Requests filed")], numbers[fa("Applied")], numbers[fa("Expiring within 14 days")]) == (2, 1, 1)
     assert numbers[fa("Median days from filing to applied")] == 6.0
     assert built.table("periods").rows[0][1:] == [2, 6_000_000, 1, 4_000_000]
+
+    request(State.UNDER_REVIEW, 2_000_000, NOW - dt.timedelta(days=4))  # open as well: two expiring, a list of one
+    monkeypatch.setattr(selectors, "EXPIRING_LIMIT", 1)
+    with time_machine.travel(NOW - dt.timedelta(hours=1), tick=False):
+        response = page(client, manager, "article6")
+    assert kpis(response)[fa("Expiring within 14 days")] == 2
+    assert len(response.context["page"].table("expiring").rows) == 1
 
 
 # session, user, the organisations of the filter, then the page's own (e.g. overview: totals, created and resolved
