@@ -178,9 +178,14 @@ def overview(scope: Scope, f: Filters) -> Page:
     buckets = f.buckets
     open_rows = selectors.open_now(scope, f)
     open_count = sum(row["n"] for row in open_rows)
-    # open at the range's start = open now − created since then + resolved since then
-    at_start = open_count - totals["created_since"] + totals["resolved_since"]
-    changes = {day: volume["created"].get(day, 0) - volume["resolved"].get(day, 0) for day in buckets.days}
+    # Open at the end of each day, from the status timeline (a ticket resolved, reopened and resolved again left
+    # and re-entered the backlog): open now, less what was created since the range's start, plus what was finished
+    # since then, less what was reopened since then; then each day's created − finished + reopened.
+    at_start = open_count - totals["created_since"] + volume["finished_since"] - volume["reopened_since"]
+    changes = {
+        day: volume["created"].get(day, 0) - volume["finished"].get(day, 0) + volume["reopened"].get(day, 0)
+        for day in buckets.days
+    }
     backlog_daily = periods.cumulative(at_start, buckets.days, changes)
     created, resolved = buckets.sums(volume["created"]), buckets.sums(volume["resolved"])
     reopened, backlog = buckets.sums(volume["reopened"]), buckets.last_values(backlog_daily)
@@ -607,7 +612,7 @@ def article6(scope: Scope, f: Filters) -> Page:
             DAYS,
             _("%(n)s applied in the period") % {"n": took.n},
         ),
-        Kpi(_("Expiring within 14 days"), len(data["expiring"])),
+        Kpi(_("Expiring within 14 days"), data["expiring_n"]),
     ]
     states = [(str(label), counts.get(code, 0)) for code, label in State.choices]
     page.tables.append(

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import (
+    Case,
     Count,
     DateField,
     DurationField,
@@ -32,6 +33,7 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import RowNumber, TruncDate
@@ -41,7 +43,7 @@ from helpdesk.l10n import TEHRAN
 from knowledgebase.models import Article, SearchStat, SuggestionOpen, SuggestionSession
 from knowledgebase.selectors import SUGGESTION_DECISION_WINDOW, article_ratings
 from limits.models.increase import OPEN_STATES, State
-from tickets.models import ACTIVE_STATUSES
+from tickets.models import ACTIVE_STATUSES, Status
 
 from .filters import Filters
 from .permissions import Scope
@@ -58,6 +60,12 @@ RES_TARGET = Q(resolution_due__isnull=False, resolved_at__isnull=False)
 RES_MET = RES_TARGET & Q(resolved_at__lte=F("resolution_due"))
 RES_BREACHED = RES_TARGET & Q(resolved_at__gt=F("resolution_due"))
 REOPENED = Q(kind="status", data__old="resolved", data__new="open")
+# A status change that ends the work on a ticket: from a working status to resolved or closed.
+FINISHED = Q(
+    kind="status",
+    data__old__in=[str(s) for s in ACTIVE_STATUSES],
+    data__new__in=[str(Status.RESOLVED), str(Status.CLOSED)],
+)
 
 
 def tickets(scope: Scope, f: Filters) -> QuerySet:
@@ -172,9 +180,9 @@ def spread(result: dict, group: object, field: str) -> Spread:
 
 
 def totals(scope: Scope, f: Filters) -> dict[str, int]:
-    """Created and resolved in the range, their SLA outcomes, escalations, and what was created and resolved from
-    the range's start until now (which, with the tickets open now, starts the backlog line). One query over the
-    tickets created or resolved since the range's start (indexed)."""
+    """Created and resolved in the range, their SLA outcomes, escalations, and what was created from the range's
+    start until now (with the tickets open now and `volume`'s status changes since then, it starts the backlog
+    line). One query over the tickets created or resolved since the range's start (indexed)."""
     created, resolved = f.between("created_at"), f.between("resolved_at")
     since = Q(created_at__gte=f.start) | Q(resolved_at__gte=f.start)
     return (
@@ -192,20 +200,38 @@ def totals(scope: Scope, f: Filters) -> dict[str, int]:
             escalated=Count("pk", filter=created & Q(escalation_level__gte=1)),
             escalated_managers=Count("pk", filter=created & Q(escalation_level__gte=2)),
             created_since=Count("pk", filter=Q(created_at__gte=f.start)),
-            resolved_since=Count("pk", filter=Q(resolved_at__gte=f.start)),
         )
     )
 
 
-def volume(scope: Scope, f: Filters) -> dict[str, dict[dt.date, int]]:
-    """Created, resolved and reopened per day (three queries)."""
+def volume(scope: Scope, f: Filters) -> dict:
+    """Per day: tickets created, tickets resolved (by their latest resolution), and from the status timeline the
+    tickets that were finished (resolved or closed from a working status) and reopened; and how many were
+    finished and reopened from the range's start until now (the backlog's start). Three queries: the status
+    changes since the range's start are one GROUP BY, its days within the range and one row for those after it."""
     qs = tickets(scope, f)
-    reopens = f.apply(scope.events(), prefix="ticket__").filter(REOPENED).order_by()
-    return {
+    changes = f.apply(scope.events(), prefix="ticket__").filter(kind="status", created_at__gte=f.start).order_by()
+    day = Case(When(created_at__lt=f.end, then=tehran_day("created_at", f, changes)), output_field=DateField())
+    rows = (
+        changes.annotate(_day=day)
+        .values("_day")
+        .annotate(finished=Count("pk", filter=FINISHED), reopened=Count("pk", filter=REOPENED))
+        .order_by()
+    )
+    result: dict = {
         "created": daily(qs, "created_at", f, n=Q())["n"],
         "resolved": daily(qs, "resolved_at", f, n=Q())["n"],
-        "reopened": daily(reopens, "created_at", f, n=Q())["n"],
+        "finished": {},
+        "reopened": {},
+        "finished_since": 0,
+        "reopened_since": 0,
     }
+    for row in rows:
+        for name in ("finished", "reopened"):
+            result[f"{name}_since"] += row[name]
+            if row["_day"] is not None and row[name]:
+                result[name][row["_day"]] = row[name]
+    return result
 
 
 def open_now(scope: Scope, f: Filters) -> list[dict]:
@@ -418,7 +444,7 @@ EXPIRING_LIMIT = 100
 def article6(scope: Scope, f: Filters) -> dict:
     """Increase requests filed in the range by state and by tax period (amounts requested and applied), the
     days from filing to applied (applied in the range), and the open requests whose period ends within 14 days.
-    Four queries."""
+    Four queries (the expiring list carries their full count, `COUNT(*) OVER ()`, however many it shows)."""
     requests = f.apply(scope.increase_requests(), prefix="ticket__").order_by()
     filed = requests.filter(f.between("created_at"))
     by_state = list(filed.values("state").annotate(n=Count("pk")).order_by("state"))
@@ -438,12 +464,16 @@ def article6(scope: Scope, f: Filters) -> dict:
     now = timezone.now()
     expiring = list(
         requests.filter(
-            state__in=sorted(OPEN_STATES), period_ends_at__gte=now, period_ends_at__lt=now + dt.timedelta(days=14)
+            state__in=sorted(OPEN_STATES),
+            period_ends_at__gte=now,
+            period_ends_at__lt=now + dt.timedelta(days=EXPIRING_DAYS),
         )
-        .values("ticket__reference", "taxpayer__name", "year", "quarter", "amount", "state", "period_ends_at")
+        .annotate(_total=Window(Count("pk")))
+        .values("ticket__reference", "taxpayer__name", "year", "quarter", "amount", "state", "period_ends_at", "_total")
         .order_by("period_ends_at", "pk")[:EXPIRING_LIMIT]
     )
-    return {"by_state": by_state, "by_period": by_period, "took": took, "expiring": expiring}
+    expiring_n = expiring[0]["_total"] if expiring else 0
+    return {"by_state": by_state, "by_period": by_period, "took": took, "expiring": expiring, "expiring_n": expiring_n}
 
 
 def names(rows: Iterable[dict], key: str, name: str) -> dict:

@@ -6,15 +6,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import translation
 
 from reports import pages, selectors
 from reports.filters import ReportFilterForm, read_filters
 from reports.permissions import report_scope
+from tickets import services
+from tickets.models import Status
 from tickets.tests.factories import TicketFactory
 
-from .conftest import FIRST, LAST, RANGE
+from .conftest import FIRST, LAST, RANGE, at, jalali
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +126,42 @@ def test_days_are_tehran_days_across_daylight_saving_time(db, manager):
     TicketFactory(created_at=dt.datetime(2021, 6, 10, 19, 45, tzinfo=dt.UTC))
     by_day = [row[1] for row in rows(build("overview", manager, start="1400/03/01", end="1400/06/31"), "volume")]
     assert by_day[19:22] == [0, 1, 0]  # 1400/03/21 is 2021-06-11
+
+
+def test_the_backlog_follows_the_status_timeline(month, manager):
+    """t2 was resolved on Sun 25 and reopened and resolved again on Mon 26: the backlog drops on the 25th (only t4
+    is open that evening), although t2's latest resolution is on the 26th."""
+    by_day = [row[1:] for row in rows(build("overview", manager), "volume")]
+    assert by_day[(dt.date(2025, 5, 24) - FIRST).days] == [1, 0, 0, 2]  # [created, resolved, reopened, backlog]
+    assert by_day[(dt.date(2025, 5, 25) - FIRST).days] == [0, 0, 0, 1]
+
+
+def test_the_backlog_at_the_start_leaves_out_a_ticket_resolved_before_it(month, manager, make_ticket, agent, customer):
+    """From Mon 26: t5, filed and resolved on Wed 21, is reopened on Tue 27 and still open; t2 was resolved the
+    day before the start and is reopened and resolved again on the 26th. Open at the end of each day: t4 on the
+    26th, t4 and t5 from the 27th."""
+    with time_machine.travel(at(21, 9), tick=False):
+        t5 = make_ticket(subject="رمز")
+    with time_machine.travel(at(21, 10), tick=False):
+        services.ticket_change_status(ticket=t5, status=Status.RESOLVED, actor=agent)
+    with time_machine.travel(at(27, 9), tick=False):
+        services.ticket_reopen(ticket=t5, actor=customer)
+    page = build("overview", manager, start=jalali(dt.date(2025, 5, 26)), end=jalali(LAST))
+    assert [row[-1] for row in rows(page, "volume")] == [1, 2, 2, 2]
+
+
+def test_sla_by_agent_and_the_breach_rate_over_time(month, manager, agent, agent_b, priority):
+    page = build("sla", manager)
+    by_agent = {row[0]: row[1:] for row in rows(page, "by_agent")}
+    # [FR met, FR breached, FR met %, resolution met, resolution breached, resolution met %]
+    assert by_agent == {
+        agent.full_name: [1, 1, 0.5, 1, 1, 0.5],  # t1 late twice, t2 in time
+        agent_b.full_name: [1, 0, 1.0, 1, 0, 1.0],  # t3
+        "Unassigned": [0, 1, 0.0, 0, 0, None],  # t4: never answered, not resolved
+    }
+    assert {row[0]: row[1:] for row in rows(page, "by_priority")} == {priority.name: [2, 2, 0.5, 2, 1, 2 / 3]}
+    trend = {(FIRST + dt.timedelta(days=i)).day: row[1:3] for i, row in enumerate(rows(page, "trend"))}
+    # [first response breach rate (tickets created that day), resolution breach rate (resolved that day)]
+    assert {day: rates for day, rates in trend.items() if rates != [None, None]} == {
+        14: [1.0, None], 18: [None, 1.0], 19: [0.0, 0.0], 20: [1.0, None], 24: [0.0, None], 26: [None, 0.0],
+    }  # fmt: skip

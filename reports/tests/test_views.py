@@ -13,13 +13,15 @@ from django.utils import translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
+from accounts.tests.factories import AdminFactory, OrganisationFactory
 from helpdesk.models import AuditEntry
 from helpdesk.tests.pins import assert_queries, pinned_get
-from knowledgebase.models import Article, SearchStat, SuggestionSession
+from knowledgebase.models import Article, ArticleFeedback, SearchStat, SuggestionOpen, SuggestionSession
 from limits.models import IncreaseRequest
 from limits.models.increase import State
 from limits.tests.factories import TaxpayerFactory
-from tickets.tests.factories import TicketFactory
+from reports import selectors
+from tickets.tests.factories import TicketFactory, TicketTypeFactory
 
 from .conftest import NOW, RANGE
 
@@ -84,6 +86,36 @@ def test_a_supervisor_sees_their_departments_only(month, client, supervisor, dep
     assert page(client, supervisor, "kb").status_code == 200
 
 
+@pytest.mark.parametrize("section", SECTIONS)
+def test_a_supervisor_never_sees_another_departments_numbers(month, client, manager, supervisor, section):
+    """Department B holds t3 (transferred there), t4 (with an Article 6 request expiring soon) and `agent_b`: none
+    of them, nor B's rating, shows in any table or chart of a supervisor of A, nor in any of the exports."""
+    taxpayer = TaxpayerFactory()
+    IncreaseRequest.objects.create(
+        ticket=month["t4"], taxpayer=taxpayer, year=1404, quarter=1, amount=1_000_000, vat_rate=10, vat=100_000,
+        state=State.SUBMITTED, period_ends_at=NOW + dt.timedelta(days=10), filed_by=taxpayer.owner_user,
+    )  # fmt: skip
+    t3, t4 = (f"#{month[name].reference}" for name in ("t3", "t4"))
+    hidden = {"مالی", "بهرام بهاری", "فاکتور", "پرداخت", t3, t4}  # B's name, agent, subjects and tickets
+
+    def shown(user) -> set[str]:
+        """Every cell of the page's tables and exports, and every chart label."""
+        built = page(client, user, section).context["page"]
+        cells = {str(value) for table in built.tables for row in table.rows for value in row}
+        cells |= {str(label) for chart in built.charts for label in chart.labels}
+        for table in built.tables:
+            cells |= {value for row in csv_rows(export(client, user, section, table.key)) for value in row}
+        return cells
+
+    assert shown(supervisor) & hidden == set()
+    if section in ("overview", "sla", "agents", "article6"):
+        assert shown(manager) & hidden  # the fixture does hold them: a manager sees them on this page
+    if section == "overview":
+        numbers = kpis(page(client, supervisor))
+        assert numbers[fa("Satisfaction (average of 5)")] == 5.0  # t1's 5; t3's 3 is B's
+        assert numbers[fa("Open now")] == 0  # t4 is B's
+
+
 def test_an_agent_sees_their_own_numbers(month, client, agent):
     response = page(client, agent)
     assert (kpis(response)[fa("Created")], kpis(response)[fa("Resolved")]) == (2, 2)  # t1 and t2, assigned to them
@@ -122,6 +154,31 @@ def test_filters_accept_persian_digits_and_presets(month, client, manager, depar
     for preset in ("today", "week", "month", "last30", "season", "year"):
         client.force_login(manager)
         assert client.get(reverse("reports:sla"), {"preset": preset}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "dimension, expected",
+    [("agent", 2), ("agent_b", 1), ("priority", 4), ("channel", 4), ("sms", 0), ("type", 1), ("organisation", 1)],
+)
+def test_every_filter_narrows_the_numbers(month, client, manager, agent, agent_b, priority, dimension, expected):
+    """The month's four tickets (web, one priority; t1 and t2 `agent`'s, t3 `agent_b`'s) and one more with a type
+    and an organisation."""
+    kind, organisation = TicketTypeFactory(), OrganisationFactory()
+    TicketFactory(type=kind, organisation=organisation, created_at=NOW - dt.timedelta(days=1), channel="email")
+    params = {
+        "agent": {"agent": agent.pk},
+        "agent_b": {"agent": agent_b.pk},
+        "priority": {"priority": priority.pk},
+        "channel": {"channel": "web"},
+        "sms": {"channel": "sms"},
+        "type": {"type": kind.pk},
+        "organisation": {"organisation": organisation.pk},
+    }[dimension]
+    assert kpis(page(client, manager, **params))[fa("Created")] == expected
+
+
+def test_an_admin_sees_every_department(month, client):
+    assert kpis(page(client, AdminFactory()))[fa("Created")] == 4
 
 
 def test_exports_csv_and_xlsx_with_jalali_dates(month, client, manager):
@@ -163,12 +220,34 @@ def test_knowledge_base_page(db, client, manager, make_article_for_reports):
     assert [str(r[0]) for r in response.context["page"].table("most_read").rows] == ["راهنمای ورود"]
 
 
+def test_knowledge_base_articles_opened_and_lowest_rated(db, client, manager, make_article_for_reports):
+    login = make_article_for_reports
+    password = Article.objects.create(title="تغییر رمز", slug="password", body="…", status="published", view_count=2)
+    session = SuggestionSession.objects.create(
+        session_key="a", first_opened_at=NOW - dt.timedelta(hours=3), last_opened_at=NOW - dt.timedelta(hours=2)
+    )
+    for article, hours in ((login, 3), (password, 2), (password, 1)):
+        SuggestionOpen.objects.create(session=session, article=article, opened_at=NOW - dt.timedelta(hours=hours))
+    for key, article, helpful in (("v1", login, True), ("v2", login, False), ("v3", password, False)):
+        ArticleFeedback.objects.create(article=article, session_key=key, helpful=helpful)
+    import time_machine
+
+    with time_machine.travel(NOW, tick=False):
+        response = page(client, manager, "kb")
+    built = response.context["page"]
+    assert kpis(response)[fa("Suggested articles opened")] == 3
+    assert [[str(r[0]), r[1]] for r in built.table("opened").rows] == [["تغییر رمز", 2], ["راهنمای ورود", 1]]
+    lowest = [[str(r[0]), *r[1:]] for r in built.table("lowest_rated").rows]
+    assert lowest == [["تغییر رمز", 0, 1, 0.0], ["راهنمای ورود", 1, 2, 0.5]]
+    assert [str(r[0]) for r in built.table("most_read").rows] == ["راهنمای ورود", "تغییر رمز"]
+
+
 @pytest.fixture
 def make_article_for_reports(db):
     return Article.objects.create(title="راهنمای ورود", slug="login", body="…", status="published", view_count=9)
 
 
-def test_article6_page(db, client, manager, department):
+def test_article6_page(db, client, manager, department, monkeypatch):
     import time_machine
 
     taxpayer = TaxpayerFactory()
@@ -193,9 +272,17 @@ def test_article6_page(db, client, manager, department):
     assert numbers[fa("Median days from filing to applied")] == 6.0
     assert built.table("periods").rows[0][1:] == [2, 6_000_000, 1, 4_000_000]
 
+    request(State.UNDER_REVIEW, 2_000_000, NOW - dt.timedelta(days=4))  # open as well: two expiring, a list of one
+    monkeypatch.setattr(selectors, "EXPIRING_LIMIT", 1)
+    with time_machine.travel(NOW - dt.timedelta(hours=1), tick=False):
+        response = page(client, manager, "article6")
+    assert kpis(response)[fa("Expiring within 14 days")] == 2
+    assert len(response.context["page"].table("expiring").rows) == 1
 
-# session, user, the organisations of the filter, then the page's own (e.g. overview: totals, created, resolved and
-# reopened per day, open now and its names, two percentile queries, ratings); the filter's other choices are cached.
+
+# session, user, the organisations of the filter, then the page's own (e.g. overview: totals, created and resolved
+# per day, status changes per day and since, open now and its names, two percentile queries, ratings); the filter's
+# other choices are cached.
 QUERIES = {"overview": 13, "sla": 11, "agents": 8, "channels": 6, "kb": 10, "article6": 7}
 
 
