@@ -291,9 +291,11 @@ def ticket_for_page(*, user: User, queryset: QuerySet[Ticket] | None = None, **l
         "satisfaction",
     )
     # taggit's TaggableManager is a relation the django-stubs plugin cannot see
-    return qs.prefetch_related("tags", Prefetch("followers", queryset=User.objects.only("pk", "full_name"))).get(  # type: ignore[misc]
-        **lookup
-    )
+    ticket = qs.prefetch_related(  # type: ignore[misc]
+        "tags", Prefetch("followers", queryset=User.objects.only("pk", "full_name"))
+    ).get(**lookup)
+    permissions.loaded_visible(user, ticket)
+    return ticket
 
 
 def ticket_page(*, user: User, ticket: Ticket, with_events: bool = True) -> TicketPage:
