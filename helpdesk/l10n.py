@@ -32,6 +32,7 @@ The other direction, reading what a person typed in any digits, is `helpdesk.per
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -172,11 +173,6 @@ def to_jalali_date(value: dt.date | dt.datetime) -> jdatetime.date:
     return jdatetime.date.fromgregorian(date=value)
 
 
-def to_jalali_datetime(value: dt.datetime) -> jdatetime.datetime:
-    """A moment as a Jalali datetime in Tehran (aware, tzinfo Asia/Tehran)."""
-    return jdatetime.datetime.fromgregorian(datetime=to_tehran(value))
-
-
 def month_name(jmonth: int) -> str:
     """A Jalali month's name in the active language (فروردین / Farvardin)."""
     return str(MONTH_NAMES[jmonth - 1])
@@ -194,10 +190,19 @@ def format_jalali_date(value: dt.date | dt.datetime, *, long: bool = False) -> s
     return digits(f"{jdate.year:04d}/{jdate.month:02d}/{jdate.day:02d}")
 
 
+@functools.lru_cache(maxsize=4096)
+def _jalali_day(day: dt.date) -> tuple[int, int, int]:
+    """(year, month, day) of a Gregorian day in the Jalali calendar. A page shows many moments of few days (a
+    thread, a timeline, the queue): the calendar conversion is done once a day, not once a moment."""
+    jdate = jdatetime.date.fromgregorian(date=day)
+    return jdate.year, jdate.month, jdate.day
+
+
 def format_jalali_datetime(value: dt.datetime) -> str:
     """A moment in Tehran to the minute, Jalali, in the active language's digits: «۱۴۰۳/۱۲/۳۰ ۱۴:۰۵»."""
-    local = to_jalali_datetime(value)
-    return digits(f"{local.year:04d}/{local.month:02d}/{local.day:02d} {local.hour:02d}:{local.minute:02d}")
+    local = to_tehran(value)
+    year, month, day = _jalali_day(local.date())
+    return digits(f"{year:04d}/{month:02d}/{day:02d} {local.hour:02d}:{local.minute:02d}")
 
 
 def format_date(value: dt.date | dt.datetime, *, long: bool = False) -> str:

@@ -102,7 +102,30 @@ def team_tickets(user: User | AnonymousUser | None) -> QuerySet[Ticket]:
     return Ticket.objects.filter(_staff_q("__in", team))
 
 
+def _visibility_key(user: User, ticket: Ticket) -> tuple:
+    """What a ticket's visibility to `user` turns on among the ticket's own columns: a memo under this key is void
+    once the instance is transferred, reassigned, made internal or given to another requester."""
+    return (
+        user.pk,
+        ticket.pk,
+        ticket.department_id,
+        ticket.assignee_id,
+        ticket.is_internal,
+        ticket.requester_id,
+        ticket.organisation_id,
+    )
+
+
+def loaded_visible(user: User, ticket: Ticket) -> None:
+    """`ticket` was just read through `visible_tickets(user)` (a page's loader): `can_view` needs no query of its
+    own for this instance (the page asks it several times: reply, note, close…). Only the loader calls this; a
+    view that writes loads its ticket through `visible_tickets` itself and the services ask `can_view` again."""
+    ticket.__dict__["_visible_to"] = _visibility_key(user, ticket)
+
+
 def can_view(user: User | AnonymousUser | None, ticket: Ticket) -> bool:
+    if _authenticated(user) and ticket.__dict__.get("_visible_to") == _visibility_key(user, ticket):
+        return True
     return visible_tickets(user).filter(pk=ticket.pk).exists()
 
 
@@ -123,12 +146,18 @@ def can_assign_to(agent: User | AnonymousUser | None, ticket_or_department: Tick
 
 
 def _works_ticket(user: User | AnonymousUser | None, ticket: Ticket) -> bool:
-    """Staff who work the ticket's department or hold it."""
+    """Staff who work the ticket's department or hold it. Asked for nearly every control of the staff page, so
+    the answer is kept on the instance for this user, department and assignee (a transfer or an assignment of
+    the instance asks again)."""
     if not is_staff_user(user):
         return False
-    return (ticket.assignee_id is not None and ticket.assignee_id == user.pk) or works_department(
-        user, ticket.department_id
-    )
+    if ticket.assignee_id is not None and ticket.assignee_id == user.pk:
+        return True
+    memo = ticket.__dict__.setdefault("_works_memo", {})
+    key = (user.pk, ticket.department_id)
+    if key not in memo:
+        memo[key] = works_department(user, ticket.department_id)
+    return memo[key]
 
 
 def can_reply(user: User | AnonymousUser | None, ticket: Ticket) -> bool:

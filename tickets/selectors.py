@@ -291,15 +291,34 @@ def ticket_for_page(*, user: User, queryset: QuerySet[Ticket] | None = None, **l
         "satisfaction",
     )
     # taggit's TaggableManager is a relation the django-stubs plugin cannot see
-    return qs.prefetch_related("tags", Prefetch("followers", queryset=User.objects.only("pk", "full_name"))).get(  # type: ignore[misc]
-        **lookup
-    )
+    ticket = qs.prefetch_related(  # type: ignore[misc]
+        "tags", Prefetch("followers", queryset=User.objects.only("pk", "full_name"))
+    ).get(**lookup)
+    permissions.loaded_visible(user, ticket)
+    return ticket
+
+
+# What the thread and the timeline show of a message, an event and their people: the stored HTML, not the
+# Markdown source, and a person's name (or email or mobile, `User.__str__`), not the whole account.
+PAGE_MESSAGE_FIELDS = (
+    "ticket_id",
+    "author_id",
+    "body_html",
+    "is_internal",
+    "channel",
+    "created_at",
+    "sender_unverified",
+    "author__full_name",
+    "author__email",
+    "author__mobile",
+)
+PAGE_EVENT_FIELDS = ("ticket_id", "kind", "actor_id", "data", "created_at", "actor__full_name")
 
 
 def ticket_page(*, user: User, ticket: Ticket, with_events: bool = True) -> TicketPage:
     """The thread (notes only for staff) and, for staff, the timeline: one query each (+1 for attachments)."""
-    messages = list(permissions.visible_messages(user, ticket))
-    events = list(permissions.visible_events(user, ticket)) if with_events else []
+    messages = list(permissions.visible_messages(user, ticket).only(*PAGE_MESSAGE_FIELDS))
+    events = list(permissions.visible_events(user, ticket).only(*PAGE_EVENT_FIELDS)) if with_events else []
     return TicketPage(ticket=ticket, messages=messages, events=events)
 
 

@@ -17,7 +17,8 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
-from helpdesk.l10n import digits, format_datetime
+from helpdesk.l10n import digits, format_datetime, format_file_size
+from helpdesk.templatetags.persian import pdigits
 
 from ..models import Status
 
@@ -174,15 +175,117 @@ _URL_PLACEHOLDER = "1000000"
 
 
 @register.simple_tag
-def tk_bound_select(bound_field, css: str = "form-select"):
+def tk_bound_select(bound_field, css: str = "form-select", choices=None):
     """A form's select field rendered like `tk_select` (label and errors are the template's), with its
-    current value selected — instead of Django's template-per-option widget."""
+    current value selected — instead of Django's template-per-option widget.
+
+    `choices`: (value, label) pairs to offer instead of the field's own, for a model choice field whose
+    queryset lists the same rows as a cached list (`selectors.queue_choices`); its empty label still comes first.
+    The field's queryset still validates what is posted."""
     field = bound_field.field
     value = bound_field.value()
     required = " required" if field.required else ""
     invalid = " is-invalid" if bound_field.errors else ""
-    options = _options(field.choices, _values(value if isinstance(value, list | tuple) else [value]))
+    if choices is None:
+        choices = field.choices
+    elif getattr(field, "empty_label", None) is not None:
+        choices = [("", field.empty_label), *choices]
+    options = _options(choices, _values(value if isinstance(value, list | tuple) else [value]))
     return mark_safe(  # noqa: S308 - escaped by _e/_options
         f'<select name="{_e(bound_field.html_name)}" id="{_e(bound_field.auto_id)}" '
         f'class="{_e(css)}{invalid}"{required}>{options}</select>'
     )
+
+
+@register.simple_tag
+def tk_field(bound_field):
+    """A form field as crispy-forms' Bootstrap 5 layout shows it (label, the widget with `form-control`, help
+    text, errors), without its templates: the staff ticket page has six such fields on every request."""
+    field = bound_field.field
+    css = "form-control is-invalid" if bound_field.errors else "form-control"
+    required = " requiredField" if field.required else ""
+    asterisk = '<span class="asteriskField">*</span>' if field.required else ""
+    help_text = (
+        f'<div id="{_e(bound_field.auto_id)}_helptext" class="form-text">{_e(field.help_text)}</div>'
+        if field.help_text
+        else ""
+    )
+    errors = "".join(f'<div class="invalid-feedback d-block">{_e(error)}</div>' for error in bound_field.errors)
+    return mark_safe(  # noqa: S308 - the widget is Django's rendering, everything else went through _e
+        f'<div id="div_{_e(bound_field.auto_id)}" class="mb-3">'
+        f'<label for="{_e(bound_field.id_for_label)}" class="form-label{required}">{_e(bound_field.label)}{asterisk}'
+        f"</label>{bound_field.as_widget(attrs={'class': css})}{help_text}{errors}</div>"
+    )
+
+
+def _attachment_list(message) -> str:
+    files = message.attachments.all()  # prefetched by permissions.visible_messages
+    if not files:
+        return ""
+    download_url = reverse("tickets:attachment", args=[_URL_PLACEHOLDER])
+    items = "".join(
+        '<li class="list-inline-item"><a class="btn btn-sm btn-outline-secondary" '
+        f'href="{_e(download_url.replace(_URL_PLACEHOLDER, str(int(file.pk))))}"'
+        f"{'' if file.inline_safe else ' download'}>"
+        f'<span aria-hidden="true">📎</span> <bdi>{_e(file.original_name)}</bdi> '
+        f'<span class="text-body-secondary small">({_e(format_file_size(int(file.size)))})</span></a></li>'
+        for file in files
+    )
+    return f'<ul class="list-inline tk-attachments mb-0 mt-2" aria-label="{_e(_("Attachments"))}">{items}</ul>'
+
+
+@register.simple_tag(takes_context=True)
+def tk_message(context, message, staff_view: bool = False):
+    """One message of a ticket's thread as a card: the author, its badges, the time, the stored HTML body
+    (`Message.html`, sanitised when written), the attachments and the panels other apps add under a message
+    (`panels.staff_message`, their own templates). Built in Python because a thread shows up to hundreds of
+    messages: two included templates a message were most of what the thread cost besides its data."""
+    ticket = context["ticket"]
+    if message.is_internal:
+        kind = "tk-note"
+    elif message.author_id == ticket.requester_id:
+        kind = "tk-from-customer"
+    else:
+        kind = "tk-from-staff"
+    author = message.author
+    name = f"<bdi>{_e(author.full_name or author)}</bdi>" if author is not None else _e(_("The system"))
+    badges = ""
+    if message.is_internal:
+        badges += f' <span class="badge text-bg-warning ms-1">{_e(_("Internal note"))}</span>'
+    if staff_view and message.sender_unverified:
+        title = _(
+            "The email it came in claims this sender, but its authentication (DMARC or DKIM) did not pass: the "
+            "sender may be forged."
+        )
+        badges += f' <span class="badge text-bg-danger ms-1" title="{_e(title)}">{_e(_("Unverified sender"))}</span>'
+    if message.channel not in ("web", "staff"):
+        badges += f' <span class="badge text-bg-light border ms-1">{_e(message.get_channel_display())}</span>'
+    panels = ""
+    shown = (context.get("panels") or {}).get("staff_message") or ()
+    for panel in shown:
+        with context.push(message=message, panel=panel):
+            panels += context.template.engine.get_template(panel.template).render(context)
+    created = timezone.localtime(message.created_at)
+    return mark_safe(  # noqa: S308 - every value went through _e; the body is the sanitised stored HTML
+        f'<article class="card tk-message mb-3 {kind}" id="message-{int(message.pk)}">'
+        '<header class="card-header d-flex flex-wrap justify-content-between align-items-center gap-2">'
+        f"<span><strong>{name}</strong>{badges}</span>"
+        f'<time class="small text-body-secondary" datetime="{_e(created.isoformat())}">'
+        f"{_e(format_datetime(created))}</time></header>"
+        f'<div class="card-body"><div class="tk-body" dir="auto">{message.html}</div>'
+        f"{_attachment_list(message)}{panels}</div></article>"
+    )
+
+
+@register.simple_tag
+def tk_timeline(events):
+    """A ticket's timeline (`TicketEvent`s, the actors selected with them): when, and the event's sentence."""
+    items = []
+    for event in events:
+        created = timezone.localtime(event.created_at)
+        items.append(
+            f'<li class="tk-event tk-event-{_e(event.kind)}"><time class="small text-body-secondary d-block" '
+            f'datetime="{_e(created.isoformat())}">{_e(format_datetime(created))}</time>'
+            f"{_e(pdigits(event.description))}</li>"
+        )
+    return mark_safe(f'<ol class="list-unstyled tk-timeline mb-0">{"".join(items)}</ol>')  # noqa: S308 - _e

@@ -86,6 +86,7 @@ def staff_context(request, ticket: Ticket, *, reply_form=None, update_form=None,
         "newer_messages": newer or [],
         "canned_form": CannedInsertForm(user=user, ticket=ticket),
         "update_form": update_form or TicketUpdateForm(ticket=ticket),
+        "choices": selectors.queue_choices(),  # the sidebar's lists, cached (the form's querysets only validate)
         "merge_form": MergeForm(user=user),
         "is_following": any(f.pk == user.pk for f in ticket.followers.all()),
         "others": presence.others(ticket_id=ticket.pk, user=user),
