@@ -61,7 +61,7 @@ SIGNUP_EMAIL_KIND = "signup_link"
 LINK_SALT = "accounts.signup.link"
 EMAIL_MAX_LENGTH = 254  # SignupCode.email's (and User.email's) length
 CODE_LENGTH = 6
-KEPT_FOR = timedelta(days=1)
+KEPT_AT_LEAST = timedelta(days=1)
 WINDOW = timedelta(hours=1)
 
 MSG_NAME_REQUIRED = _("Enter your full name.")
@@ -91,6 +91,13 @@ def _clean_name(full_name: str | None) -> str:
     return full_name
 
 
+def kept_for() -> timedelta:
+    """How long a request is kept: a day, or as long as a code or a link lives when that is longer
+    (`SIGNUP_LINK_MINUTES` may be days), so a link that is still valid always finds its request."""
+    lifetimes = (settings.SIGNUP_CODE_MINUTES, settings.SIGNUP_LINK_MINUTES)
+    return max(KEPT_AT_LEAST, *(timedelta(minutes=minutes) for minutes in lifetimes))
+
+
 def _check_limits(
     *, now: datetime, client_ip: str, mine: QuerySet[SignupCode], limit: int, refusal: ValidationError
 ) -> None:
@@ -98,7 +105,7 @@ def _check_limits(
     Call inside the transaction that stores the new request; old requests are cleared first. The counts are taken
     under a lock, so a concurrent request for the same number, email or address waits and cannot pass a limit too."""
     lock_code_requests()
-    SignupCode.objects.filter(created_at__lt=now - KEPT_FOR).delete()
+    SignupCode.objects.filter(created_at__lt=now - kept_for()).delete()
     since = now - WINDOW
     if mine.filter(created_at__gte=since).count() >= limit:
         raise refusal

@@ -16,7 +16,7 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import jalali, validators
@@ -33,6 +33,7 @@ from .widgets import (
 MSG_INTEGER = _("Enter a whole number, e.g. 1,500,000 (Persian or Latin digits).")
 MSG_MIN_VALUE = _("Enter a number no less than %(limit_value)s.")
 MSG_MAX_VALUE = _("Enter a number no greater than %(limit_value)s.")
+MSG_MAX_LENGTH = _("Enter at most %(limit_value)s characters (this has %(show_value)s).")
 
 
 def _error(exc: jalali.JalaliDateError) -> ValidationError:
@@ -157,6 +158,29 @@ class LocalizedTimeField(forms.TimeField):
         return super().to_python(to_latin_digits(value).strip() if isinstance(value, str) else value)
 
 
+class _MaxLength(MaxLengthValidator):
+    """Django's length check, its numbers in the active language's digits («حداکثر ۳۰ نویسه»: Django's own
+    message formats them with `%d`, in Latin digits)."""
+
+    message = MSG_MAX_LENGTH
+
+    def __call__(self, value):
+        try:
+            super().__call__(value)
+        except ValidationError as exc:
+            params = {"limit_value": self.limit_value, "show_value": self.clean(value)}
+            shown = {key: format_number(number, grouping=False) for key, number in params.items()}
+            raise ValidationError(self.message, code=self.code, params=shown) from exc
+
+
+class LocalizedCharField(forms.CharField):
+    """A CharField whose `max_length` message shows the numbers in the page's digits."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [_MaxLength(v.limit_value) if type(v) is MaxLengthValidator else v for v in self.validators]
+
+
 class PersianDigitsMixin:
     """For any CharField: Persian and Arabic digits in the input are stored as Latin digits."""
 
@@ -165,11 +189,11 @@ class PersianDigitsMixin:
         return to_latin_digits(value) if isinstance(value, str) else value
 
 
-class DigitsCharField(PersianDigitsMixin, forms.CharField):
+class DigitsCharField(PersianDigitsMixin, LocalizedCharField):
     pass
 
 
-class _IdentifierField(PersianDigitsMixin, forms.CharField):
+class _IdentifierField(PersianDigitsMixin, LocalizedCharField):
     normalize = staticmethod(lambda value: value)
 
     def __init__(self, **kwargs):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.admin_site import ReadOnlyAdmin
+from helpdesk.l10n import format_percent
 from helpdesk.markdown import render_markdown
 
 from . import selectors, services
@@ -28,7 +29,7 @@ ADMIN_MEDIA_JS = ["js/knowledgebase.js"]
 
 
 def _percent(value) -> str:
-    return "—" if value is None else f"{round(value * 100)}٪"
+    return "—" if value is None else format_percent(round(value * 100))
 
 
 @admin.register(Category)

@@ -102,13 +102,14 @@ def export(request, section: str, table: str, fmt: str):
         raise Http404
     name = exports.filename(section, found, fmt, filters.first, filters.last)
     response = exports.export(found, fmt=fmt, name=name)
-    # Only once the file is built: an export that failed gave nobody anything.
+    # Only once the file is built: an export that failed gave nobody anything. The report and the table by their
+    # titles, as the person exporting read them (the codes are in the file's name).
     audit.record(
         audit.Action.REPORT_EXPORT,
         after={
             "file": name,
-            "section": section,
-            "table": table,
+            "section": str(pages.SECTIONS[section][1]),
+            "table": str(found.title),
             "rows": len(found.rows),
             "filters": filters.querystring,
         },

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from helpdesk.forms import JalaliDateTimeField, MobileField
+from helpdesk.l10n import digits
 from helpdesk.persian import to_latin_digits
 from helpdesk.uploads import validate_upload
 
@@ -324,13 +325,14 @@ class MergeForm(forms.Form):
     target = forms.CharField(
         label=_("Merge this ticket into ticket"),
         max_length=30,
-        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric", "placeholder": "4830271"}),
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
         error_messages={"required": MSG_REFERENCE_INVALID},
     )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["target"].widget.attrs["placeholder"] = digits("4830271")  # the page's digits
 
     def clean_target(self):
         from .permissions import visible_tickets
@@ -341,7 +343,9 @@ class MergeForm(forms.Form):
         try:
             return visible_tickets(self.user).get(reference=reference)
         except Ticket.DoesNotExist:
-            raise ValidationError(MSG_REFERENCE_UNKNOWN, code="unknown_reference", params={"ref": reference}) from None
+            raise ValidationError(
+                MSG_REFERENCE_UNKNOWN, code="unknown_reference", params={"ref": digits(reference)}
+            ) from None
 
 
 # --- the queue ------------------------------------------------------------------------------------------

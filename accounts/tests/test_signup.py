@@ -148,6 +148,14 @@ def test_a_bad_number_is_refused(client, open_signup, number):
     assert not SignupCode.objects.exists() and not sms_backends.outbox
 
 
+def test_a_too_long_number_is_refused_in_persian_digits(client, open_signup):
+    """The field's length limit speaks with the page's digits, not Django's «حداکثر 30 کاراکتر»."""
+    response = ask(client, number="0935 123 4567 " * 3)
+    assert response.status_code == 400
+    assert form_errors(response) == "حداکثر ۳۰ نویسه وارد کنید (این ۴۱ نویسه دارد)."
+    assert not SignupCode.objects.exists() and not sms_backends.outbox
+
+
 def test_a_blank_name_is_refused(client, open_signup):
     response = ask(client, name="   ")
     assert response.status_code == 400 and form_errors(response)

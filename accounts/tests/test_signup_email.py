@@ -154,6 +154,23 @@ def test_an_expired_link_is_refused(client, open_signup, settings):
     assert reverse("accounts:signup_email") in response.content.decode()  # the way to a new link
 
 
+def test_a_link_valid_for_days_outlives_the_daily_clearing(client, open_signup, settings):
+    """Requests are kept a day, or longer when a link lives longer: another visitor's request two days on (which
+    clears old requests) does not take a three-day link's request away."""
+    settings.SIGNUP_LINK_MINUTES = 3 * 24 * 60
+    ask(client)
+    link = last_link()
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        ask(client, email="other@example.com")
+        assert SignupCode.objects.count() == 2
+        assert confirm(client, link).status_code == 302
+    assert User.objects.get(email=ADDRESS).role == Role.CUSTOMER
+    client.post(reverse("accounts:logout"))
+    with time_machine.travel(timezone.now() + timedelta(days=3, minutes=1)):
+        ask(client, email="third@example.com")
+    assert not SignupCode.objects.filter(email=ADDRESS).exists()  # cleared once past its link's life
+
+
 def test_a_row_past_its_expiry_is_refused_even_with_a_fresh_signature(client, open_signup):
     ask(client)
     link = last_link()

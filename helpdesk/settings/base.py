@@ -141,8 +141,8 @@ SIGNUP_CODE_MINUTES = env.int("SIGNUP_CODE_MINUTES", default=10)
 SIGNUP_CODE_ATTEMPTS = env.int("SIGNUP_CODE_ATTEMPTS", default=5)
 SIGNUP_CODES_PER_NUMBER = env.int("SIGNUP_CODES_PER_NUMBER", default=3)
 SIGNUP_CODES_PER_ADDRESS = env.int("SIGNUP_CODES_PER_ADDRESS", default=10)
-# ... and by email: a link lives this many minutes (at most a day: requests are kept a day) and an email address
-# gets this many links an hour; the client address's limit above counts both kinds.
+# ... and by email: a link lives this many minutes (requests are kept a day, or as long as a link lives) and an
+# email address gets this many links an hour; the client address's limit above counts both kinds.
 SIGNUP_LINK_MINUTES = env.int("SIGNUP_LINK_MINUTES", default=60)
 SIGNUP_LINKS_PER_EMAIL = env.int("SIGNUP_LINKS_PER_EMAIL", default=3)
 # Password reset by SMS (`accounts.password_sms`, customers with a mobile number and no email): the same kinds of

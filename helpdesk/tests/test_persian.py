@@ -305,3 +305,21 @@ class TestDigitFields:
         assert not bad.is_valid()
         assert set(bad.errors) == {"mobile", "national_id", "legal_id", "economic_code"}
         assert bad.errors.as_data()["national_id"][0].code == "invalid_national_id"
+
+    def test_a_length_limit_speaks_with_the_pages_digits(self):
+        from django import forms
+        from django.utils import translation
+
+        from helpdesk.forms import MobileField
+
+        class NumberForm(forms.Form):
+            mobile = MobileField(max_length=20)
+
+        with translation.override("fa"):
+            assert NumberForm(data={"mobile": "0912" * 10}).errors["mobile"] == [
+                "حداکثر ۲۰ نویسه وارد کنید (این ۴۰ نویسه دارد)."
+            ]
+        with translation.override("en"):
+            assert NumberForm(data={"mobile": "0912" * 10}).errors["mobile"] == [
+                "Enter at most 20 characters (this has 40)."
+            ]

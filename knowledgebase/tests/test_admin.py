@@ -161,6 +161,9 @@ def test_ratings_and_suggestion_reports_render(admin_client, make_article):
     services.suggestion_outcome_ticket_filed("t")
     filed = admin_client.get(reverse("admin:knowledgebase_suggestionsession_changelist"), {"filed": "yes"})
     assert [s.session_key for s in filed.context["cl"].result_list] == ["t"]
+    assert "(۱۰۰٪)" in admin_client.get(reverse("admin:knowledgebase_suggestionsession_changelist")).content.decode()
+    admin_client.cookies["django_language"] = "en"
+    assert "(100%)" in admin_client.get(reverse("admin:knowledgebase_suggestionsession_changelist")).content.decode()
     assert admin_client.get(reverse("admin:knowledgebase_articlerating_add")).status_code == 403
 
 

@@ -180,6 +180,17 @@ def test_article_page_breadcrumbs_body_tags_related_and_jalali_date(client, make
     assert "۱ بازدید" in html  # the visit being shown is counted on the page too
 
 
+def test_a_persian_article_reads_right_to_left_on_an_english_page(client, make_article, settings):
+    """#13: on an English (left-to-right) page the title, body and related titles take their own direction."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    other = make_article("مقالهٔ مرتبط")
+    article = make_article("رمز عبورم را فراموش کرده‌ام؛ چه کنم؟", body="پیوند «فراموشی رمز» را بزنید.", related=[other])
+    soup = BeautifulSoup(client.get(article_url(article)).content, "html.parser")
+    assert soup.html["dir"] == "ltr"
+    assert soup.select_one("h1 bdi")["dir"] == "auto" and soup.select_one(".kb-body")["dir"] == "auto"
+    assert soup.find("a", string="مقالهٔ مرتبط")["dir"] == "auto"
+
+
 def test_persian_slug_urls_round_trip(client, make_article):
     article = make_article("چگونه تیکت ثبت کنم؟")
     assert article.slug == "چگونه-تیکت-ثبت-کنم"

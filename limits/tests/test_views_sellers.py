@@ -53,6 +53,7 @@ def test_my_taxpayers_shows_current_ceiling_and_progress(client, taxpayer, selle
     soup = BeautifulSoup(html, "html.parser")
     bar = soup.select_one("progress.limits-usage")
     assert bar["value"] == "25" and bar["max"] == "100"
+    assert bar.get_text() == "۲۵٪"  # one percent sign, the Persian one
     assert 'style="' not in html and "<script>" not in html
     assert "۷٬۵۰۰٬۰۰۰٬۰۰۰" in page_text(response)  # remaining
 

@@ -317,7 +317,8 @@ def test_an_export_is_in_the_audit_trail(month, client, manager):
     assert response.status_code == 200
     (entry,) = AuditEntry.objects.filter(action="report_export")
     assert (entry.actor, entry.ip) == (manager, "192.0.2.44")
-    assert entry.after["section"] == "sla" and entry.after["table"] == "breached"
+    # By their titles, not their codes ("sla", "breached").
+    assert entry.after["section"] == "مهلت‌ها (SLA)" and entry.after["table"] == "تیکت‌هایی که از مهلت گذشتند"
     assert entry.after["file"].endswith(".xlsx") and entry.after["file"] in response["Content-Disposition"]
     assert entry.after["rows"] == len(list(load_workbook(io.BytesIO(response.content)).active.rows)) - 1
 

@@ -32,6 +32,12 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 
+def _cut_by_navigation(request) -> bool:
+    """A background fetch (the presence poll) still under way when the page navigates (a form sent) is cancelled
+    by the browser: net::ERR_ABORTED, not a failure of the site. Seen under load: the poll outlived its page."""
+    return request.resource_type in ("fetch", "xhr") and request.failure == "net::ERR_ABORTED"
+
+
 class Watch:
     def __init__(self, page, base_url):
         self.page, self.host = page, urlsplit(base_url).netloc
@@ -39,7 +45,9 @@ class Watch:
         page.add_init_script(CSP_RECORDER)
         page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         page.on("pageerror", lambda e: self.errors.append(f"page: {e}"))
-        page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url} {r.failure}"))
+        page.on(
+            "requestfailed", lambda r: not _cut_by_navigation(r) and self.errors.append(f"failed: {r.url} {r.failure}")
+        )
         page.on("response", lambda r: r.status >= 400 and self.errors.append(f"{r.status}: {r.url}"))
         page.on(
             "request",

@@ -442,6 +442,13 @@ def test_merge_into_an_invisible_ticket_is_refused(staff_client, make_ticket, st
     assert ticket.merged_into is None
 
 
+def test_the_merge_field_and_its_message_use_persian_digits(staff_client, ticket):
+    html = staff_client.get(ticket_url("detail", ticket)).content.decode()
+    assert 'placeholder="۴۸۳۰۲۷۱"' in html and 'placeholder="4830271"' not in html
+    response = staff_client.post(ticket_url("merge", ticket), {"target": "۱۲۳۴۵۶۷"}, follow=True)
+    assert "تیکتی با شمارهٔ #۱۲۳۴۵۶۷ که" in _messages(response)
+
+
 def test_closed_ticket_offers_no_actions(staff_client, agent, ticket):
     services.ticket_close(ticket=ticket, actor=agent)
     html = staff_client.get(ticket_url("detail", ticket)).content.decode()
