@@ -32,6 +32,7 @@ The other direction, reading what a person typed in any digits, is `helpdesk.per
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -172,9 +173,12 @@ def to_jalali_date(value: dt.date | dt.datetime) -> jdatetime.date:
     return jdatetime.date.fromgregorian(date=value)
 
 
-def to_jalali_datetime(value: dt.datetime) -> jdatetime.datetime:
-    """A moment as a Jalali datetime in Tehran (aware, tzinfo Asia/Tehran)."""
-    return jdatetime.datetime.fromgregorian(datetime=to_tehran(value))
+@functools.lru_cache(maxsize=4096)
+def _jalali_ymd(day: dt.date) -> tuple[int, int, int]:
+    """(year, month, day) of a calendar day in the Jalali calendar, remembered: the dates of a page (a queue's
+    rows) fall on a few days, and the conversion is most of formatting one."""
+    jdate = jdatetime.date.fromgregorian(date=day)
+    return jdate.year, jdate.month, jdate.day
 
 
 def month_name(jmonth: int) -> str:
@@ -188,16 +192,17 @@ def month_name(jmonth: int) -> str:
 def format_jalali_date(value: dt.date | dt.datetime, *, long: bool = False) -> str:
     """The Jalali date of a day, or of a moment in Tehran, in the active language's digits: «۱۴۰۳/۱۲/۳۰» or
     «1403/12/30»; `long=True` names the month: «۳۰ اسفند ۱۴۰۳» or «30 Esfand 1403»."""
-    jdate = to_jalali_date(value)
+    year, month, day = _jalali_ymd(to_tehran(value).date() if isinstance(value, dt.datetime) else value)
     if long:
-        return digits(f"{jdate.day} {month_name(jdate.month)} {jdate.year}")
-    return digits(f"{jdate.year:04d}/{jdate.month:02d}/{jdate.day:02d}")
+        return digits(f"{day} {month_name(month)} {year}")
+    return digits(f"{year:04d}/{month:02d}/{day:02d}")
 
 
 def format_jalali_datetime(value: dt.datetime) -> str:
     """A moment in Tehran to the minute, Jalali, in the active language's digits: «۱۴۰۳/۱۲/۳۰ ۱۴:۰۵»."""
-    local = to_jalali_datetime(value)
-    return digits(f"{local.year:04d}/{local.month:02d}/{local.day:02d} {local.hour:02d}:{local.minute:02d}")
+    local = to_tehran(value)
+    year, month, day = _jalali_ymd(local.date())
+    return digits(f"{year:04d}/{month:02d}/{day:02d} {local.hour:02d}:{local.minute:02d}")
 
 
 def format_date(value: dt.date | dt.datetime, *, long: bool = False) -> str:
