@@ -7,6 +7,7 @@ pinned tickets first (F13) and is served by the `ticket_q_pin_*` indexes for act
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import copy
 import datetime as dt
@@ -241,7 +242,7 @@ class TicketFilter(django_filters.FilterSet):
         model = Ticket
         fields: list[str] = []
 
-    _form_class: ClassVar[type[forms.Form]]  # see get_form_class
+    _form_class: ClassVar[builtins.type[forms.Form]]  # see get_form_class (`type` is a filter here)
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, user: User | None = None):
         # `BaseFilterSet.__init__` without its deep copy of every filter (their choice lists, widgets and
@@ -264,7 +265,7 @@ class TicketFilter(django_filters.FilterSet):
             choices = [c for c in self.filters["view"].extra["choices"] if c[0] != VIEW_ALL]
             self.form.fields["view"].choices = [("", self.filters["view"].extra["empty_label"]), *choices]
 
-    def get_form_class(self) -> type[forms.Form]:
+    def get_form_class(self) -> builtins.type[forms.Form]:
         """The form class, built once a process: its fields depend on no request (their labels are lazy, their
         querysets unevaluated), and each form deep-copies them, so a request's changes stay its own."""
         cls = type(self)
