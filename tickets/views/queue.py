@@ -74,7 +74,9 @@ def _controls(request, filterset) -> dict:
     version = choices["version"]
     view = "view:all" if permissions.sees_everything(filterset.user) else "view"  # only they are offered "All"
     return {
-        "values": {key: request.GET.get(key, "") for key in request.GET},
+        # Every field's value, "" when not submitted: a failed template lookup is an exception, logged (a tenth of
+        # a millisecond each).
+        "values": {key: request.GET.get(key, "") for key in fields},
         "statuses": request.GET.getlist("status"),
         "view_choices": cached_options(view, FIXED, [c for c in fields["view"].choices if c[0] != ""]),
         "status_choices": cached_options("status", FIXED, fields["status"].choices),
@@ -114,6 +116,7 @@ def queue(request):
         "saved_filter_form": SavedFilterForm(initial={"querystring": querystring}),
         "controls": _controls(request, filterset),
         "date_example": digits("1403/01/31"),
+        "no_department": False,
     }
     if not page_obj.object_list and selectors.works_in_no_department(user=user):
         context["site_admins"] = selectors.site_admins()  # an empty queue because of no department: who can fix it
