@@ -113,7 +113,6 @@ def queue(request):
         "querystring": querystring,
         "quick_views": _quick_views(user, request.GET.get("view", "")),
         "saved_filters": selectors.saved_filters(user=user),
-        "saved_filter_form": SavedFilterForm(initial={"querystring": querystring}),
         "controls": _controls(request, filterset),
         "date_example": digits("1403/01/31"),
         "no_department": False,
