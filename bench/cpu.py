@@ -3,9 +3,11 @@
     .venv/bin/python bench/cpu.py                     # a throw-away SQLite file under /tmp
     DATABASE_URL=postgres://…/throwaway .venv/bin/python bench/cpu.py
 
-Builds a small data set through the real services (one ticket with 50 Markdown messages, 60 queue rows), then,
-for each page, the median process CPU time of `--runs` requests (after warm-up) through Django's test client in
-this process, and the queries of one request. CPU time, not wall time: the numbers hold on a loaded machine.
+Builds a small data set through the real services (one ticket with 50 Markdown messages, 60 queue rows), then
+the median process CPU time of `--runs` requests a page (after warm-up) through Django's test client in this
+process, and the queries of one request. The pages are requested in turn (floor, ticket, queue, filtered queue,
+floor, …), so a slow spell of the machine falls on every page alike. CPU time, not wall time: the numbers hold on
+a loaded machine. The filtered queue is status + department + priority, as the filter form sends them.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def build() -> tuple:
     agent = AgentFactory()
     manager = ManagerFactory()
     department = DepartmentFactory(members=[agent])
-    PriorityFactory(name="عادی", order=2, is_default=True)
+    priority = PriorityFactory(name="عادی", order=2, is_default=True)
     customer = CustomerFactory()
     ticket = services.ticket_create(
         requester=customer, department=department, subject="چاپگر", body=BODY, channel="web", created_by=customer
@@ -68,39 +70,49 @@ def build() -> tuple:
             channel="web",
             created_by=customer,
         )
-    return manager, ticket
+    return manager, ticket, department, priority
 
 
-def cpu_ms(client: Client, url: str, runs: int) -> dict:
-    for _ in range(5):
-        assert client.get(url).status_code == 200, url
+def queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
-    times = []
+    return len(ctx.captured_queries)
+
+
+def cpu_ms(client: Client, urls: list[str], runs: int) -> list[float]:
+    """The median CPU milliseconds of `runs` requests of each of `urls`, requested in turn."""
+    for _ in range(5):
+        for url in urls:
+            assert client.get(url).status_code == 200, url
+    times: list[list[float]] = [[] for _ in urls]
     for _ in range(runs):
-        t0 = time.process_time()
-        client.get(url)
-        times.append((time.process_time() - t0) * 1000)
-    return {"cpu": statistics.median(times), "queries": len(ctx.captured_queries)}
+        for i, url in enumerate(urls):
+            t0 = time.process_time()
+            client.get(url)
+            times[i].append((time.process_time() - t0) * 1000)
+    return [statistics.median(t) for t in times]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=60)
     args = parser.parse_args()
-    manager, ticket = build()
+    manager, ticket, department, priority = build()
     client = Client()
     client.force_login(manager)
     pages = [
         ("floor (home)", "/"),
         ("staff ticket page, 50 messages", f"/tickets/{ticket.reference}/"),
         ("queue (default view)", "/tickets/queue/"),
+        (
+            "queue (status+department+priority)",
+            f"/tickets/queue/?status=new&status=open&department={department.pk}&priority={priority.pk}",
+        ),
     ]
-    floor = None
-    for label, url in pages:
-        r = cpu_ms(client, url, args.runs)
-        floor = floor or r["cpu"]
-        print(f"{label:<34} {r['cpu']:7.2f} ms CPU  ×{r['cpu'] / floor:5.1f}  {r['queries']:3} queries", flush=True)
+    medians = cpu_ms(client, [url for _label, url in pages], args.runs)
+    floor = medians[0]
+    for (label, url), cpu in zip(pages, medians, strict=True):
+        print(f"{label:<36} {cpu:7.2f} ms CPU  ×{cpu / floor:5.2f}  {queries(client, url):3} queries", flush=True)
 
 
 if __name__ == "__main__":

@@ -173,6 +173,14 @@ def to_jalali_date(value: dt.date | dt.datetime) -> jdatetime.date:
     return jdatetime.date.fromgregorian(date=value)
 
 
+@functools.lru_cache(maxsize=4096)
+def _jalali_ymd(day: dt.date) -> tuple[int, int, int]:
+    """(year, month, day) of a calendar day in the Jalali calendar, remembered: the dates of a page (a queue's
+    rows) fall on a few days, and the conversion is most of formatting one."""
+    jdate = jdatetime.date.fromgregorian(date=day)
+    return jdate.year, jdate.month, jdate.day
+
+
 def month_name(jmonth: int) -> str:
     """A Jalali month's name in the active language (فروردین / Farvardin)."""
     return str(MONTH_NAMES[jmonth - 1])
@@ -184,24 +192,16 @@ def month_name(jmonth: int) -> str:
 def format_jalali_date(value: dt.date | dt.datetime, *, long: bool = False) -> str:
     """The Jalali date of a day, or of a moment in Tehran, in the active language's digits: «۱۴۰۳/۱۲/۳۰» or
     «1403/12/30»; `long=True` names the month: «۳۰ اسفند ۱۴۰۳» or «30 Esfand 1403»."""
-    jdate = to_jalali_date(value)
+    year, month, day = _jalali_ymd(to_tehran(value).date() if isinstance(value, dt.datetime) else value)
     if long:
-        return digits(f"{jdate.day} {month_name(jdate.month)} {jdate.year}")
-    return digits(f"{jdate.year:04d}/{jdate.month:02d}/{jdate.day:02d}")
-
-
-@functools.lru_cache(maxsize=4096)
-def _jalali_day(day: dt.date) -> tuple[int, int, int]:
-    """(year, month, day) of a Gregorian day in the Jalali calendar. A page shows many moments of few days (a
-    thread, a timeline, the queue): the calendar conversion is done once a day, not once a moment."""
-    jdate = jdatetime.date.fromgregorian(date=day)
-    return jdate.year, jdate.month, jdate.day
+        return digits(f"{day} {month_name(month)} {year}")
+    return digits(f"{year:04d}/{month:02d}/{day:02d}")
 
 
 def format_jalali_datetime(value: dt.datetime) -> str:
     """A moment in Tehran to the minute, Jalali, in the active language's digits: «۱۴۰۳/۱۲/۳۰ ۱۴:۰۵»."""
     local = to_tehran(value)
-    year, month, day = _jalali_day(local.date())
+    year, month, day = _jalali_ymd(local.date())
     return digits(f"{year:04d}/{month:02d}/{day:02d} {local.hour:02d}:{local.minute:02d}")
 
 

@@ -7,14 +7,18 @@ pinned tickets first (F13) and is served by the `ticket_q_pin_*` indexes for act
 
 from __future__ import annotations
 
+import builtins
 import contextlib
+import copy
 import datetime as dt
 import re
+from typing import ClassVar
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -148,6 +152,14 @@ def _user_label(user: User) -> str:
     return user.full_name or str(user)
 
 
+def _filter_copy(base: django_filters.Filter) -> django_filters.Filter:
+    """A shallow copy of a declared filter for one filter set (see `TicketFilter.__init__`)."""
+    copied = copy.copy(base)
+    if base.method is not None:
+        copied.method = base.method  # a new FilterMethod that calls the copy's parent, not the declared filter's
+    return copied
+
+
 class TicketFilter(django_filters.FilterSet):
     """The queue's filter form. `request.user` decides what "me", "my departments" and "all" mean."""
 
@@ -226,13 +238,36 @@ class TicketFilter(django_filters.FilterSet):
         model = Ticket
         fields: list[str] = []
 
-    def __init__(self, data=None, *args, user: User | None = None, **kwargs):
-        super().__init__(data, *args, **kwargs)
+    _form_class: ClassVar[builtins.type[forms.Form]]  # see get_form_class (`type` is a filter here)
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, user: User | None = None):
+        # `BaseFilterSet.__init__` without its deep copy of every filter (their choice lists, widgets and
+        # querysets: a tenth of the queue's CPU). A request only reads its filters, so a shallow copy is enough;
+        # each copy carries this filter set as its parent, and a `method=` filter is bound to its copy again.
+        if queryset is None:
+            queryset = Ticket.objects.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: _filter_copy(base) for name, base in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model = queryset.model
+            filter_.parent = self
         self.user = user if user is not None else getattr(self.request, "user", None)
         self._set_assignee_choices()
         if not (self.user is not None and permissions.sees_everything(self.user)):
             choices = [c for c in self.filters["view"].extra["choices"] if c[0] != VIEW_ALL]
             self.form.fields["view"].choices = [("", self.filters["view"].extra["empty_label"]), *choices]
+
+    def get_form_class(self) -> builtins.type[forms.Form]:
+        """The form class, built once a process: its fields depend on no request (their labels are lazy, their
+        querysets unevaluated), and each form deep-copies them, so a request's changes stay its own."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     def _set_assignee_choices(self) -> None:
         from .selectors import queue_choices  # selectors builds on this module

@@ -7,10 +7,11 @@ the number of rows, messages, tags, attachments or events.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
@@ -211,7 +212,7 @@ def portal_tickets(*, user: User) -> QuerySet[Ticket]:
     )
 
 
-CHOICES_CACHE_KEY = "tickets:queue-choices:v2"
+CHOICES_CACHE_KEY = "tickets:queue-choices:v3"
 # The lists are forgotten whenever a row they list changes (`forget_queue_choices`, connected to the models'
 # signals in `tickets.apps`); the timeout is only the backstop for a change made while the cache was unreachable.
 CHOICES_CACHE_SECONDS = 24 * 3600
@@ -219,7 +220,18 @@ CHOICES_CACHE_SECONDS = 24 * 3600
 CHOICES_USER_FIELDS = frozenset({"full_name", "email", "mobile", "role", "is_active"})
 
 
-def queue_choices() -> dict[str, list[tuple[str, str]]]:
+class QueueChoices(TypedDict):
+    """The queue's choice lists; `version` is new whenever they are read from the database again, so what is
+    built from them once a process (the option HTML, `tickets_ui.cached_options`) knows when to be rebuilt."""
+
+    version: str
+    departments: list[tuple[str, str]]
+    types: list[tuple[str, str]]
+    priorities: list[tuple[str, str]]
+    staff: list[tuple[str, str]]
+
+
+def queue_choices() -> QueueChoices:
     """(id, name) lists for the queue's filter and bulk forms: active departments, types, priorities and staff.
 
     Read on every queue request, changed rarely by admins: cached until one of the listed models changes.
@@ -228,7 +240,8 @@ def queue_choices() -> dict[str, list[tuple[str, str]]]:
     if cached is not None:
         return cached
     staff = User.objects.filter(is_active=True, role__in=STAFF_ROLES).order_by("full_name")
-    choices = {
+    choices: QueueChoices = {
+        "version": uuid.uuid4().hex,
         "departments": [(str(pk), name) for pk, name in active_departments().values_list("pk", "name")],
         "types": [(str(pk), name) for pk, name in active_types().values_list("pk", "name")],
         "priorities": [(str(pk), name) for pk, name in active_priorities().values_list("pk", "name")],

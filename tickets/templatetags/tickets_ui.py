@@ -7,6 +7,7 @@ built here with `format_html` instead of per-option widget templates (several ti
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from html import escape as _escape
 
 from django import template
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from helpdesk.l10n import digits, format_datetime, format_file_size
@@ -98,11 +100,41 @@ def _options(choices: Iterable, chosen: set[str]) -> str:
     return "".join(parts)
 
 
+@dataclass(frozen=True)
+class Options:
+    """The `<option>`s of a list, nothing selected, built once by `cached_options`; `tk_select` marks the chosen."""
+
+    html: str
+
+    def choosing(self, chosen: set[str]) -> str:
+        html = self.html
+        for value in chosen:  # a list's values are unique: one option each
+            option = f'<option value="{_e(value)}">'
+            html = html.replace(option, f"{option[:-1]} selected>", 1)
+        return html
+
+
+# (list name, language) → (version, options): one entry a list and language, replaced when the version changes.
+_OPTIONS: dict[tuple[str, str | None], tuple[str, Options]] = {}
+
+
+def cached_options(name: str, version: str, choices: Iterable) -> Options:
+    """The option HTML of `choices`, built once a process for each list `name` and language until `version`
+    changes (the queue's choice lists carry one, `selectors.QueueChoices`; a fixed list passes a constant)."""
+    key = (name, get_language())
+    entry = _OPTIONS.get(key)
+    if entry is None or entry[0] != version:
+        entry = (version, Options(_options(choices, set())))
+        _OPTIONS[key] = entry
+    return entry[1]
+
+
 @register.simple_tag
 def tk_select(name: str, choices, selected=None, *, id: str = "", empty=None, multiple: bool = False, size: int = 0,  # noqa: A002
               css: str = "form-select"):  # fmt: skip
-    """A `<select>` from (value, label) pairs (or (group, pairs)); `selected` a value or a list of values."""
-    options = _options(choices, _values(selected))
+    """A `<select>` from (value, label) pairs (or (group, pairs)) or `Options`; `selected` a value or a list."""
+    chosen = _values(selected)
+    options = choices.choosing(chosen) if isinstance(choices, Options) else _options(choices, chosen)
     if empty is not None:
         options = f'<option value="">{_e(empty)}</option>{options}'
     attrs = f' id="{_e(id)}"' if id else ""
