@@ -274,3 +274,22 @@ def test_only_l10n_decides_whether_digits_are_persian():
             if named == "to_persian_digits" or isinstance(node, ast.alias) and node.name == "to_persian_digits":
                 found.append(f"{rel}:{getattr(node, 'lineno', '?')}")
     assert found == []
+
+
+def test_no_module_but_a_template_tag_imports_the_template_tags():
+    """Services, forms, views… format through `helpdesk.l10n`; the template tags are the templates' wrappers of it."""
+    root = Path(__file__).resolve().parents[2]
+    apps = {p.parent.name for p in root.glob("*/apps.py")}
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root)
+        if rel.parts[0] not in apps or {"tests", "migrations", "templatetags"} & set(rel.parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] if node.level == 0 else [f".{node.module or ''}"]
+                names += [f"{node.module}.{a.name}" for a in node.names]
+            if any(n.split(".")[0] in apps | {""} and ".templatetags" in f".{n}" for n in names):
+                found.append(f"{rel.as_posix()}:{node.lineno}")
+    assert found == []
