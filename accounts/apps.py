@@ -9,6 +9,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from helpdesk import navigation
+
         from . import (
             checks,  # noqa: F401 - registers the system checks
             signals,
@@ -16,6 +18,7 @@ class AccountsConfig(AppConfig):
         from .roles import install_group_labels, on_post_migrate
 
         signals.connect()  # sign-ins, failures and lockouts into the audit trail
+        navigation.register_account_urls(login="accounts:login", logout="accounts:logout", profile="accounts:profile")
         install_group_labels()  # the role groups by their roles' labels, in the active language
 
         # After every migrate (and test-database flush) the role groups get the permissions that now exist.

@@ -10,8 +10,12 @@ inside the request.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from .models import User
 
 Sender = Callable[..., object]
 
@@ -32,7 +36,7 @@ def register_sms_sender(sender: Sender) -> None:
 
 
 def account_email_send(
-    *, user=None, email: str | None = None, subject: str, body: str, html: str = "", kind: str
+    *, user: User | None = None, email: str | None = None, subject: str, body: str, html: str = "", kind: str
 ) -> None:
     """Queue an email to `user`'s address (or to `email`, for an address with no account yet, e.g. a sign-up
     link), already rendered in their language; it leaves after the current transaction commits (call inside the
@@ -44,7 +48,7 @@ def account_email_send(
     _sender(user=user, email=email, subject=subject, body=body, html=html, kind=kind)
 
 
-def account_sms_send(*, mobile: str, body: str, kind: str, user=None) -> None:
+def account_sms_send(*, mobile: str, body: str, kind: str, user: User | None = None) -> None:
     """Queue an SMS to `mobile` (the account's `user`, or None for a number with no account yet, e.g. a sign-up
     code); it leaves after the current transaction commits (call inside the transaction that decided to send it)."""
     if _sms_sender is None:

@@ -8,6 +8,8 @@ names the account when one matches it (the admins may know; the person trying is
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
@@ -15,12 +17,15 @@ from helpdesk import audit
 
 from .backends import find_user
 
+if TYPE_CHECKING:
+    from .models import User
 
-def on_logged_in(sender, request, user, **kwargs) -> None:
+
+def on_logged_in(sender, request, user: User, **kwargs) -> None:
     audit.record(audit.Action.LOGIN, target=user, actor=user, ip=audit.request_ip(request))
 
 
-def on_logged_out(sender, request, user, **kwargs) -> None:
+def on_logged_out(sender, request, user: User | None, **kwargs) -> None:
     if user is not None:  # a visitor who was not signed in posted to the logout page
         audit.record(audit.Action.LOGOUT, target=user, actor=user, ip=audit.request_ip(request))
 

@@ -114,7 +114,7 @@ class AdminLoginView(TwoStepLoginMixin, auth_views.LoginView):
     template_name = "admin/login.html"
 
 
-def _finish_login(request: HttpRequest, user, pending: dict, device) -> None:
+def _finish_login(request: HttpRequest, user: User, pending: dict, device) -> None:
     """Log in the user of a pending sign-in whose second step passed, with the device that passed it."""
     twofactor.pending_clear(request)
     auth_login(request, user, backend=pending["backend"])

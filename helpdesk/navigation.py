@@ -91,17 +91,55 @@ def registered() -> list[Entry]:
     return sorted(_ENTRIES, key=lambda e: e.order)
 
 
-LOGIN_NAMES = ("accounts:login", "admin:login")
-LOGOUT_NAMES = ("accounts:logout",)
-PROFILE_NAMES = ("accounts:profile",)
+# The account links of the navbar (signing in and out, the profile): URL names the app that owns the accounts
+# registers with `register_account_urls()`. Until one does, signing in is the admin's login.
+_ACCOUNT_URLS: dict[str, tuple[str, ...]] = {"login": ("admin:login",), "logout": (), "profile": ()}
+
+
+def register_account_urls(*, login: str, logout: str, profile: str) -> None:
+    """Name the URLs of signing in, signing out and the profile page (the admin's login stays the fallback)."""
+    _ACCOUNT_URLS.update(login=(login, "admin:login"), logout=(logout,), profile=(profile,))
+
+
+def login_url() -> str:
+    return url_or_empty(*_ACCOUNT_URLS["login"])
+
+
+def profile_url() -> str:
+    return url_or_empty(*_ACCOUNT_URLS["profile"])
 
 
 def logout_url_for(user: Viewer) -> str:
     """Where the logout form posts. The admin's logout only serves staff, so it is a fallback for them alone."""
-    url = url_or_empty(*LOGOUT_NAMES)
+    url = url_or_empty(*_ACCOUNT_URLS["logout"])
     if not url and can_use_admin(user):
         url = url_or_empty("admin:logout")
     return url
+
+
+# What the "page not found" page offers besides the home page (the knowledge base registers its search), and the
+# templates the navbar shows beside the language switch (the notifications app registers its bell).
+_NOT_FOUND: list[Entry] = []
+_NAVBAR_TEMPLATES: list[str] = []
+
+
+def register_not_found(entry: Entry) -> None:
+    """Offer `entry` on the "page not found" page (an entry for the same URL names and audience replaces it)."""
+    _NOT_FOUND[:] = [e for e in _NOT_FOUND if (e.names, e.audience) != (entry.names, entry.audience)] + [entry]
+
+
+def not_found_links(user: Viewer) -> list[Link]:
+    return links_for(user, entries=sorted(_NOT_FOUND, key=lambda e: e.order))
+
+
+def register_navbar_template(template: str) -> None:
+    """Include `template` in the navbar, beside the language switch (it renders nothing for whom it is not for)."""
+    if template not in _NAVBAR_TEMPLATES:
+        _NAVBAR_TEMPLATES.append(template)
+
+
+def navbar_templates() -> list[str]:
+    return list(_NAVBAR_TEMPLATES)
 
 
 def links_for(user: Viewer, *, current_path: str = "", entries: Iterable[Entry] | None = None) -> list[Link]:

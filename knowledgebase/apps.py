@@ -25,4 +25,7 @@ class KnowledgebaseConfig(AppConfig):
                 50,
             )
         )
+        navigation.register_not_found(
+            navigation.Entry(_("Search the knowledge base"), ("knowledgebase:home",), navigation.everyone)
+        )
         files.register_folder("kb", model=ArticleAttachment, field="file")  # the orphan sweep's folders

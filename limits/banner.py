@@ -7,6 +7,8 @@ those who may open it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,11 @@ from helpdesk.l10n import format_number, join_list
 from . import permissions, selectors
 from .models import YearParameters
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
 MSG_YEARS_MISSING = _(
     "The Article 6 figures (annual exemption or VAT rate) for %(years)s are not entered yet: until they are, no "
     "ceiling is computed, and increase requests and the calculator refuse that year."
@@ -24,7 +31,7 @@ MSG_YEARS_MISSING = _(
 MSG_ASK_ADMIN = _("Ask an administrator to enter them.")
 
 
-def missing_years_notice(user) -> admin_notices.AdminNotice | None:
+def missing_years_notice(user: User | AnonymousUser) -> admin_notices.AdminNotice | None:
     """The banner for `user`, or None for customers and when the current and the next period's years are complete."""
     if not permissions.is_staff(user):
         return None

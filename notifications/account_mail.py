@@ -10,6 +10,8 @@ Every such row is `confidential` (codes and links): the outbox admin masks them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.mail import make_msgid
 from django.db import transaction
@@ -18,16 +20,22 @@ from django.utils import timezone
 from . import outbox
 from .models import Notification
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 def account_email_queue(
-    *, user=None, email: str | None = None, subject: str, body: str, html: str = "", kind: str
+    *, user: User | None = None, email: str | None = None, subject: str, body: str, html: str = "", kind: str
 ) -> Notification:
+    address = email or (user.email if user is not None else None)
+    if not address:
+        raise ValueError("an account email needs `email` or a user with an email address")
     now = timezone.now()
     row = Notification(
         recipient=user,
         channel=Notification.Channel.EMAIL,
         kind=kind,
-        address=email or user.email,
+        address=address,
         subject=subject[:255],
         body=body,
         html=html,
@@ -41,7 +49,7 @@ def account_email_queue(
     return row
 
 
-def account_sms_queue(*, mobile: str, body: str, kind: str, user=None) -> Notification:
+def account_sms_queue(*, mobile: str, body: str, kind: str, user: User | None = None) -> Notification:
     now = timezone.now()
     row = Notification(
         recipient=user,

@@ -33,6 +33,7 @@ class NotificationsConfig(AppConfig):
         from accounts.forms import PASSWORD_RESET_KIND
         from accounts.password_sms import RESET_SMS_KIND
         from accounts.signup import SIGNUP_EMAIL_KIND, SIGNUP_SMS_KIND
+        from helpdesk import navigation
 
         from . import outbox, registry
         from .account_mail import account_email_queue, account_sms_queue
@@ -47,3 +48,4 @@ class NotificationsConfig(AppConfig):
         # Account emails and SMS (the password reset, the sign-up code and link) leave through the outbox, like any.
         mail.register_sender(account_email_queue)
         mail.register_sms_sender(account_sms_queue)
+        navigation.register_navbar_template("notifications/bell.html")  # the bell, for signed-in people

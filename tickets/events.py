@@ -398,5 +398,5 @@ def event_followed(*, ticket: Ticket, actor: User | None, user: User, following:
     return record(ticket=ticket, kind=FOLLOWED, actor=actor, data={"user": _user_ref(user), "following": following})
 
 
-def event_rated(*, ticket: Ticket, actor, score: int, comment: str) -> TicketEvent:
+def event_rated(*, ticket: Ticket, actor: User | None, score: int, comment: str) -> TicketEvent:
     return record(ticket=ticket, kind=RATED, actor=actor, data={"score": score, "comment": comment})

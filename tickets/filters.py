@@ -143,7 +143,7 @@ def due_soon_q(now: dt.datetime) -> Q:
     )
 
 
-def my_departments_q(user) -> Q:
+def my_departments_q(user: User) -> Q:
     """Tickets of the departments `user` is a member or a supervisor of."""
     return Q(department__in=user.departments.values("pk")) | Q(department__in=user.supervised_departments.values("pk"))
 

@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import lazy
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from helpdesk.persian import to_persian_digits
+from helpdesk.l10n import digits
 from notifications import registry
 from notifications.registry import ACK, Recipients
 from notifications.render import Content
@@ -227,12 +227,6 @@ def _visible(recipients: Recipients, event: TicketEvent) -> Iterable[tuple[User 
 # --- what they read -----------------------------------------------------------------------------------------------
 
 
-def _digits(value) -> str:
-    """Persian digits when the active language is Persian."""
-    value = str(value)
-    return to_persian_digits(value) if (get_language() or "fa").startswith("fa") else value
-
-
 def ticket_path(ticket: Ticket) -> str:
     try:
         return reverse("tickets:detail", args=[ticket.reference])
@@ -288,7 +282,7 @@ def _title_and_text(event: TicketEvent, audience: str) -> tuple[str, str]:
     ticket = event.ticket
     values = {
         "subject": ticket.subject,
-        "ref": _digits(ticket.reference),
+        "ref": digits(ticket.reference),
         "actor": events.actor_name(event),
         "department": ticket.department.name,
     }

@@ -15,6 +15,7 @@ from accounts import services
 from accounts.models import Role
 from accounts.tests.factories import PASSWORD, AdminFactory, AgentFactory, CustomerFactory, ManagerFactory
 from helpdesk.models import AuditEntry
+from helpdesk.tests.errors import error_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -103,8 +104,9 @@ def test_a_new_staff_account_is_an_access_level_given():
 
 def test_a_refused_role_change_leaves_no_entry():
     manager = ManagerFactory()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         services.user_set_role(user=AgentFactory(), role=Role.ADMIN, actor=manager)
+    assert error_codes(refused.value) == {"role": ["rank"]}
     assert entries("role_change") == []
 
 

@@ -25,15 +25,21 @@ def nav_links(context):
     return navigation.links_for(_user(context), current_path=_path(context))
 
 
+@register.simple_tag(takes_context=True)
+def not_found_links(context):
+    """`{% not_found_links as links %}`: what the "page not found" page offers the current user."""
+    return navigation.not_found_links(_user(context))
+
+
 @register.simple_tag
-def url_if(*names):
-    """`{% url_if "tickets:portal" "tickets:list" as url %}`: the first URL name that resolves, else ""."""
-    return navigation.url_or_empty(*names)
+def navbar_templates():
+    """`{% navbar_templates as templates %}`: the templates the apps add to the navbar."""
+    return navigation.navbar_templates()
 
 
 @register.simple_tag
 def login_url():
-    return navigation.url_or_empty(*navigation.LOGIN_NAMES)
+    return navigation.login_url()
 
 
 @register.simple_tag(takes_context=True)
@@ -43,7 +49,7 @@ def logout_url(context):
 
 @register.simple_tag
 def profile_url():
-    return navigation.url_or_empty(*navigation.PROFILE_NAMES)
+    return navigation.profile_url()
 
 
 @register.filter

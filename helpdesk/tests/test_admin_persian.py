@@ -20,16 +20,17 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from helpdesk.management.commands.load_demo import demo_modules
+
 pytestmark = pytest.mark.django_db
 
-DEMO_MODULES = ["accounts.demo", "tickets.demo", "knowledgebase.demo", "limits.demo"]
 
 # What may stay in Latin letters, and why.
 ALLOWED_WORDS = {
     "SMS",  # written so in Persian text too («پیامک» is used where it reads better)
     "SLA",  # likewise, beside «توافق سطح خدمت»
     "sla",  # the slug of the demo tag «SLA» (a slug is Latin by nature)
-    "Kavenegar",  # the SMS provider's brand (INTEGRATIONS.md)
+    "Kavenegar",  # the SMS provider's brand (docs/integrations.md)
     *("PNG", "JPEG", "GIF", "WebP", "PDF", "HTML", "pdf", "jpg", "png"),  # file formats, as their users know them
     *("IP", "HTTP", "GET", "POST", "ID", "Message", "Reply", "To", "In", "User", "Agent"),  # protocol and header
     # names, beside their Persian description: «نشانی IP»، «شناسه پیام (Message-ID)»، «عامل کاربر (User Agent)»
@@ -166,7 +167,7 @@ def _fill_the_empty_models(site_admin):
 
 @pytest.fixture
 def walked(site_admin):
-    for name in DEMO_MODULES:
+    for name in demo_modules():
         import_module(name).load()
     _fill_the_empty_models(site_admin)
     for model, model_admin in admin.site._registry.items():  # a change history to show (and recent actions)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from helpdesk import files, services
 from helpdesk.models import SiteSettings
 from helpdesk.tasks import sweep_orphan_files
+from helpdesk.tests.errors import error_codes
 from inbound.services import email_receive
 from inbound.tests.helpers import committed, eml
 from limits.models import IncreaseRequest
@@ -109,8 +110,9 @@ def test_a_savepoint_rolled_back_inside_a_committed_transaction_takes_its_files(
 
 def test_the_site_logo_of_a_failed_save_is_not_left_behind(media, monkeypatch):
     SiteSettings.objects.create(pk=1)
-    with pytest.raises(ValidationError):  # invalid values: refused before anything is written
+    with pytest.raises(ValidationError) as refused:  # invalid values: refused before anything is written
         services.site_settings_update(logo=ContentFile(png().read(), name="logo.png"), records_per_page=0)
+    assert error_codes(refused.value) == {"records_per_page": ["min_value"]}
     assert stored(media) == []
 
     def failing_save(self, *args, **kwargs):

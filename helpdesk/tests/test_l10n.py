@@ -1,7 +1,9 @@
 """helpdesk.l10n: Persian or not is decided once; digits, numbers, lists and dates follow it."""
 
+import ast
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import jdatetime
 import pytest
@@ -250,3 +252,44 @@ def test_isolate_wraps_user_text_in_first_strong_isolates():
     from helpdesk.l10n import isolate
 
     assert isolate("big.txt") == "\u2068big.txt\u2069"
+
+
+# Persian digits or not is decided here alone: outside `helpdesk/l10n.py` (and `helpdesk/persian.py`, which
+# defines the conversion) no module converts to Persian digits by itself, except where the text is Persian
+# whatever the page's language.
+ALWAYS_PERSIAN = {"knowledgebase/demo_articles.py"}  # the demo's articles, written in Persian
+
+
+def test_only_l10n_decides_whether_digits_are_persian():
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel.split("/")[0] in {".venv", "bench"} or "/tests/" in rel or "/migrations/" in rel:
+            continue
+        if rel in {"helpdesk/l10n.py", "helpdesk/persian.py", *ALWAYS_PERSIAN}:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            named = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+            if named == "to_persian_digits" or isinstance(node, ast.alias) and node.name == "to_persian_digits":
+                found.append(f"{rel}:{getattr(node, 'lineno', '?')}")
+    assert found == []
+
+
+def test_no_module_but_a_template_tag_imports_the_template_tags():
+    """Services, forms, views… format through `helpdesk.l10n`; the template tags are the templates' wrappers of it."""
+    root = Path(__file__).resolve().parents[2]
+    apps = {p.parent.name for p in root.glob("*/apps.py")}
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root)
+        if rel.parts[0] not in apps or {"tests", "migrations", "templatetags"} & set(rel.parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] if node.level == 0 else [f".{node.module or ''}"]
+                names += [f"{node.module}.{a.name}" for a in node.names]
+            if any(n.split(".")[0] in apps | {""} and ".templatetags" in f".{n}" for n in names):
+                found.append(f"{rel.as_posix()}:{node.lineno}")
+    assert found == []

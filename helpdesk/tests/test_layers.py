@@ -1,9 +1,11 @@
 """The apps form floors (docs/architecture.md): a module imports only from its own app or a lower floor.
 
 Reads every non-test, non-migration module's imports with `ast` — module-level and inside functions alike — plus
-the string references that load code or models by name (`import_module`, `import_string`, `apps.get_model`, model
-fields such as `ForeignKey("tickets.Ticket")`), and each app's templates (`{% include %}`, `{% extends %}`,
-`{% url %}`). Only the root wiring (settings, root urls, the Celery app, wsgi/asgi) may name every app.
+every string that names an app's code, model or URL (`import_module("limits.demo")`, `import_string(…)`,
+`apps.get_model("tickets.Ticket")`, `ForeignKey("tickets.Ticket")`, `reverse("accounts:login")`, a list of module
+names), and the templates (each app's, and the project's `templates/`, which is the ground floor's): any quoted
+`app/…` or `app:…` inside a tag (`{% include %}`, `{% extends %}`, `{% url %}`, `{% static %}`, …). Only the root
+wiring (settings, root urls, the Celery app, wsgi/asgi) may name every app.
 Migrations are history (a migration keeps the dependencies it was written with) and are not scanned.
 """
 
@@ -29,8 +31,12 @@ FLOORS = {
     "reports": 5,
 }
 WIRING = {"helpdesk/settings", "helpdesk/urls.py", "helpdesk/celery.py", "helpdesk/wsgi.py", "helpdesk/asgi.py"}
-BY_NAME = {"import_module", "import_string", "get_model", "ForeignKey", "OneToOneField", "ManyToManyField"}
-TEMPLATE_REF = re.compile(r"""{%\s*(?:include|extends)\s+["']([a-z_]+)/|{%\s*url\s+["']([a-z_]+):""")
+# A string that is nothing but an app's dotted path ("limits.demo", "tickets.Ticket") or URL name ("accounts:login").
+NAMES_AN_APP = re.compile(rf"({'|'.join(FLOORS)})(?:(?:\.[A-Za-z_]\w*)+|:[\w-]+)")
+TEMPLATE_TAG = re.compile(r"{%.*?%}", re.DOTALL)
+QUOTED_REF = re.compile(r"""["']([a-z_]+)[/:]""")
+# The project's templates (base layout, error pages) belong to the ground floor.
+TEMPLATE_DIRS = {app: [ROOT / app] for app in FLOORS} | {"helpdesk": [ROOT / "helpdesk", ROOT / "templates"]}
 
 
 def _is_wiring(path: Path) -> bool:
@@ -55,24 +61,23 @@ def _targets(tree: ast.AST):
                 yield node.lineno, alias.name
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             yield node.lineno, node.module
-        elif isinstance(node, ast.Call) and node.args:
-            func = node.func
-            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-            first = node.args[0]
-            if (
-                name in BY_NAME
-                and isinstance(first, ast.Constant)
-                and isinstance(first.value, str)
-                and "." in first.value
-            ):
-                yield node.lineno, first.value
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and NAMES_AN_APP.fullmatch(node.value):
+            yield node.lineno, node.value
+
+
+def template_references(text: str):
+    """(line, app) for each quoted `app/…` or `app:…` inside a template tag."""
+    for tag in TEMPLATE_TAG.finditer(text):
+        for match in QUOTED_REF.finditer(tag.group()):
+            yield text.count("\n", 0, tag.start()) + 1, match.group(1)
 
 
 def _template_targets(app: str):
-    for path in sorted((ROOT / app).rglob("templates/**/*.html")) + sorted((ROOT / app).rglob("templates/**/*.txt")):
-        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            for match in TEMPLATE_REF.finditer(line):
-                yield path, lineno, match.group(1) or match.group(2)
+    for folder in TEMPLATE_DIRS[app]:
+        templates = folder.rglob("*.*") if folder.name == "templates" else folder.rglob("templates/**/*.*")
+        for path in sorted(p for p in templates if p.suffix in {".html", ".txt"}):
+            for lineno, other in template_references(path.read_text(encoding="utf-8")):
+                yield path, lineno, other
 
 
 def _edges():
@@ -81,7 +86,7 @@ def _edges():
     for app, path in _modules():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for lineno, target in _targets(tree):
-            other = target.split(".")[0]
+            other = re.split(r"[.:]", target)[0]
             if other in FLOORS and other != app:
                 edges.setdefault((app, other), []).append(f"{path.relative_to(ROOT)}:{lineno} {target}")
     for app in FLOORS:
@@ -126,6 +131,10 @@ def test_no_cycle_between_apps():
         ("x = import_string('limits.tasks.run')", ["limits.tasks.run"]),
         ("t = models.ForeignKey('tickets.Ticket', on_delete=None)", ["tickets.Ticket"]),
         ("from .models import Ticket", []),
+        ("DEMO = ['accounts.demo', 'tickets.demo']", ["accounts.demo", "tickets.demo"]),
+        ("NAMES = ('accounts:login', 'admin:login')", ["accounts:login"]),
+        ("x = reverse('knowledgebase:home')", ["knowledgebase:home"]),
+        ("s = 'tickets are listed. accounts: none'", []),
     ],
 )
 def test_the_scan_sees_every_kind_of_reference(source, expected):
@@ -133,5 +142,20 @@ def test_the_scan_sees_every_kind_of_reference(source, expected):
 
 
 def test_the_scan_sees_template_references(tmp_path):
-    text = '{% include "knowledgebase/_box.html" %} {% url "limits:home" %} {% extends "base.html" %}'
-    assert [m.group(1) or m.group(2) for m in TEMPLATE_REF.finditer(text)] == ["knowledgebase", "limits"]
+    text = (
+        '{% include "knowledgebase/_box.html" %} {% url "limits:home" %} {% extends "base.html" %}\n'
+        '{% url_if "knowledgebase:index" "x" as kb %} tickets: {{ "tickets:list" }} {% static "reports/r.css" %}'
+    )
+    assert list(template_references(text)) == [
+        (1, "knowledgebase"),
+        (1, "limits"),
+        (2, "knowledgebase"),
+        (2, "reports"),
+    ]
+
+
+def test_the_demo_command_finds_the_apps_demo_data_in_floor_order():
+    """`load_demo` (ground floor) names no app: it loads each installed app's `demo` module, lower floors first."""
+    from helpdesk.management.commands.load_demo import demo_modules
+
+    assert demo_modules() == ["accounts.demo", "tickets.demo", "knowledgebase.demo", "limits.demo"]

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.test import RequestFactory, override_settings
-from django.urls import include, path
+from django.urls import include, path, reverse
 from django.utils import translation
 
 from accounts.tests.factories import AdminFactory, AgentFactory, CustomerFactory
@@ -290,7 +290,7 @@ def test_home_shows_the_site_logo_and_title(client, settings, tmp_path):
 @pytest.mark.django_db
 def test_anonymous_visitors_get_a_login_link_and_no_logout(client):
     page = soup(client.get("/"))
-    login = navigation.url_or_empty(*navigation.LOGIN_NAMES)
+    login = navigation.login_url()
     assert login
     assert page.find("a", href=re.compile("^" + re.escape(login)))
     assert not page.find("form", action=re.compile("logout"))
@@ -334,7 +334,7 @@ def test_staff_always_get_a_working_post_logout(client):
 @pytest.mark.django_db
 def test_no_logout_form_points_at_a_view_the_user_cannot_use():
     customer = CustomerFactory()
-    assert navigation.logout_url_for(customer) in {"", navigation.url_or_empty(*navigation.LOGOUT_NAMES)}
+    assert navigation.logout_url_for(customer) in {"", reverse("accounts:logout")}
     assert navigation.logout_url_for(customer) != navigation.url_or_empty("admin:logout")
 
 
@@ -395,6 +395,15 @@ def test_404_is_persian(client):
         assert (page.html["lang"], page.html["dir"]) == ("fa", "rtl")
         assert "صفحه پیدا نشد" in page.get_text()
         assert page.find(class_="hd-error-code").get_text() == "۴۰۴"
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_404_offers_what_the_apps_register(client):
+    """The knowledge base registers its search on the "page not found" page; the core names no app."""
+    page = soup(client.get("/no-such-page/"))
+    links = {a["href"]: a.get_text(strip=True) for a in page.select(".hd-error a.btn")}
+    assert links == {"/": "بازگشت به صفحهٔ اصلی", reverse("knowledgebase:home"): "جست‌وجو در پایگاه دانش"}
 
 
 @pytest.mark.django_db

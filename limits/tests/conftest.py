@@ -4,7 +4,7 @@ import jdatetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.tests.factories import CustomerFactory, ManagerFactory
+from accounts.tests.factories import CustomerFactory
 from limits.periods import TEHRAN
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -40,8 +40,3 @@ def officer(db):
     agent = AgentFactory()
     article6_ticket_type().default_department.members.add(agent)
     return agent
-
-
-@pytest.fixture
-def manager(db):
-    return ManagerFactory()

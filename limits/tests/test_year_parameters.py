@@ -14,6 +14,7 @@ from django.urls import reverse
 from accounts import demo as accounts_demo
 from accounts.tests.factories import AdminFactory, CustomerFactory
 from helpdesk import services as site_services
+from helpdesk.tests.errors import error_codes
 from limits import demo, services
 from limits.models import Ceiling, IncreaseRequest, YearParameters
 from limits.periods import Period
@@ -295,8 +296,9 @@ def test_bad_figures_are_refused_with_a_message_and_nothing_saved(client, clock,
 def test_the_service_validates_too(clock):
     from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         services.year_parameters_save(params=YearParameters(year=1405, vat_rate=Decimal("101")))
+    assert error_codes(refused.value) == {"vat_rate": ["max_value"]}
     assert not YearParameters.objects.filter(year=1405).exists()
 
 

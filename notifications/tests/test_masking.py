@@ -61,3 +61,13 @@ def test_mask_secrets():
     assert mask_secrets("code ٠١٢٣٤٥, 123456.") == f"code {MASK}, {MASK}."
     assert mask_secrets("شماره 09121234567") == "شماره 09121234567"  # a mobile number is not a code
     assert mask_secrets("http://a.example/r/MQ/abc-123/ ok") == f"http://a.example/{MASK} ok"
+
+
+def test_an_account_email_without_an_address_is_refused_before_anything_is_written():
+    from accounts.tests.factories import CustomerFactory
+    from notifications.account_mail import account_email_queue
+
+    for user in (None, CustomerFactory(email=None, mobile="09350000000")):
+        with pytest.raises(ValueError, match="needs `email` or a user with an email address"):
+            account_email_queue(user=user, subject="s", body="b", kind=PASSWORD_RESET_KIND)
+    assert not Notification.objects.exists()

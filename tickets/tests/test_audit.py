@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import AgentFactory, CustomerFactory, SupervisorFactory
 from helpdesk.models import AuditEntry
+from helpdesk.tests.errors import error_codes
 from tickets import services
 from tickets.services.errors import TicketError
 from tickets.tests.factories import DepartmentFactory
@@ -70,8 +71,9 @@ def test_a_new_department_with_people_is_recorded(client, site_admin):
 
 def test_a_customer_never_joins_a_department_and_nothing_is_recorded(site_admin):
     department = DepartmentFactory()
-    with pytest.raises(TicketError):
+    with pytest.raises(TicketError) as refused:
         services.department_set_people(
             department=department, members=[CustomerFactory()], supervisors=[], actor=site_admin
         )
+    assert error_codes(refused.value) == {"__all__": ["departments_not_staff"]}
     assert not department.members.exists() and entries() == []

@@ -5,6 +5,8 @@ staff gets a 404, like a ticket that doesn't exist.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,6 +30,9 @@ from ._common import (
     visible_ticket,
 )
 from .ticket import _load, render_staff_page
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def _invalid(request, ticket: Ticket, form):
@@ -123,7 +128,7 @@ def ticket_update(request, reference: str):
     return render_staff_page(request, _load(request, reference), update_form=form, status=400)
 
 
-def _apply_changes(ticket: Ticket, changes: dict, *, actor, note: str) -> None:
+def _apply_changes(ticket: Ticket, changes: dict, *, actor: User, note: str) -> None:
     """One service call per changed field, in a fixed order: the attributes, then the status, then who holds
     the ticket (a transfer may take it out of the actor's hands, so it comes last)."""
     if "priority" in changes:

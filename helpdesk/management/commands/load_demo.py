@@ -2,13 +2,18 @@
 
 from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
-# Each app that has demo data provides `<app>.demo.load() -> list[tuple[str, str, str]]`:
-# the accounts it created or found, as (role label, login, password). Order matters (tickets need users).
-DEMO_MODULES = ["accounts.demo", "tickets.demo", "knowledgebase.demo", "limits.demo"]
+
+def demo_modules() -> list[str]:
+    """Each installed app that has demo data provides `<app>.demo.load() -> list[tuple[str, str, str]]`: the
+    accounts it created or found, as (role label, login, password). They load in INSTALLED_APPS order, which is the
+    floors' order (tickets need users), and the core names none of them."""
+    return [f"{c.name}.demo" for c in apps.get_app_configs() if module_has_submodule(c.module, "demo")]
 
 
 class Command(BaseCommand):
@@ -19,14 +24,8 @@ class Command(BaseCommand):
             raise CommandError("Demo data is only loaded when DEBUG is on.")
         accounts: list[tuple[str, str, str]] = []
         with transaction.atomic():
-            for name in DEMO_MODULES:
-                try:
-                    module = import_module(name)
-                except ModuleNotFoundError as exc:
-                    if exc.name != name:
-                        raise
-                    continue
-                accounts += module.load() or []
+            for name in demo_modules():
+                accounts += import_module(name).load() or []
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Accounts:"))
         for role, login, password in accounts:
             self.stdout.write(f"  {role:<12} {login:<28} {password}")
