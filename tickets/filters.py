@@ -130,8 +130,12 @@ class JalaliDateFilter(django_filters.Filter):
 
 
 def overdue_q(now: dt.datetime) -> Q:
-    """Still needs work and the resolution deadline has passed (the "Overdue" view)."""
-    return Q(status__in=ACTIVE_STATUSES, resolution_due__lt=now)
+    """Needs work, its SLA clock runs and a deadline has passed: the resolution, or the first response while
+    unanswered (the "Overdue" view, its counter and the SLA digest's link; `tickets.sla.is_overdue` is the same
+    rule for one ticket). A paused ticket's deadlines move when it resumes, so it is not overdue meanwhile."""
+    return Q(status__in=ACTIVE_STATUSES, sla_paused_at__isnull=True) & (
+        Q(resolution_due__lt=now) | Q(first_response_at__isnull=True, first_response_due__lt=now)
+    )
 
 
 def due_soon_q(now: dt.datetime) -> Q:

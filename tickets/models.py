@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from tickets import sla
+
 from .uploads import attachment_upload_to
 
 if TYPE_CHECKING:
@@ -383,7 +385,8 @@ class Ticket(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.is_active and self.resolution_due is not None and self.resolution_due < timezone.now()
+        """A deadline has passed while the ticket still needs work (`tickets.filters.overdue_q`'s rule)."""
+        return sla.is_overdue(self)
 
 
 class SatisfactionRating(models.Model):

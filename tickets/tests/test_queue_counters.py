@@ -37,6 +37,12 @@ def tickets(agent, department):
         "paused_due": TicketFactory(
             department=department, status=Status.WAITING, resolution_due=NOW + HOUR, sla_paused_at=NOW - HOUR
         ),
+        "unanswered_late": TicketFactory(
+            department=department, first_response_due=NOW - HOUR, resolution_due=NOW + 5 * HOUR, status=Status.OPEN
+        ),
+        "paused_late": TicketFactory(
+            department=department, status=Status.WAITING, resolution_due=NOW - HOUR, sla_paused_at=NOW - 2 * HOUR
+        ),
         "resolved_overdue": TicketFactory(department=department, status=Status.RESOLVED, resolution_due=NOW - HOUR),
         "elsewhere": TicketFactory(department=other, resolution_due=NOW - HOUR),  # not visible to the agent
     }
@@ -51,7 +57,11 @@ def test_counters_count_what_their_links_list(staff_client, tickets):
     with time_machine.travel(NOW, tick=False):
         response = staff_client.get(reverse("tickets:queue_counters"))
         found = counters(response)
-        assert found == {"mine": 2, "due_soon": 2, "overdue": 1, "unassigned": 4, "waiting": 1}
+        # Overdue: the resolution passed, or the first response while unanswered; not a paused clock.
+        assert found == {"mine": 2, "due_soon": 2, "overdue": 2, "unassigned": 6, "waiting": 2}
+        listed = staff_client.get(reverse("tickets:queue") + "?view=overdue").context["page_obj"].object_list
+        assert {t.pk for t in listed} == {tickets["overdue"].pk, tickets["unanswered_late"].pk}
+        assert tickets["unanswered_late"].is_overdue and not tickets["paused_late"].is_overdue
         for counter in response.context["counters"]:
             listed = staff_client.get(counter.url).context["page_obj"].paginator.count
             assert listed == counter.count, counter.key
