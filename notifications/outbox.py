@@ -115,7 +115,7 @@ def notify_many(events: Iterable[Any]) -> None:
         )
         kind = registry.kind_for(event.kind)
         if kind is not None:
-            by_group.setdefault(kind.group, []).append((event, kind, registry.recipients_for(event, kind)))
+            by_group.setdefault(kind.group_for(event), []).append((event, kind, registry.recipients_for(event, kind)))
     rows: list[Notification] = []
     with settings_read_once():  # the messages name the site: read its settings once for the whole batch
         for group, entries in by_group.items():

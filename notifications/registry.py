@@ -58,6 +58,11 @@ class Kind:
     recipients: Recipients
     content: Callable[[Any], ContentFor]
     label: Any = None  # what people call it (a lazy translation); None: the code itself
+    group_of: Callable[[Any], str] | None = None  # the group of one event, when it depends on the event
+
+    def group_for(self, event: Any) -> str:
+        """The group whose channel choices apply to `event`'s notifications."""
+        return self.group_of(event) if self.group_of is not None else self.group
 
 
 _GROUPS: dict[str, Group] = {}
@@ -110,12 +115,14 @@ def register_kind(
     recipients: Recipients,
     content: Callable[[Any], ContentFor],
     label: str | StrPromise | None = None,
+    group_of: Callable[[Any], str] | None = None,
 ) -> None:
     """Notify events of `kind` (add or replace its registration). The group must be registered first. `label` is
-    what the outbox shows for the kind (a lazy translation)."""
+    what the outbox shows for the kind (a lazy translation). `group_of(event)`, if given, picks the group of one
+    event instead (e.g. a transfer to a whole department reads as a new ticket there, not as "yours")."""
     if group not in _GROUPS:
         raise ValueError(f"Unknown notification group {group!r}")
-    _KINDS[kind] = Kind(group=group, recipients=recipients, content=content, label=label)
+    _KINDS[kind] = Kind(group=group, recipients=recipients, content=content, label=label, group_of=group_of)
 
 
 def register_label(kind: str, label: str | StrPromise) -> None:

@@ -18,7 +18,7 @@ Other apps notify their own kinds of ticket events with `register_kind()` (e.g. 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -158,6 +158,12 @@ def _noted(event: TicketEvent):
 
 def _assigned(event: TicketEvent):
     yield _user((event.data.get("new") or {}).get("id")), STAFF
+
+
+def _transfer_group(event: TicketEvent) -> str:
+    """A transfer to a named agent is theirs (the assignment group); one to a whole department is, for its members,
+    a new ticket there (the new-ticket group: no SMS to every agent by default)."""
+    return ASSIGNMENT if (event.data.get("new_agent") or {}).get("id") else NEW_TICKET
 
 
 def _transferred(event: TicketEvent):
@@ -377,7 +383,9 @@ def _rating_link(event: TicketEvent) -> str:
 # --- registration -------------------------------------------------------------------------------------------------
 
 
-def register_kind(kind: str, *, group: str, recipients: Recipients) -> None:
+def register_kind(
+    kind: str, *, group: str, recipients: Recipients, group_of: Callable[[Any], str] | None = None
+) -> None:
     """Notify ticket events of `kind` to `recipients(event)` (filtered by what customers may see), in the ticket's
     words: its subject, tracking number and link, the quoted message, the event's label and sentence."""
     registry.register_kind(
@@ -386,13 +394,15 @@ def register_kind(kind: str, *, group: str, recipients: Recipients) -> None:
         recipients=partial(_visible, recipients),
         content=ticket_content,
         label=lazy(events.label, str)(kind),  # the event kind's label, in the language of the page that shows it
+        group_of=group_of,
     )
 
 
 def register() -> None:
     """The groups and kinds of the tickets app (`TicketsConfig.ready()`)."""
     # SMS costs money per message: staff get it by default only for what is theirs (assigned or transferred to
-    # them, deadlines and escalations); everything else by email and in the panel. Customers get every channel.
+    # them, deadlines and escalations); everything else by email and in the panel, a transfer to a whole department
+    # included (`_transfer_group`). Customers get every channel.
     registry.register_group(NEW_TICKET, label=_("New tickets"), customers=True, staff_channels=NO_SMS)
     registry.register_group(REPLY, label=_("Replies"), customers=True, staff_channels=NO_SMS)
     registry.register_group(NOTE, label=_("Internal notes"), staff_channels=NO_SMS)
@@ -403,7 +413,7 @@ def register() -> None:
     register_kind(events.REPLIED, group=REPLY, recipients=_replied)
     register_kind(events.NOTED, group=NOTE, recipients=_noted)
     register_kind(events.ASSIGNED, group=ASSIGNMENT, recipients=_assigned)
-    register_kind(events.TRANSFERRED, group=ASSIGNMENT, recipients=_transferred)
+    register_kind(events.TRANSFERRED, group=ASSIGNMENT, recipients=_transferred, group_of=_transfer_group)
     register_kind(events.STATUS, group=STATUS, recipients=_status_changed)
     for kind in (SLA_WARNING, SLA_BREACH, ESCALATED):
         register_kind(kind, group=SLA, recipients=_sla)

@@ -15,6 +15,7 @@ from notifications.preferences import preferences_save
 from tickets import events, services
 from tickets import notifications as ticket_notifications
 from tickets.models import TicketEvent
+from tickets.tests.factories import DepartmentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("notifications_env")]
 
@@ -156,3 +157,18 @@ def test_the_preferences_page_shows_the_defaults_and_saves_only_what_changed(cli
     response = client.post(reverse("notifications:preferences_reset"))
     assert response.status_code == 302
     assert not NotificationPreference.objects.filter(user=agent).exists()
+
+
+def test_a_transfer_to_a_whole_department_is_a_new_ticket_there_not_an_sms_to_every_agent(make_ticket, agent, manager):
+    """Transferred to a department without naming an agent: its members are told by email and panel (the new-ticket
+    group's defaults); transferred to a named agent: that agent's, with SMS (the assignment group's)."""
+    ticket = make_ticket()
+    other = DepartmentFactory(members=AgentFactory.create_batch(5))
+    ticket = services.ticket_transfer(ticket=ticket, department=other, actor=manager)
+    rows = Notification.objects.filter(event__ticket=ticket, kind=events.TRANSFERRED)
+    assert rows.filter(channel=C.SMS).count() == 0
+    assert rows.filter(channel=C.EMAIL).count() == rows.filter(channel=C.PANEL).count() == 5
+    chosen = other.members.first()
+    services.ticket_transfer(ticket=ticket, department=other, agent=chosen, actor=manager)
+    assert channels(chosen, kind=events.TRANSFERRED, channel=C.SMS) == {C.SMS}
+    assert Notification.objects.filter(kind=events.TRANSFERRED, channel=C.SMS).count() == 1
