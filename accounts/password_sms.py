@@ -18,25 +18,23 @@ tells a stranger nothing about which numbers have accounts.
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext
 
 from helpdesk.l10n import digits
 from helpdesk.site import get_site_settings
 
-from .codes import lock_code_requests
+from .codes import check_request_limits, code_hash, new_code
 from .identifiers import clean_mobile
 from .mail import account_sms_send
 from .models import PasswordResetCode, Role, User
 from .signup import (
-    CODE_LENGTH,
     MSG_ADDRESS_LIMIT,
     MSG_CODE_ATTEMPTS,
     MSG_CODE_EXPIRED,
@@ -50,11 +48,10 @@ logger = logging.getLogger(__name__)
 
 RESET_SMS_KIND = "password_reset_sms"  # noqa: S105 - the outbox row's kind, not a password
 KEPT_FOR = timedelta(days=1)
-WINDOW = timedelta(hours=1)
 
 
 def _hash(mobile: str, code: str) -> str:
-    return salted_hmac("accounts.password-reset.sms-code", f"{mobile}:{code}", algorithm="sha256").hexdigest()
+    return code_hash("accounts.password-reset.sms-code", mobile, code)
 
 
 def reset_account(number: str) -> User | None:
@@ -74,15 +71,19 @@ def password_reset_sms_request(*, mobile: str, client_ip: str) -> PasswordResetC
     client_ip = (client_ip or "")[:45]
     now = timezone.now()
     with transaction.atomic():
-        lock_code_requests()  # before counting: a concurrent request for the same number or address waits
-        PasswordResetCode.objects.filter(created_at__lt=now - KEPT_FOR).delete()
-        recent = PasswordResetCode.objects.filter(created_at__gte=now - WINDOW)
-        if recent.filter(mobile=number).count() >= settings.PASSWORD_RESET_SMS_PER_NUMBER:
-            raise ValidationError(MSG_NUMBER_LIMIT, code="number_limit")
-        if client_ip and recent.filter(client_ip=client_ip).count() >= settings.PASSWORD_RESET_SMS_PER_ADDRESS:
-            raise ValidationError(MSG_ADDRESS_LIMIT, code="address_limit")
+        check_request_limits(
+            PasswordResetCode.objects.all(),
+            now=now,
+            kept_for=KEPT_FOR,
+            mine=PasswordResetCode.objects.filter(mobile=number),
+            limit=settings.PASSWORD_RESET_SMS_PER_NUMBER,
+            refusal=ValidationError(MSG_NUMBER_LIMIT, code="number_limit"),
+            client_ip=client_ip,
+            per_address=settings.PASSWORD_RESET_SMS_PER_ADDRESS,
+            address_refusal=ValidationError(MSG_ADDRESS_LIMIT, code="address_limit"),
+        )
         user = reset_account(number)
-        code = f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
+        code = new_code()
         row = PasswordResetCode.objects.create(
             user=user,
             mobile=number,

@@ -40,7 +40,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -48,7 +48,7 @@ from helpdesk.l10n import digits
 from helpdesk.persian import clean_digits
 from helpdesk.site import get_site_settings
 
-from .codes import lock_code_requests
+from .codes import CODE_LENGTH, check_request_limits, code_hash, new_code
 from .identifiers import clean_email, clean_mobile
 from .mail import account_email_send, account_sms_send
 from .models import SignupCode, User
@@ -60,9 +60,7 @@ SIGNUP_SMS_KIND = "signup_code"
 SIGNUP_EMAIL_KIND = "signup_link"
 LINK_SALT = "accounts.signup.link"
 EMAIL_MAX_LENGTH = 254  # SignupCode.email's (and User.email's) length
-CODE_LENGTH = 6
 KEPT_AT_LEAST = timedelta(days=1)
-WINDOW = timedelta(hours=1)
 
 MSG_NAME_REQUIRED = _("Enter your full name.")
 MSG_MOBILE_REQUIRED = _("Enter your mobile number.")
@@ -81,7 +79,7 @@ MSG_LINK_BAD = _("This link is not valid. Check that you opened the whole link f
 
 def _hash(identifier: str, secret: str) -> str:
     """The keyed hash stored for a code (sent to a mobile) or a link's secret (sent to an email address)."""
-    return salted_hmac("accounts.signup.code", f"{identifier}:{secret}", algorithm="sha256").hexdigest()
+    return code_hash("accounts.signup.code", identifier, secret)
 
 
 def _clean_name(full_name: str | None) -> str:
@@ -101,17 +99,18 @@ def kept_for() -> timedelta:
 def _check_limits(
     *, now: datetime, client_ip: str, mine: QuerySet[SignupCode], limit: int, refusal: ValidationError
 ) -> None:
-    """Refuse past the hourly limits: `mine` (this number's or address's requests) and the client address's.
-    Call inside the transaction that stores the new request; old requests are cleared first. The counts are taken
-    under a lock, so a concurrent request for the same number, email or address waits and cannot pass a limit too."""
-    lock_code_requests()
-    SignupCode.objects.filter(created_at__lt=now - kept_for()).delete()
-    since = now - WINDOW
-    if mine.filter(created_at__gte=since).count() >= limit:
-        raise refusal
-    by_address = SignupCode.objects.filter(created_at__gte=since, client_ip=client_ip)
-    if client_ip and by_address.count() >= settings.SIGNUP_CODES_PER_ADDRESS:
-        raise ValidationError(MSG_ADDRESS_LIMIT, code="address_limit")
+    """Refuse past the hourly limits: `mine` (this number's or email's requests) and the client address's."""
+    check_request_limits(
+        SignupCode.objects.all(),
+        now=now,
+        kept_for=kept_for(),
+        mine=mine,
+        limit=limit,
+        refusal=refusal,
+        client_ip=client_ip,
+        per_address=settings.SIGNUP_CODES_PER_ADDRESS,
+        address_refusal=ValidationError(MSG_ADDRESS_LIMIT, code="address_limit"),
+    )
 
 
 def clean_code(value: str | None) -> str:
@@ -156,7 +155,7 @@ def signup_request(*, full_name: str, mobile: str, client_ip: str, language: str
             refusal=ValidationError(MSG_NUMBER_LIMIT, code="number_limit"),
         )
         owner = User.objects.filter(mobile=number).first()
-        code = f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
+        code = new_code()
         row = SignupCode.objects.create(
             mobile=number,
             full_name=full_name,
