@@ -33,7 +33,7 @@
         backgroundColor: colour,
         borderWidth: 2,
         pointRadius: spec.labels.length > 45 ? 0 : 3,
-        tension: 0.2,
+        tension: 0, // straight lines: a curve between two counts would dip below zero
         spanGaps: true
       };
     });
