@@ -16,6 +16,7 @@ from helpdesk.forms import JalaliDateTimeField, MobileField
 from helpdesk.l10n import digits
 from helpdesk.persian import to_latin_digits
 from helpdesk.uploads import validate_upload
+from helpdesk.widgets import InputRenderer
 
 from . import selectors
 from .models import ALLOWED_TRANSITIONS, CannedResponse, Department, Priority, Status, Ticket, TicketType
@@ -153,6 +154,8 @@ class TicketCreateForm(forms.Form):
 class ReplyForm(forms.Form):
     """A public reply (customer or staff)."""
 
+    default_renderer = InputRenderer  # the ticket pages render its inputs on every request
+
     body = body_field(_("Your reply"))
     attachments = attachments_field()
 
@@ -223,6 +226,8 @@ class TicketUpdateForm(forms.Form):
     form with one save. Every field starts at the ticket's current value; `changes()` gives only the fields that
     differ from it (a field missing from the POST, e.g. one the page did not offer, is left as it is). The view
     calls each changed field's own service, all in one transaction; the services check permissions again."""
+
+    default_renderer = InputRenderer
 
     FIELDS = ("status", "priority", "department", "assignee", "type", "tags", "first_response_due", "resolution_due")
 
@@ -322,6 +327,7 @@ class TicketUpdateForm(forms.Form):
 
 
 class MergeForm(forms.Form):
+    default_renderer = InputRenderer
     target = forms.CharField(
         label=_("Merge this ticket into ticket"),
         max_length=30,

@@ -340,7 +340,7 @@ def public_messages_after(*, ticket: Ticket, message_id: int) -> list[Message]:
     return list(
         ticket.messages.filter(is_internal=False, pk__gt=message_id)
         .select_related("author")
-        .prefetch_related("attachments")
+        .prefetch_related(permissions.message_files())
         .order_by("created_at", "pk")
     )
 

@@ -251,7 +251,7 @@ def tk_field(bound_field):
 
 
 def _attachment_list(message) -> str:
-    files = message.attachments.all()  # prefetched by permissions.visible_messages
+    files = message.files  # a list, prefetched by permissions.message_files
     if not files:
         return ""
     download_url = reverse("tickets:attachment", args=[_URL_PLACEHOLDER])
