@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -128,6 +129,18 @@ def ceilings_compute_due(*, now: dt.datetime | None = None) -> dict[str, int]:
     return done
 
 
+def _save_audited(obj: models.Model, *, fields: Sequence[str], action: audit.Action, actor: User | None) -> None:
+    """Save `obj` with an audit entry of what changed in `fields` (all of them for a new row). Call inside the
+    transaction of the change."""
+    old = type(obj)._default_manager.filter(pk=obj.pk).values(*fields).first() if obj.pk else None
+    obj.save()
+    after = {name: getattr(obj, name) for name in fields}
+    if old is None:
+        audit.record(action, target=obj, actor=actor, after=after)
+    else:
+        audit.record_change(action, target=obj, actor=actor, before=old, after=after)
+
+
 def year_parameters_save(*, params: YearParameters, actor: User | None = None) -> YearParameters:
     """Save a year's figures (E, r and their sources) and, after commit, compute the ceilings now due
     (`limits.tasks.compute_upcoming_ceilings`), so the current period does not wait for the 01:00 run. If the
@@ -135,15 +148,8 @@ def year_parameters_save(*, params: YearParameters, actor: User | None = None) -
     """
     params.full_clean()
     with transaction.atomic():
-        old = YearParameters.objects.filter(pk=params.pk).values(*YEAR_PARAMETERS_FIELDS).first() if params.pk else None
-        params.save()
-        after = {name: getattr(params, name) for name in YEAR_PARAMETERS_FIELDS}
-        if old is None:
-            audit.record(audit.Action.ARTICLE6_PARAMETERS_CHANGE, target=params, actor=actor, after=after)
-        else:
-            audit.record_change(
-                audit.Action.ARTICLE6_PARAMETERS_CHANGE, target=params, actor=actor, before=old, after=after
-            )
+        action = audit.Action.ARTICLE6_PARAMETERS_CHANGE
+        _save_audited(params, fields=YEAR_PARAMETERS_FIELDS, action=action, actor=actor)
         transaction.on_commit(_queue_due_ceilings, robust=True)
     return params
 
@@ -164,19 +170,7 @@ def figures_save(*, figures: PriorPeriodFigures, actor: User | None = None) -> P
     """Save a taxpayer's prior-period figures (S, T, P), validated by the caller (the admin's forms, the CSV
     import), with an audit entry of what changed: the next ceiling of that taxpayer is computed from them."""
     with transaction.atomic():
-        old = (
-            PriorPeriodFigures.objects.filter(pk=figures.pk).values(*FIGURES_AUDITED_FIELDS).first()
-            if figures.pk
-            else None
-        )
-        figures.save()
-        after = {name: getattr(figures, name) for name in FIGURES_AUDITED_FIELDS}
-        if old is None:
-            audit.record(audit.Action.ARTICLE6_FIGURES_CHANGE, target=figures, actor=actor, after=after)
-        else:
-            audit.record_change(
-                audit.Action.ARTICLE6_FIGURES_CHANGE, target=figures, actor=actor, before=old, after=after
-            )
+        _save_audited(figures, fields=FIGURES_AUDITED_FIELDS, action=audit.Action.ARTICLE6_FIGURES_CHANGE, actor=actor)
     return figures
 
 
