@@ -138,8 +138,9 @@ def test_the_system_is_whatever_the_permission_says(row):
     def only_the_system(who, locked) -> bool:
         return who is None
 
-    with pytest.raises(StepForbidden), transaction.atomic():
+    with pytest.raises(StepForbidden) as refused, transaction.atomic():
         MACHINE.step(row.pk, State.UNDER_REVIEW, actor=AgentFactory(), allowed=only_the_system, record=Recorder())
+    assert refused.value.code == "forbidden"
     with transaction.atomic():
         locked, _ = MACHINE.step(row.pk, State.UNDER_REVIEW, actor=None, allowed=only_the_system, record=Recorder())
     assert locked.state == State.UNDER_REVIEW

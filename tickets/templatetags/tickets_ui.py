@@ -6,23 +6,20 @@ built here with `format_html` instead of per-option widget templates (several ti
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from html import escape as _escape
-
 from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince, timeuntil
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from helpdesk.l10n import digits, format_datetime, format_file_size
 from helpdesk.templatetags.persian import pdigits
 
 from ..models import Status
+from ..options import Options, options_html
+from ..options import escape as _e
 
 register = template.Library()
 
@@ -72,14 +69,6 @@ def due_badge(ticket, field: str = "resolution_due"):
     )
 
 
-def _e(value) -> str:
-    """HTML-escape like `conditional_escape`, without its lazy-string wrapper (this runs hundreds of times a
-    page): safe strings pass through, everything else is escaped."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return _escape(str(value), quote=True)
-
-
 def _values(selected) -> set[str]:
     if selected is None:
         return set()
@@ -88,53 +77,12 @@ def _values(selected) -> set[str]:
     return {str(selected)} if selected != "" else set()
 
 
-def _options(choices: Iterable, chosen: set[str]) -> str:
-    parts = []
-    for value, label in choices:
-        if isinstance(label, list | tuple):
-            parts.append(f'<optgroup label="{_e(value)}">{_options(label, chosen)}</optgroup>')
-        else:
-            value = "" if value is None else str(value)
-            selected = " selected" if value in chosen else ""
-            parts.append(f'<option value="{_e(value)}"{selected}>{_e(label)}</option>')
-    return "".join(parts)
-
-
-@dataclass(frozen=True)
-class Options:
-    """The `<option>`s of a list, nothing selected, built once by `cached_options`; `tk_select` marks the chosen."""
-
-    html: str
-
-    def choosing(self, chosen: set[str]) -> str:
-        html = self.html
-        for value in chosen:  # a list's values are unique: one option each
-            option = f'<option value="{_e(value)}">'
-            html = html.replace(option, f"{option[:-1]} selected>", 1)
-        return html
-
-
-# (list name, language) → (version, options): one entry a list and language, replaced when the version changes.
-_OPTIONS: dict[tuple[str, str | None], tuple[str, Options]] = {}
-
-
-def cached_options(name: str, version: str, choices: Iterable) -> Options:
-    """The option HTML of `choices`, built once a process for each list `name` and language until `version`
-    changes (the queue's choice lists carry one, `selectors.QueueChoices`; a fixed list passes a constant)."""
-    key = (name, get_language())
-    entry = _OPTIONS.get(key)
-    if entry is None or entry[0] != version:
-        entry = (version, Options(_options(choices, set())))
-        _OPTIONS[key] = entry
-    return entry[1]
-
-
 @register.simple_tag
 def tk_select(name: str, choices, selected=None, *, id: str = "", empty=None, multiple: bool = False, size: int = 0,  # noqa: A002
               css: str = "form-select"):  # fmt: skip
     """A `<select>` from (value, label) pairs (or (group, pairs)) or `Options`; `selected` a value or a list."""
     chosen = _values(selected)
-    options = choices.choosing(chosen) if isinstance(choices, Options) else _options(choices, chosen)
+    options = choices.choosing(chosen) if isinstance(choices, Options) else options_html(choices, chosen)
     if empty is not None:
         options = f'<option value="">{_e(empty)}</option>{options}'
     attrs = f' id="{_e(id)}"' if id else ""
@@ -222,7 +170,7 @@ def tk_bound_select(bound_field, css: str = "form-select", choices=None):
         choices = field.choices
     elif getattr(field, "empty_label", None) is not None:
         choices = [("", field.empty_label), *choices]
-    options = _options(choices, _values(value if isinstance(value, list | tuple) else [value]))
+    options = options_html(choices, _values(value if isinstance(value, list | tuple) else [value]))
     return mark_safe(  # noqa: S308 - escaped by _e/_options
         f'<select name="{_e(bound_field.html_name)}" id="{_e(bound_field.auto_id)}" '
         f'class="{_e(css)}{invalid}"{required}>{options}</select>'

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import AgentFactory
-from tickets.templatetags.tickets_ui import Options, cached_options, tk_select
+from tickets.options import Options, cached_options
+from tickets.templatetags.tickets_ui import tk_select
 
 from .factories import DepartmentFactory, PriorityFactory, TicketTypeFactory
 

@@ -24,7 +24,7 @@ from ..filters import (
 )
 from ..forms import BulkActionForm, SavedFilterForm
 from ..models import SavedFilter, Status
-from ..templatetags.tickets_ui import cached_options
+from ..options import cached_options
 from ._common import form_errors_text, paginate, safe_next, staff_required
 
 if TYPE_CHECKING:
