@@ -17,7 +17,6 @@ from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.forms import LocalizedCharField
 from helpdesk.validators import normalize_economic_code, normalize_legal_id, normalize_national_id
 
 from .identifiers import clean_email, clean_mobile
@@ -126,14 +125,14 @@ class IdentifierFieldsMixin:
 def _identifier_fields():
     """Form fields that let the user type more than the stored length (spaces, +98, …) before normalising."""
     return {
-        "mobile": LocalizedCharField(
+        "mobile": forms.CharField(
             label=_("mobile"),
             max_length=30,
             required=False,
             widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel", "inputmode": "tel"}),
             help_text=_("e.g. 09121234567"),
         ),
-        "national_id": LocalizedCharField(
+        "national_id": forms.CharField(
             label=_("national ID"),
             max_length=20,
             required=False,
@@ -288,7 +287,7 @@ class SignupNameForm(forms.Form):
 class SignupForm(SignupNameForm):
     """Self-registration, step 1: who you are and the number the code goes to (`accounts.signup.signup_request`)."""
 
-    mobile = LocalizedCharField(
+    mobile = forms.CharField(
         label=_("mobile"),
         max_length=30,
         widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel", "inputmode": "tel"}),
@@ -346,7 +345,7 @@ class SignupVerifyForm(SignupPasswordForm):
 class PasswordResetSmsForm(forms.Form):
     """Password reset by SMS, step 1: the account's mobile number (`accounts.password_sms`)."""
 
-    mobile = LocalizedCharField(
+    mobile = forms.CharField(
         label=_("mobile"),
         max_length=30,
         widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel", "inputmode": "tel", "autofocus": True}),

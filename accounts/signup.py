@@ -41,7 +41,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.l10n import digits
@@ -204,6 +204,22 @@ def signup_verify(*, signup_id: int, code: str, password: str, language: str) ->
 # --- by email ------------------------------------------------------------------------------------------------------
 
 
+def link_lifetime() -> str:
+    """How long a sign-up link is valid (`SIGNUP_LINK_MINUTES`), in the active language's words and digits, in
+    the largest units that fit: «۳ روز», «۱ روز و ۱۲ ساعت», "1 hour and 30 minutes" (not «۴۳۲۰ دقیقه»)."""
+    days, rest = divmod(settings.SIGNUP_LINK_MINUTES, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    units = [
+        (days, ngettext("%(count)s day", "%(count)s days", days)),
+        (hours, ngettext("%(count)s hour", "%(count)s hours", hours)),
+        (minutes, ngettext("%(count)s minute", "%(count)s minutes", minutes)),
+    ]
+    parts = [text % {"count": digits(count)} for count, text in units if count]
+    if len(parts) == 1:
+        return parts[0]
+    return gettext("%(first)s and %(last)s") % {"first": gettext(", ").join(parts[:-1]), "last": parts[-1]}
+
+
 def signup_link(token: str) -> str:
     """The address of a sign-up link (on SITE_URL, as every link in an email)."""
     return settings.SITE_URL.rstrip("/") + reverse("accounts:signup_email_confirm", args=[token])
@@ -250,10 +266,10 @@ def signup_email_request(*, full_name: str, email: str, client_ip: str, language
         context = {
             "site": get_site_settings().title,
             "full_name": full_name,
-            "minutes": digits(settings.SIGNUP_LINK_MINUTES),
             "link": "" if owner else signup_link(signing.dumps([row.pk, secret], salt=LINK_SALT)),
         }
         with translation.override((owner.language if owner else language) or settings.LANGUAGE_CODE):
+            context["lifetime"] = link_lifetime()
             subject = gettext("Your sign-up at %(site)s") % context
             body = render_to_string("accounts/email/signup_link.txt", context)
         account_email_send(user=owner, email=address, subject=subject, body=body, kind=SIGNUP_EMAIL_KIND)

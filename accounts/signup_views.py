@@ -144,7 +144,7 @@ def signup_email_sent(request):
     pending = _pending_email(request)
     if pending is None:
         return redirect("accounts:signup_email")
-    context = {"email": pending.email, "minutes": settings.SIGNUP_LINK_MINUTES}
+    context = {"email": pending.email, "lifetime": signups.link_lifetime()}
     return render(request, "accounts/signup_email_sent.html", context)
 
 

@@ -19,7 +19,9 @@ from __future__ import annotations
 import logging
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from helpdesk.persian import normalize
 from helpdesk.site import get_site_settings
@@ -98,7 +100,10 @@ def _actions(rule: Rule):
         def reply(t: Ticket) -> Ticket:
             if t.requester_id is None or t.is_internal or not (rule.canned_response and rule.canned_response.is_active):
                 return t  # nobody to answer (an internal ticket), or the response was retired
-            body = services.render_canned(response=rule.canned_response, ticket=t, agent=_system_signature())
+            assert t.requester is not None  # requester_id was checked
+            # In the requester's language, as notifications are: the email-in worker has none active.
+            with translation.override(t.requester.language or settings.LANGUAGE_CODE):
+                body = services.render_canned(response=rule.canned_response, ticket=t, agent=_system_signature())
             return services.reply_add(ticket=t, author=None, body=body).ticket
 
         yield "reply", reply

@@ -14,8 +14,10 @@ class HelpdeskConfig(AppConfig):
 
     def ready(self):
         from . import checks, files  # noqa: F401 - checks registers the system checks
+        from .forms import localize_length_limits
         from .models import SiteSettings
 
+        localize_length_limits()
         files.register_folder("branding", model=SiteSettings, field="logo")  # the orphan sweep's folders
 
 

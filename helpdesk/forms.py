@@ -8,6 +8,7 @@
 - `PersianDigitsMixin` / `DigitsCharField`: any CharField that should store Latin digits.
 - `MobileField`, `NationalIDField`, `LegalIDField`, `EconomicCodeField`: identifiers cleaned to their
   canonical form with `helpdesk.validators`.
+- `localize_length_limits`: every `max_length` message on the site in the page's digits.
 """
 
 from __future__ import annotations
@@ -158,27 +159,31 @@ class LocalizedTimeField(forms.TimeField):
         return super().to_python(to_latin_digits(value).strip() if isinstance(value, str) else value)
 
 
-class _MaxLength(MaxLengthValidator):
-    """Django's length check, its numbers in the active language's digits («حداکثر ۳۰ نویسه»: Django's own
-    message formats them with `%d`, in Latin digits)."""
-
-    message = MSG_MAX_LENGTH
-
-    def __call__(self, value):
-        try:
-            super().__call__(value)
-        except ValidationError as exc:
-            params = {"limit_value": self.limit_value, "show_value": self.clean(value)}
-            shown = {key: format_number(number, grouping=False) for key, number in params.items()}
-            raise ValidationError(self.message, code=self.code, params=shown) from exc
+_DJANGO_MAX_LENGTH_MESSAGE = MaxLengthValidator.message
+_django_max_length_check = MaxLengthValidator.__call__
 
 
-class LocalizedCharField(forms.CharField):
-    """A CharField whose `max_length` message shows the numbers in the page's digits."""
+def _check_length(self: MaxLengthValidator, value) -> None:
+    """`MaxLengthValidator.__call__` on every form and model of the site (installed by `HelpdeskConfig.ready`):
+    Django's message formats its numbers with `%d`, in Latin digits, and its Persian reads «…مساوی ۵»; this one
+    writes «حداکثر ۳۰ نویسه وارد کنید (این ۴۱ نویسه دارد).» in the page's digits. A validator given its own
+    message keeps Django's check (its message may format the numbers with `%d`)."""
+    if self.message is not _DJANGO_MAX_LENGTH_MESSAGE:
+        return _django_max_length_check(self, value)
+    length = self.clean(value)
+    limit = self.limit_value() if callable(self.limit_value) else self.limit_value
+    if self.compare(length, limit):
+        shown = {
+            "limit_value": format_number(limit, grouping=False),
+            "show_value": format_number(length, grouping=False),
+        }
+        raise ValidationError(MSG_MAX_LENGTH, code=self.code, params=shown)
+    return None
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.validators = [_MaxLength(v.limit_value) if type(v) is MaxLengthValidator else v for v in self.validators]
+
+def localize_length_limits() -> None:
+    """Every length limit's message in the page's digits (see `_check_length`); called once at start-up."""
+    MaxLengthValidator.__call__ = _check_length  # type: ignore[method-assign,assignment]
 
 
 class PersianDigitsMixin:
@@ -189,11 +194,11 @@ class PersianDigitsMixin:
         return to_latin_digits(value) if isinstance(value, str) else value
 
 
-class DigitsCharField(PersianDigitsMixin, LocalizedCharField):
+class DigitsCharField(PersianDigitsMixin, forms.CharField):
     pass
 
 
-class _IdentifierField(PersianDigitsMixin, LocalizedCharField):
+class _IdentifierField(PersianDigitsMixin, forms.CharField):
     normalize = staticmethod(lambda value: value)
 
     def __init__(self, **kwargs):

@@ -15,10 +15,10 @@ import pytest
 import time_machine
 from django.core import mail, signing
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Role, SignupCode, User
-from accounts.signup import LINK_SALT, SIGNUP_EMAIL_KIND
+from accounts.signup import LINK_SALT, SIGNUP_EMAIL_KIND, link_lifetime
 from accounts.tests.test_signup import client, open_signup  # noqa: F401 - fixtures
 from helpdesk.tests.pins import pinned_get
 from notifications.models import Notification
@@ -76,10 +76,10 @@ def test_sign_up_by_email_link_and_be_logged_in(client, open_signup):
     response = ask(client, email="  Nima@Example.COM ")
     assert response.status_code == 302 and response["Location"] == SENT
     page = client.get(SENT).content.decode()
-    assert ADDRESS in page and "۶۰ دقیقه" in page
+    assert ADDRESS in page and "تا ۱ ساعت دیگر" in page
     [message] = mail.outbox
     assert message.to == [ADDRESS] and "ثبت‌نام شما در" in message.subject
-    assert "نیما رستگار عزیز" in message.body and "۶۰ دقیقه" in message.body
+    assert "نیما رستگار عزیز" in message.body and "تا ۱ ساعت دیگر" in message.body
     outbox_row = Notification.objects.get(kind=SIGNUP_EMAIL_KIND)
     assert outbox_row.recipient_id is None and outbox_row.state == Notification.State.SENT
     link = last_link()
@@ -152,6 +152,33 @@ def test_an_expired_link_is_refused(client, open_signup, settings):
     assert response.status_code == 400 and "منقضی" in response.content.decode()
     assert not User.objects.filter(email=ADDRESS).exists()
     assert reverse("accounts:signup_email") in response.content.decode()  # the way to a new link
+
+
+def test_a_three_day_link_is_said_in_days_not_minutes(client, open_signup, settings):
+    settings.SIGNUP_LINK_MINUTES = 3 * 24 * 60
+    ask(client)
+    page = client.get(SENT).content.decode()
+    assert "تا ۳ روز دیگر" in page and "۴۳۲۰" not in page
+    [message] = mail.outbox
+    assert "تا ۳ روز دیگر" in message.body and "۴۳۲۰" not in message.body
+
+
+@pytest.mark.parametrize(
+    ("minutes", "english", "persian"),
+    [
+        (1, "1 minute", "۱ دقیقه"),
+        (90, "1 hour and 30 minutes", "۱ ساعت و ۳۰ دقیقه"),
+        (24 * 60, "1 day", "۱ روز"),
+        (3 * 24 * 60, "3 days", "۳ روز"),
+        (24 * 60 + 61, "1 day, 1 hour and 1 minute", "۱ روز، ۱ ساعت و ۱ دقیقه"),
+    ],
+)
+def test_a_link_lifetime_in_the_largest_units_that_fit(settings, minutes, english, persian):
+    settings.SIGNUP_LINK_MINUTES = minutes
+    with translation.override("en"):
+        assert link_lifetime() == english
+    with translation.override("fa"):
+        assert link_lifetime() == persian
 
 
 def test_a_link_valid_for_days_outlives_the_daily_clearing(client, open_signup, settings):

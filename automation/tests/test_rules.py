@@ -5,6 +5,7 @@ cost the ticket."""
 import logging
 
 import pytest
+from django.utils import translation
 
 from accounts.tests.factories import AgentFactory, CustomerFactory, OrganisationFactory
 from automation import events as automation_events
@@ -232,6 +233,18 @@ def test_canned_auto_reply_with_placeholders(rule, make_ticket, customer, depart
     event = ticket.events.get(kind=events.REPLIED)
     assert event.actor is None and event.data["message"] == reply.pk
     assert events.REPLIED in notified.kinds
+
+
+@pytest.mark.parametrize(("language", "active"), [("en", "fa"), ("en", None), ("fa", "en")])
+def test_canned_auto_reply_in_the_requesters_language(rule, make_ticket, language, active):
+    """An auto-reply (from email-in, where the worker has no active language) is written as its requester reads:
+    an English-speaking customer gets Latin digits, a Persian-speaking one Persian digits."""
+    rule(canned_response=CannedResponseFactory(body="Request {ticket_reference} received."))
+    requester = CustomerFactory(language=language)
+    with translation.override(active):
+        ticket = make_ticket(requester=requester, channel=Channel.EMAIL)
+    reference = ticket.reference if language == "en" else to_persian_digits(ticket.reference)
+    assert ticket.messages.order_by("pk").last().body == f"Request {reference} received."
 
 
 def test_auto_reply_skipped_on_internal_tickets_and_retired_responses(rule, make_ticket, agent):

@@ -21,8 +21,8 @@ _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 def render_canned(*, response: CannedResponse, ticket: Ticket, agent: User | None) -> str:
     """The response's text with {customer_name}, {ticket_reference}, {agent_name} and {department} filled in.
 
-    The reference is written in the active language's digits (Persian on Persian pages, and in an automatic
-    reply sent where no language is active: Persian is the default). Any other `{…}` is left exactly as written
+    The reference is written in the active language's digits (Persian on Persian pages; an automatic reply is
+    rendered in its requester's language, `automation.rules`). Any other `{…}` is left exactly as written
     (no str.format: a stray brace must not break the text).
     The result is Markdown for the reply box; it is sanitised when displayed like any message.
     """

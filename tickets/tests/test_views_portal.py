@@ -150,6 +150,15 @@ def test_type_that_needs_a_file_is_refused_without_one(client, customer, departm
     assert not Ticket.objects.exists()
 
 
+def test_a_too_long_subject_is_refused_in_persian_digits(client, customer, department):
+    """Every length limit on the site speaks with the page's digits, not Django's «…مساوی 200»."""
+    client.force_login(customer)
+    response = client.post(CREATE, {"department": department.pk, "subject": "x" * 241, "body": "متن"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["subject"] == ["حداکثر ۲۰۰ نویسه وارد کنید (این ۲۴۱ نویسه دارد)."]
+    assert not Ticket.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [
