@@ -40,11 +40,9 @@ def account_email_send(
 ) -> None:
     """Queue an email to `user`'s address (or to `email`, for an address with no account yet, e.g. a sign-up
     link), already rendered in their language; it leaves after the current transaction commits (call inside the
-    transaction that decided to send it)."""
+    transaction that decided to send it). The sender refuses an email with neither address (ValueError)."""
     if _sender is None:
         raise ImproperlyConfigured("No account email sender is registered: is the notifications app installed?")
-    if not (email or getattr(user, "email", None)):
-        raise ValueError("an account email needs an address: the user's, or `email`")
     _sender(user=user, email=email, subject=subject, body=body, html=html, kind=kind)
 
 
