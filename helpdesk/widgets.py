@@ -7,7 +7,8 @@ in the field while letting the picker (Latin digits only) read it: put `{{ form.
 
 `JalaliDateTimeInput` carries `data-jdp` too: the site-wide picker is started with its time part (hours and
 minutes), which date-only inputs turn off with `data-jdp-only-date`. Its value reads `۱۴۰۳/۱۲/۳۰ ۱۴:۰۵` and can
-still be typed, in any digits.
+still be typed, in any digits. Both show what was typed (a form re-shown after an error, a filter form's values)
+in the page's digits: Persian on Persian pages, Latin otherwise.
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ class _JalaliInput(forms.TextInput):
         if "placeholder" not in widget_attrs:
             widget_attrs["placeholder"] = digits(self.example)
         return context
+
+    def format_value(self, value):
+        # What was typed, re-shown after an error (or a filter form's value), in the page's digits.
+        formatted = super().format_value(value)
+        return digits(formatted) if formatted else formatted
 
 
 class JalaliDateInput(_JalaliInput):

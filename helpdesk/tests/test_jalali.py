@@ -308,19 +308,21 @@ class TestJalaliDateField:
             html = str(self.form()(initial={"day": dt.date(2025, 3, 20)})["day"])
         assert 'value="1403/12/30"' in html
 
-    def test_re_renders_what_was_typed_after_an_error(self):
-        form = self.form()(data={"day": "1404/12/30"})
-        assert not form.is_valid()
-        assert 'value="1404/12/30"' in str(form["day"])
+    @pytest.mark.parametrize(
+        ("language", "typed", "shown"),
+        [
+            ("fa", "1404/12/30", "۱۴۰۴/۱۲/۳۰"),
+            ("fa", "۱۴۰۴/۱۲/۳۰", "۱۴۰۴/۱۲/۳۰"),
+            ("en", "۱۴۰۴/۱۲/۳۰", "1404/12/30"),
+            ("en", "1404/12/30", "1404/12/30"),
+        ],
+    )
+    def test_re_renders_what_was_typed_after_an_error_in_the_pages_digits(self, language, typed, shown):
+        with translation.override(language):
+            form = self.form()(data={"day": typed})
+            assert not form.is_valid()
+            assert f'value="{shown}"' in str(form["day"])
 
-    def test_unchanged_initial_is_not_a_change(self):
-        form = self.form()(data={"day": "۱۴۰۳/۱۲/۳۰"}, initial={"day": dt.date(2025, 3, 20)})
-        assert not form.has_changed()
-
-    def test_media_brings_the_optional_picker(self):
-        media = str(self.form()().media)
-        assert "js/jalali-fields.js" in media
-        assert "vendor/" not in media  # base.html loads the picker once for every page
 
 
 class TestJalaliDateTimeField:
@@ -350,6 +352,27 @@ class TestJalaliDateTimeField:
             html = str(self.form()(initial={"at": dt.datetime(2025, 3, 20, 20, 45, tzinfo=UTC)})["at"])
         assert 'value="۱۴۰۴/۰۱/۰۱ ۰۰:۱۵"' in html
         assert "data-jdp" in html and "data-jdp-only-date" not in html  # the picker with its time part
+
+    @pytest.mark.parametrize(("language", "shown"), [("fa", "۱۴۰۳/۱۲/۳۰ ۲۳:۴۵"), ("en", "1403/12/30 23:45")])
+    def test_datetime_re_renders_what_was_typed_in_the_pages_digits(self, language, shown):
+        from django import forms
+
+        class MomentForm(self.form()):
+            other = forms.IntegerField()  # missing: the form is shown again with what was typed
+
+        with translation.override(language):
+            form = MomentForm(data={"at": "1403/12/30 ۲۳:45"})
+            assert not form.is_valid() and "at" not in form.errors
+            assert f'value="{shown}"' in str(form["at"])
+
+    def test_unchanged_initial_is_not_a_change(self):
+        form = self.form()(data={"day": "۱۴۰۳/۱۲/۳۰"}, initial={"day": dt.date(2025, 3, 20)})
+        assert not form.has_changed()
+
+    def test_media_brings_the_optional_picker(self):
+        media = str(self.form()().media)
+        assert "js/jalali-fields.js" in media
+        assert "vendor/" not in media  # base.html loads the picker once for every page
 
 
 # In a real browser: the site-wide picker reads the Persian-digit value and the form round-trips --------------
