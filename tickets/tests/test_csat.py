@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from accounts.tests.factories import AdminFactory
 from helpdesk.tests.pins import pinned_get
 from notifications.models import Notification
 from tickets import csat, services
@@ -63,6 +64,35 @@ def test_a_department_that_does_not_ask_sends_no_link(ticket, agent, customer, d
     token = csat.rating_token(ticket)  # a link made before the switch changes nothing either
     response = client.post(reverse("tickets:rate", args=[token]), {"score": "5"})
     assert response.status_code == 410 and not SatisfactionRating.objects.exists()
+
+
+def test_ratings_turned_off_in_the_admin_form_send_no_link_and_the_page_refuses(ticket, agent, customer, department, client):
+    client.force_login(AdminFactory())
+    change = reverse("admin:tickets_department_change", args=[department.pk])
+    assert client.get(change).context["adminform"].form.initial["csat_enabled"] is True
+    data = {
+        "name": department.name,
+        "description": department.description,
+        "is_public": "on",
+        "is_active": "on",
+        "members": [user.pk for user in department.members.all()],
+        "supervisors": [user.pk for user in department.supervisors.all()],
+        "inbound_email": department.inbound_email,
+    }  # the box "ask for satisfaction ratings" unticked: not in the POST
+    assert client.post(change, data).status_code == 302
+    department.refresh_from_db()
+    assert not department.csat_enabled and list(department.members.all()) == [agent]
+    client.logout()
+
+    services.reply_add(ticket=ticket, author=agent, body="حل شد.", status=Status.RESOLVED)
+    ticket.refresh_from_db()
+    rows = rows_for(customer, ticket)
+    assert set(rows) == {C.EMAIL, C.SMS, C.PANEL}
+    assert not any("/tickets/rate/" in row.body or "/tickets/rate/" in row.link for row in rows.values())
+    url = reverse("tickets:rate", args=[csat.rating_token(ticket)])  # a link made anyway opens nothing
+    assert client.get(url).status_code == 410
+    assert client.post(url, {"score": "5"}).status_code == 410
+    assert not SatisfactionRating.objects.exists()
 
 
 def test_the_link_works_without_logging_in_and_can_be_changed_for_seven_days(resolved, client):
