@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
-from urllib.parse import urlencode
+import re
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -154,6 +156,36 @@ def test_filters_accept_persian_digits_and_presets(month, client, manager, depar
     for preset in ("today", "week", "month", "last30", "season", "year"):
         client.force_login(manager)
         assert client.get(reverse("reports:sla"), {"preset": preset}).status_code == 200
+
+
+@pytest.mark.parametrize("language, shown", [("fa", ("۱۴۰۴/۰۲/۲۴", "۱۴۰۴/۰۳/۰۸")), ("en", ("1404/02/24", "1404/03/08"))])
+@pytest.mark.parametrize("typed", [("1404/02/24", "۱۴۰۴/۰۳/۰۸"), ("۱۴۰۴/۰۲/۲۴", "1404/03/08")])
+def test_the_filter_form_shows_the_dates_in_the_pages_digits(client, manager, settings, language, shown, typed):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = page(client, manager, start=typed[0], end=typed[1])
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert f'name="start" value="{shown[0]}"' in text and f'name="end" value="{shown[1]}"' in text
+
+
+def links(text: str) -> list[tuple[str, dict[str, str]]]:
+    """Each link's path and query parameters."""
+    found = [urlsplit(html.unescape(href)) for href in re.findall(r'href="([^"]*)"', text)]
+    return [(link.path, {name: value for name, (value,) in parse_qs(link.query).items()}) for link in found]
+
+
+def test_the_tabs_and_the_export_links_carry_the_filters(month, client, manager, department):
+    """Every tab and export link of the page keeps its filters (in Latin digits), and Reset drops them."""
+    response = page(client, manager, "sla", department=str(department.pk), start="۱۴۰۴/۰۲/۲۴")
+    text = response.content.decode()
+    expected = {**RANGE, "department": str(department.pk)}
+    tabs = links(re.search(r'<ul class="nav nav-tabs.*?</ul>', text, re.DOTALL).group())
+    assert tabs == [(reverse(f"reports:{section}"), expected) for section in SECTIONS]
+    (form,) = re.findall(r'<form method="get".*?</form>', text, re.DOTALL)
+    assert links(form) == [(reverse("reports:sla"), {})]  # Reset
+    exports = [query for path, query in links(text) if "/export/" in path]
+    assert len(exports) == 2 * len(response.context["page"].tables)  # CSV and Excel for each table
+    assert all(query == expected for query in exports)
 
 
 @pytest.mark.parametrize(
