@@ -14,8 +14,8 @@ from reports import pages, selectors
 from reports.filters import ReportFilterForm, read_filters
 from reports.permissions import report_scope
 from tickets import services
-from tickets.models import Status
-from tickets.tests.factories import TicketFactory
+from tickets.models import Status, Ticket
+from tickets.tests.factories import PriorityFactory, TicketFactory, TicketTypeFactory
 
 from .conftest import FIRST, LAST, RANGE, at, jalali
 
@@ -63,6 +63,46 @@ def test_overview_counts_times_and_backlog(month, manager):
     assert by_day[-1][-1] == 1  # t4 is still open
     assert [r[1] for r in rows(page, "csat")] == [0, 0, 1, 0, 1]
     assert {row[0]: row[1] for row in rows(page, "open_department")} == {"مالی": 1}
+
+
+def test_overview_open_now_by_status_and_priority(month, manager, department, priority):
+    """t4 (new, «عادی», B) and, filed long before the range (open now is any date), four open tickets of A and two
+    finished ones that do not count."""
+    urgent, low = PriorityFactory(name="فوری", order=5), PriorityFactory(name="کم", order=1)
+    long_ago = at(1, 9, month=1)
+    for status, rank in [
+        (Status.OPEN, urgent), (Status.WAITING, urgent), (Status.ON_HOLD, None), (Status.OPEN, low),
+        (Status.RESOLVED, urgent), (Status.CLOSED, low),
+    ]:  # fmt: skip
+        finished = long_ago if status in (Status.RESOLVED, Status.CLOSED) else None
+        TicketFactory(
+            department=department, status=status, priority=rank, created_at=long_ago,
+            resolved_at=finished, closed_at=finished if status == Status.CLOSED else None,
+        )  # fmt: skip
+    page = build("overview", manager)
+    assert kpis(page)["Open now"] == 5
+    # In the workflow's order; by priority the most urgent first, «none» last.
+    assert rows(page, "open_status") == [["New", 1], ["Open", 2], ["Waiting for customer", 1], ["On hold", 1]]
+    assert rows(page, "open_priority") == [["فوری", 2], [priority.name, 1], ["کم", 1], ["none", 1]]
+    assert {row[0]: row[1] for row in rows(page, "open_department")} == {"پشتیبانی فنی": 4, "مالی": 1}
+    chart = next(chart for chart in page.charts if chart.key == "open_priority")
+    assert chart.data()["datasets"][0]["data"] == [2, 1, 1, 1]
+
+
+def test_sla_by_type(month, manager):
+    """t1 and t3 are hardware, t2 software, t4 has no type."""
+    hardware, software = TicketTypeFactory(name="سخت‌افزار"), TicketTypeFactory(name="نرم‌افزار")
+    for name, kind in (("t1", hardware), ("t3", hardware), ("t2", software)):
+        Ticket.objects.filter(pk=month[name].pk).update(type=kind)
+    by_type = {row[0]: row[1:] for row in rows(build("sla", manager), "by_type")}
+    # [FR met, FR breached, FR met %, resolution met, resolution breached, resolution met %]
+    assert by_type == {
+        "سخت‌افزار": [1, 1, 0.5, 1, 1, 0.5],  # t1 late twice, t3 in time
+        "نرم‌افزار": [1, 0, 1.0, 1, 0, 1.0],  # t2
+        "none": [0, 1, 0.0, 0, 0, None],  # t4: never answered, not resolved
+    }
+    narrowed = {row[0]: row[1:] for row in rows(build("sla", manager, type=str(software.pk)), "by_type")}
+    assert narrowed == {"نرم‌افزار": [1, 0, 1.0, 1, 0, 1.0]}
 
 
 def test_sla_by_department_counts_a_transferred_ticket_where_it_ended(month, manager):
