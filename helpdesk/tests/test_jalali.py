@@ -324,7 +324,6 @@ class TestJalaliDateField:
             assert f'value="{shown}"' in str(form["day"])
 
 
-
 class TestJalaliDateTimeField:
     def form(self):
         from django import forms

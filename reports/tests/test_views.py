@@ -158,7 +158,9 @@ def test_filters_accept_persian_digits_and_presets(month, client, manager, depar
         assert client.get(reverse("reports:sla"), {"preset": preset}).status_code == 200
 
 
-@pytest.mark.parametrize("language, shown", [("fa", ("۱۴۰۴/۰۲/۲۴", "۱۴۰۴/۰۳/۰۸")), ("en", ("1404/02/24", "1404/03/08"))])
+@pytest.mark.parametrize(
+    "language, shown", [("fa", ("۱۴۰۴/۰۲/۲۴", "۱۴۰۴/۰۳/۰۸")), ("en", ("1404/02/24", "1404/03/08"))]
+)
 @pytest.mark.parametrize("typed", [("1404/02/24", "۱۴۰۴/۰۳/۰۸"), ("۱۴۰۴/۰۲/۲۴", "1404/03/08")])
 def test_the_filter_form_shows_the_dates_in_the_pages_digits(client, manager, settings, language, shown, typed):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language

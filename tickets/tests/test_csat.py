@@ -66,7 +66,9 @@ def test_a_department_that_does_not_ask_sends_no_link(ticket, agent, customer, d
     assert response.status_code == 410 and not SatisfactionRating.objects.exists()
 
 
-def test_ratings_turned_off_in_the_admin_form_send_no_link_and_the_page_refuses(ticket, agent, customer, department, client):
+def test_ratings_turned_off_in_the_admin_form_send_no_link_and_the_page_refuses(
+    ticket, agent, customer, department, client
+):
     client.force_login(AdminFactory())
     change = reverse("admin:tickets_department_change", args=[department.pk])
     assert client.get(change).context["adminform"].form.initial["csat_enabled"] is True
