@@ -79,6 +79,18 @@ def test_updates_are_indexed_by_every_writer(make_ticket, agent, either_plan):
     assert found("تازه") == set()
 
 
+def test_a_merge_is_indexed(make_ticket, agent, either_plan):
+    """`ticket_merge` moves the source's messages to the target and rebuilds both texts: the index follows."""
+    target = make_ticket(subject="اصلی", body="نخست")
+    source = make_ticket(subject="تکراری", body="کارتریج")
+    services.reply_add(ticket=source, author=agent, body="تونر")
+    assert found("کارتریج") == found("تونر") == {source.reference}
+    services.ticket_merge(source=source, target=target, actor=agent)
+    assert found("کارتریج") == found("تونر") == {target.reference}  # the moved messages, now the target's
+    assert found("تکراری") == {source.reference}  # the source keeps its own subject
+    assert found("نخست") == {target.reference}
+
+
 def test_deleted_tickets_are_gone(make_ticket, either_plan):
     gone, kept = make_ticket(subject="حذفی"), make_ticket(subject="حذفی دوم")
     gone.delete()
@@ -126,9 +138,12 @@ def test_the_probe_stops_at_its_limit_and_adds_the_reference():
 
 
 @pytest.mark.pins("tickets:queue")
-def test_the_queue_shows_only_what_the_agent_may_see(client, agent, department, either_plan):
+@pytest.mark.parametrize("matches", [1, 30])
+def test_the_queue_shows_only_what_the_agent_may_see(client, agent, department, either_plan, matches):
+    """The same queries by either plan (a rare word through the index, a common one along the sort), for 1 match
+    and for 30."""
     SiteSettings.objects.update_or_create(pk=1, defaults={"records_per_page": 50})
-    visible = [TicketFactory(department=department, search_document=f"چاپگر {i}") for i in range(3)]
+    visible = [TicketFactory(department=department, search_document=f"چاپگر {i}") for i in range(matches)]
     TicketFactory(department=DepartmentFactory(), search_document="چاپگر پنهان")
     client.force_login(agent)
     response = pinned_get(client, QUEUE + "?q=چاپگر", 7)  # probe, count, page (the counters load apart): either plan
