@@ -480,8 +480,9 @@ def _level2_batch(ids: list[int], now: dt.datetime) -> list[int]:
 @contextmanager
 def scan_lock() -> Iterator[bool]:
     """Held by one scan at a time across processes: True when this caller got it, False when another scan holds
-    it. PostgreSQL: a session advisory lock; SQLite: an exclusive `flock` on a file beside the database. Both go
-    with the process that held them, so a killed worker leaves no stale lock."""
+    it. PostgreSQL: a session advisory lock; SQLite: an exclusive `flock` on a file in the temporary directory,
+    named after the database's path. Both go with the process that held them, so a killed worker leaves no stale
+    lock."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [LOCK_NAME])

@@ -13,9 +13,9 @@ from django.utils import timezone
 from helpdesk.models import SiteSettings
 from helpdesk.tests.pins import pinned_get
 from tickets import services
-from tickets.filters import search_tickets
+from tickets.filters import SORT_ACTIVITY, SORTS, search_tickets
 from tickets.models import ACTIVE_STATUSES, Status, Ticket
-from tickets.search import FTS_TABLE, matching_ids, sqlite_repair
+from tickets.search import FTS_TABLE, VECTOR_INDEX, matching_ids, sqlite_repair
 
 from .factories import DepartmentFactory, TicketFactory
 
@@ -79,6 +79,18 @@ def test_updates_are_indexed_by_every_writer(make_ticket, agent, either_plan):
     assert found("تازه") == set()
 
 
+def test_a_merge_is_indexed(make_ticket, agent, either_plan):
+    """`ticket_merge` moves the source's messages to the target and rebuilds both texts: the index follows."""
+    target = make_ticket(subject="اصلی", body="نخست")
+    source = make_ticket(subject="تکراری", body="کارتریج")
+    services.reply_add(ticket=source, author=agent, body="تونر")
+    assert found("کارتریج") == found("تونر") == {source.reference}
+    services.ticket_merge(source=source, target=target, actor=agent)
+    assert found("کارتریج") == found("تونر") == {target.reference}  # the moved messages, now the target's
+    assert found("تکراری") == {source.reference}  # the source keeps its own subject
+    assert found("نخست") == {target.reference}
+
+
 def test_deleted_tickets_are_gone(make_ticket, either_plan):
     gone, kept = make_ticket(subject="حذفی"), make_ticket(subject="حذفی دوم")
     gone.delete()
@@ -126,9 +138,12 @@ def test_the_probe_stops_at_its_limit_and_adds_the_reference():
 
 
 @pytest.mark.pins("tickets:queue")
-def test_the_queue_shows_only_what_the_agent_may_see(client, agent, department, either_plan):
+@pytest.mark.parametrize("matches", [1, 30])
+def test_the_queue_shows_only_what_the_agent_may_see(client, agent, department, either_plan, matches):
+    """The same queries by either plan (a rare word through the index, a common one along the sort), for 1 match
+    and for 30."""
     SiteSettings.objects.update_or_create(pk=1, defaults={"records_per_page": 50})
-    visible = [TicketFactory(department=department, search_document=f"چاپگر {i}") for i in range(3)]
+    visible = [TicketFactory(department=department, search_document=f"چاپگر {i}") for i in range(matches)]
     TicketFactory(department=DepartmentFactory(), search_document="چاپگر پنهان")
     client.force_login(agent)
     response = pinned_get(client, QUEUE + "?q=چاپگر", 7)  # probe, count, page (the counters load apart): either plan
@@ -207,3 +222,42 @@ def test_postgresql_probe_of_the_default_view_reads_the_active_index():
     assert "ticket_search_vector_active_gin" in plan(default_view, also=Q(reference="4830271"))
     assert "ticket_search_vector_active_gin" in plan(default_view.filter(status=Status.OPEN))
     assert "ticket_search_vector_active_gin" not in plan(Ticket.objects.all())
+
+
+def test_a_common_word_walks_the_queue_sort_index(monkeypatch):
+    """#15.1: more matches than the cap, the page is read along the queue's sort index (`ticket_q_pin_activity`)
+    with the match as a row filter: no index of the text and no sort of the matches. On a table of three rows the
+    planner would pick anything, so the table's other indexes are dropped (the text indexes stay: the match must
+    not use them) and, on PostgreSQL, sequential scans priced out: the plan shows what the query allows."""
+    monkeypatch.setattr("tickets.filters.SEARCH_IDS_CAP", 0)
+    for i in range(3):
+        TicketFactory(search_document=f"چاپگر {i}")
+    page = search_tickets(Ticket.objects.filter(status__in=ACTIVE_STATUSES), "چاپگر")
+    sql, params = page.order_by(*SORTS[SORT_ACTIVITY]).values("pk")[:25].query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'tickets_ticket'::regclass "
+                "AND indexrelid::regclass::text NOT IN ('ticket_q_pin_activity', %s, %s) "
+                "AND indexrelid NOT IN (SELECT conindid FROM pg_constraint)",
+                [VECTOR_INDEX, "ticket_search_vector_active_gin"],
+            )
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tickets_ticket' "
+                "AND sql IS NOT NULL AND name <> 'ticket_q_pin_activity'"
+            )
+        for (index,) in cursor.fetchall():
+            cursor.execute(f"DROP INDEX {index}")  # undone with the rollback: the text indexes and the sort's stay
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        transaction.set_rollback(True)
+    assert "ticket_q_pin_activity" in plan, plan
+    assert "gin" not in plan and FTS_TABLE not in plan, plan
+    assert "Sort Key" not in plan and "TEMP B-TREE" not in plan, plan
+    if connection.vendor == "postgresql":
+        assert "ts_match_vq(search_vector" in plan, plan
