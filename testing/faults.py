@@ -1,5 +1,6 @@
-"""Faults for the fault drills (issue #10): a PostgreSQL backend terminated in the middle of a request, a Redis of
-the test's own that can be stopped ("broker down"), and a real Celery worker process that can be SIGKILLed.
+"""Faults for the fault drills (issue #10): a PostgreSQL backend terminated in the middle of a request and a real
+Celery worker process that can be SIGKILLed (a Redis of the test's own that can be stopped, "broker down", is
+`testing.redis_server`).
 
 Nothing is mocked: the database connection really dies (`pg_terminate_backend` from a second connection, as a
 crashed, restarted or failed-over server does it), Redis is a real server process, and the worker is `celery -A
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,8 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import service_unavailable
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -32,12 +30,6 @@ def require_postgresql() -> None:
 
     if connection.vendor != "postgresql":
         pytest.skip("a PostgreSQL fault drill (set DATABASE_URL to run it)")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- a killed database connection -----------------------------------------------------------------------------------
@@ -112,58 +104,6 @@ def backend_killed_at(index: int | None) -> Iterator[KillPoints]:
     finally:
         del connection._commit
         connection.close()
-
-
-# --- a Redis of our own ---------------------------------------------------------------------------------------------
-
-
-class RedisServer:
-    """`redis-server` on a free port, no persistence, as a subprocess: `stop()` is "the broker is down"."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> RedisServer:
-        import redis
-
-        binary = "/usr/bin/redis-server"
-        if not os.path.exists(binary):
-            service_unavailable("redis-server is not installed (apt-get install redis-server)")
-        self.process = subprocess.Popen(  # noqa: S603 - our own binary and arguments
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
-        for _ in range(100):
-            try:
-                if client.ping():
-                    return self
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        self.stop()
-        service_unavailable(f"redis-server did not start on port {self.port}")
-        return self
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-        self.process = None
-
-
-@contextmanager
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 # --- a real worker process ------------------------------------------------------------------------------------------

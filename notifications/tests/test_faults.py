@@ -30,13 +30,13 @@ from helpdesk.tests.kavenegar_stub import API_KEY, Reply
 from notifications import outbox, preferences
 from notifications.models import DeliveryAlert, Notification
 from testing.faults import (
-    redis_server,
     require_postgresql,
     terminate_other_backends,
     wait_until,
     worker_process,
 )
 from testing.fixtures import celery_broker, running_worker, wait_for
+from testing.redis_server import redis_server
 from tickets.models import Ticket
 from tickets.notifications import NEW_TICKET
 
@@ -92,7 +92,7 @@ def test_broker_down_while_filing_every_ticket_is_kept_and_each_notification_sen
     client.force_login(customer)
     with redis_server() as redis:
         redis.stop()  # the broker is down
-        with celery_broker(redis.url):
+        with celery_broker(redis.url()):
             responses = [
                 client.post(
                     "/tickets/new/", {"department": department.pk, "subject": f"قطعی {n}", "body": "اینترنت قطع است"}
@@ -107,7 +107,7 @@ def test_broker_down_while_filing_every_ticket_is_kept_and_each_notification_sen
         assert kavenegar.calls == []
 
         redis.start()  # back, on the same port
-        with running_worker(redis.url):
+        with running_worker(redis.url()):
             assert outbox.sweep() == 0  # not due yet: they may still be on their way
             assert outbox.sweep(now=timezone.now() + timedelta(seconds=django_settings.NOTIFICATIONS_STALE_SECONDS))
             wait_for(lambda: settled(rows), timeout=60)
@@ -224,11 +224,11 @@ def test_a_killed_worker_is_recovered_within_its_lease_and_one_sweep_exactly_onc
         "TEST_EMAIL_DELAY": "60",  # the provider takes the email and never answers: the worker is killed first
     }
     kavenegar.script("sms/send", Reply(delay=60))  # the gateway takes the SMS and holds its answer
-    with redis_server() as redis, celery_broker(redis.url) as app:
+    with redis_server() as redis, celery_broker(redis.url()) as app:
         queue = app.conf.task_default_queue
 
         def run(log: str):
-            return worker_process(broker_url=redis.url, queue=queue, log=tmp_path / log, env=environment)
+            return worker_process(broker_url=redis.url(), queue=queue, log=tmp_path / log, env=environment)
 
         (sms,) = sms_to([customer])
         with run("worker-1.log") as first:
