@@ -16,21 +16,38 @@ from tickets.models import Channel, Department, Priority, TicketType
 
 
 class DailyTicketStat(models.Model):
+    # Not constraints: the rows are derived (`rebuild_report_stats` rewrites them), and deleting a department or a
+    # person must not cascade into them (nor make the admin's delete page list them).
     day = models.DateField(_("day"))
-    department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assignee"),
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
     )
     priority = models.ForeignKey(
-        Priority, verbose_name=_("priority"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Priority,
+        verbose_name=_("priority"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     type = models.ForeignKey(
-        TicketType, verbose_name=_("type"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        TicketType,
+        verbose_name=_("type"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     # Tickets created on the day, and their first-response targets and escalations.
