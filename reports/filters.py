@@ -22,6 +22,7 @@ from tickets.models import Channel
 from tickets.selectors import queue_choices
 
 from . import periods
+from .models import StatsState
 from .permissions import Scope
 
 MAX_DAYS = 731  # two years: a chart has at most ~730 daily rows
@@ -98,6 +99,8 @@ class Filters:
     by: str
     dimensions: dict[str, object] = field(default_factory=dict)  # ticket field → value
     query: dict[str, str] = field(default_factory=dict)  # the URL parameters, as given
+    # The last day the daily roll-up answers for (`reports.models.DailyTicketStat`); None: the live tables only.
+    rolled: dt.date | None = None
 
     @property
     def start(self) -> dt.datetime:
@@ -152,4 +155,6 @@ def read_filters(form: ReportFilterForm) -> Filters | None:
         dimensions.pop("assignee_id", None)
     by = data.get("by") or periods.auto_bucket((last - first).days + 1)
     query = {name: form.data.get(name, "") for name in FIELDS}
-    return Filters(first=first, last=last, preset=preset, by=by, dimensions=dimensions, query=query)
+    # The roll-up has the ticket attributes of every filter but the organisation.
+    rolled = None if "organisation_id" in dimensions else StatsState.current_through(today)
+    return Filters(first=first, last=last, preset=preset, by=by, dimensions=dimensions, query=query, rolled=rolled)

@@ -22,6 +22,8 @@ from limits.models import IncreaseRequest
 from tickets import permissions as ticket_permissions
 from tickets.models import Department, Message, SatisfactionRating, Ticket, TicketEvent
 
+from .models import DailyTicketStat
+
 ALL = "all"
 DEPARTMENTS = "departments"
 AGENT = "agent"
@@ -73,6 +75,13 @@ class Scope:
 
     def search_stats(self) -> QuerySet[SearchStat]:
         return SearchStat.objects.all() if self.sees_knowledge_base else SearchStat.objects.none()
+
+    def stats(self) -> QuerySet[DailyTicketStat]:
+        """The daily roll-up's rows of the scope's tickets (merged tickets are not in it)."""
+        qs = DailyTicketStat.objects.all()
+        if self.level == DEPARTMENTS:
+            return qs.filter(department_id__in=self.department_ids)
+        return qs.filter(assignee=self.user) if self.level == AGENT else qs
 
     def departments(self) -> QuerySet[Department]:
         qs = Department.objects.order_by("name")

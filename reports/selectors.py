@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connections
@@ -36,7 +36,8 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import RowNumber, TruncDate
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 
 from helpdesk.l10n import TEHRAN
@@ -71,6 +72,48 @@ FINISHED = Q(
 def tickets(scope: Scope, f: Filters) -> QuerySet:
     """The scope's tickets with the page's filters (any date)."""
     return f.apply(scope.tickets()).order_by()
+
+
+# --- the daily roll-up ---------------------------------------------------------------------------------------------
+# With the roll-up current (`f.rolled`: the last day it holds, yesterday), the counts of the range's past days come
+# from its rows (`reports.models.DailyTicketStat`, built by `reports.stats`) and the rest — today — from the same
+# queries over the live tables as without it (the `_…` functions); percentiles and lists always from the live
+# tables. Each function below is one query over the roll-up plus the live function's, whatever the range.
+
+
+def _rolled(scope: Scope, f: Filters) -> QuerySet | None:
+    """The roll-up's rows of the scope with the page's filters from the range's first day on, or None when the
+    roll-up cannot answer (not current, an organisation filter, or a range that starts after it)."""
+    if f.rolled is None or f.first > f.rolled:
+        return None
+    return f.apply(scope.stats()).filter(day__gte=f.first, day__lte=f.rolled).order_by()
+
+
+def _after(f: Filters) -> Filters:
+    """The days after the roll-up's last one, for the live tables (the range's own days, if it reaches them)."""
+    assert f.rolled is not None
+    first = f.rolled + dt.timedelta(days=1)
+    return replace(f, first=first, last=max(f.last, first), rolled=None)
+
+
+def _in_range(f: Filters) -> Q:
+    return Q(day__lte=f.last)
+
+
+def _sums(names: Iterable[str], condition: Q | None = None) -> dict[str, Coalesce]:
+    """Sums of the roll-up's columns, named `sum_<column>` (an annotation may not take a column's name)."""
+    return {f"sum_{name}": Coalesce(Sum(name, filter=condition), 0) for name in names}
+
+
+def _summed(row: dict) -> dict:
+    """A row of `_sums` with the columns' own names back."""
+    return {key.removeprefix("sum_"): value for key, value in row.items()}
+
+
+def _add(into: dict[str, dict[dt.date, int]], more: dict[str, dict[dt.date, int]]) -> None:
+    for name, days in more.items():
+        for day, n in days.items():
+            into[name][day] = into[name].get(day, 0) + n
 
 
 # --- building blocks -----------------------------------------------------------------------------------------------
@@ -179,7 +222,7 @@ def spread(result: dict, group: object, field: str) -> Spread:
 # --- totals and SLA -------------------------------------------------------------------------------------------
 
 
-def totals(scope: Scope, f: Filters) -> dict[str, int]:
+def _totals(scope: Scope, f: Filters) -> dict[str, int]:
     """Created and resolved in the range, their SLA outcomes, escalations, and what was created from the range's
     start until now (with the tickets open now and `volume`'s status changes since then, it starts the backlog
     line). One query over the tickets created or resolved since the range's start (indexed)."""
@@ -204,7 +247,48 @@ def totals(scope: Scope, f: Filters) -> dict[str, int]:
     )
 
 
+TOTALS = ("created", "resolved", "fr_target", "fr_met", "fr_breached", "res_target", "res_met", "res_breached",
+          "escalated", "escalated_managers")  # fmt: skip
+
+
+def totals(scope: Scope, f: Filters) -> dict[str, int]:
+    """As `_totals`: the roll-up's days of the range and the live tables' after them (two queries)."""
+    rolled = _rolled(scope, f)
+    if rolled is None:
+        return _totals(scope, f)
+    assert f.rolled is not None
+    result = _summed(rolled.aggregate(**_sums(TOTALS, _in_range(f)), created_since=Coalesce(Sum("created"), 0)))
+    live = _totals(scope, _after(f))
+    for name in TOTALS if f.last > f.rolled else ():
+        result[name] += live[name]
+    result["created_since"] += live["created_since"]
+    return result
+
+
 def volume(scope: Scope, f: Filters) -> dict:
+    """As `_volume`: the roll-up's days (one query) and the live tables' after them."""
+    rolled = _rolled(scope, f)
+    if rolled is None:
+        return _volume(scope, f)
+    assert f.rolled is not None
+    names = ("created", "resolved", "finished", "reopened")
+    result: dict = {name: {} for name in names}
+    result.update(finished_since=0, reopened_since=0)
+    for row in map(_summed, rolled.values("day").annotate(**_sums(names))):
+        for name in names:
+            if row["day"] <= f.last and row[name]:
+                result[name][row["day"]] = row[name]
+        result["finished_since"] += row["finished"]
+        result["reopened_since"] += row["reopened"]
+    live = _volume(scope, _after(f))
+    if f.last > f.rolled:
+        _add(result, {name: live[name] for name in names})
+    result["finished_since"] += live["finished_since"]
+    result["reopened_since"] += live["reopened_since"]
+    return result
+
+
+def _volume(scope: Scope, f: Filters) -> dict:
     """Per day: tickets created, tickets resolved (by their latest resolution), and from the status timeline the
     tickets that were finished (resolved or closed from a working status) and reopened; and how many were
     finished and reopened from the range's start until now (the backlog's start). Three queries: the status
@@ -290,6 +374,38 @@ SLA_DIMENSIONS = {
 
 
 def sla_by(scope: Scope, f: Filters, dimension: str) -> list[dict]:
+    """As `_sla_by`: the roll-up's days of the range (one GROUP BY) and the live tables' after them."""
+    rolled = _rolled(scope, f)
+    if rolled is None:
+        return _sla_by(scope, f, dimension)
+    assert f.rolled is not None
+    key, name = SLA_DIMENSIONS[dimension]
+    counts = ("fr_met", "fr_breached", "res_met", "res_breached")
+    grouped = rolled.filter(_in_range(f)).values(key, name).annotate(**_sums(counts))
+    rows = list(map(_summed, grouped.order_by(_by_name(name))))
+    if f.last <= f.rolled:
+        return rows
+    return _merged(rows, _sla_by(scope, _after(f), dimension), key, counts, order=lambda r: (r[name] is None, r[name]))
+
+
+def _by_name(name: str) -> OrderBy:
+    """By name, the rows without one (unassigned, no priority) last on both databases."""
+    return F(name).asc(nulls_last=True)
+
+
+def _merged(rows: list[dict], more: list[dict], key: str, counts: Sequence[str], order: Callable) -> list[dict]:
+    """Rows of the same groups added up: in the database's order of `rows`, or in `order` when `more` has groups
+    of its own (Python's order of names may differ from the database's collation)."""
+    by_key = {row[key]: row for row in rows}
+    new = [row for row in more if row[key] not in by_key]
+    for row in more:
+        if row[key] in by_key:
+            for name in counts:
+                by_key[row[key]][name] += row[name]
+    return sorted([*rows, *new], key=order) if new else rows
+
+
+def _sla_by(scope: Scope, f: Filters, dimension: str) -> list[dict]:
     """Met and breached per department, priority, type or agent (the ticket's current one: a transferred ticket
     counts where it ended). One GROUP BY."""
     key, name = SLA_DIMENSIONS[dimension]
@@ -304,11 +420,28 @@ def sla_by(scope: Scope, f: Filters, dimension: str) -> list[dict]:
             res_met=Count("pk", filter=resolved & RES_MET),
             res_breached=Count("pk", filter=resolved & RES_BREACHED),
         )
-        .order_by(name)
+        .order_by(_by_name(name))
     )
 
 
 def breach_trend(scope: Scope, f: Filters) -> dict[str, dict[dt.date, int]]:
+    """As `_breach_trend`: the roll-up's days of the range (one query) and the live tables' after them."""
+    rolled = _rolled(scope, f)
+    if rolled is None:
+        return _breach_trend(scope, f)
+    assert f.rolled is not None
+    names = ("fr_target", "fr_breached", "res_target", "res_breached")
+    result: dict[str, dict[dt.date, int]] = {name: {} for name in names}
+    for row in map(_summed, rolled.filter(_in_range(f)).values("day").annotate(**_sums(names))):
+        for name in names:
+            if row[name]:
+                result[name][row["day"]] = row[name]
+    if f.last > f.rolled:
+        _add(result, _breach_trend(scope, _after(f)))
+    return result
+
+
+def _breach_trend(scope: Scope, f: Filters) -> dict[str, dict[dt.date, int]]:
     """Per day: tickets with a first-response target created, and breached; with a resolution target resolved,
     and late. Two queries."""
     qs = tickets(scope, f)
@@ -366,6 +499,22 @@ def agent_work(scope: Scope, f: Filters) -> dict[str, list[dict]]:
 
 
 def channel_totals(scope: Scope, f: Filters) -> list[dict]:
+    """Per channel: created and resolved in the range and their SLA outcomes (the roll-up's days, one GROUP BY,
+    and the live tables' after them)."""
+    rolled = _rolled(scope, f)
+    if rolled is None:
+        return _channel_totals(scope, f)
+    assert f.rolled is not None
+    counts = ("created", "resolved", "fr_met", "fr_breached", "res_met", "res_breached")
+    rows = list(
+        map(_summed, rolled.filter(_in_range(f)).values("channel").annotate(**_sums(counts)).order_by("channel"))
+    )
+    if f.last <= f.rolled:
+        return rows
+    return _merged(rows, _channel_totals(scope, _after(f)), "channel", counts, order=lambda r: r["channel"])
+
+
+def _channel_totals(scope: Scope, f: Filters) -> list[dict]:
     created, resolved = f.between("created_at"), f.between("resolved_at")
     return list(
         tickets(scope, f)

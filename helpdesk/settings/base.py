@@ -347,6 +347,11 @@ CELERY_BEAT_SCHEDULE["sla-scan"] = {"task": "tickets.tasks.scan_sla", "schedule"
 # gets one summary per channel instead («N tickets breached their SLA»); the timeline events stay per ticket.
 SLA_DIGEST_THRESHOLD = env.int("SLA_DIGEST_THRESHOLD", default=20)
 
+# --- Reports (reports/stats.py) -----------------------------------------------------------------------------------
+# Every 5 minutes: the daily roll-up's days whose tickets changed since the last run, and yesterday after midnight
+# (the pages read today, and every day while the roll-up is behind, from the live tables).
+CELERY_BEAT_SCHEDULE["reports-refresh-stats"] = {"task": "reports.tasks.refresh_stats", "schedule": 300.0}
+
 # --- Email and SMS in (inbound/) ----------------------------------------------------------------------------------
 # The anymail provider whose inbound webhook /anymail/<provider>/inbound/ answers (e.g. "postmark"); every other
 # provider's address is a 404. Empty: email-in is off.

@@ -10,6 +10,8 @@ Department A (`department`: `agent`, supervised by `supervisor`), department B (
 - t3: filed in A Mon 19 09:00, transferred to B and `agent_b` at 10:00, answered 11:00 (2 h), resolved 13:00
   (4 h); rated 3. It counts in B, where it ended.
 - t4, B: filed Tue 20 09:00, never answered; the SLA scan on Thu 29 marks both deadlines breached.
+
+Then the roll-up is built as beat would (`reports.stats.refresh`): the 14th to the 28th from it, the 29th live.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pytest
 import time_machine
 
 from accounts.tests.factories import AgentFactory, SupervisorFactory
+from reports import stats
 from tickets import csat, services, sla
 from tickets.models import Holiday, SLAPolicy, Status
 from tickets.services import sla as sla_services
@@ -110,6 +113,7 @@ def month(make_ticket, department, department_b, agent, agent_b, customer, prior
         services.reply_add(ticket=t2, author=agent, body="دوباره درست شد.", status=Status.RESOLVED)
 
     sla_services.sla_scan(now=NOW)
+    stats.refresh(now=NOW)  # what beat does: the roll-up holds the 14th to the 28th, today (29th) is live
     traveller = time_machine.travel(NOW, tick=False)
     traveller.start()
     yield {"t1": t1, "t2": t2, "t3": t3, "t4": t4}

@@ -1,0 +1,142 @@
+"""The daily roll-up (`reports.stats`, `DailyTicketStat`): the pages give the same numbers from it as from the live
+tables on the hand-computed month (a transferred ticket, a reopened one, every scope), they do read it, the beat
+task rebuilds the days of a ticket changed since its last run, and the command rebuilds everything."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from reports import pages, stats
+from reports.filters import ReportFilterForm, read_filters
+from reports.models import DailyTicketStat, StatsState
+from reports.permissions import report_scope
+from tickets import services
+
+from .conftest import FIRST, LAST, NOW, RANGE, jalali
+
+pytestmark = pytest.mark.django_db
+
+SECTIONS = ("overview", "sla", "agents", "channels")
+RANGES = {
+    "to today": RANGE,
+    "past days only": {**RANGE, "end": jalali(LAST - dt.timedelta(days=1))},
+    "from the 19th": {**RANGE, "start": jalali(dt.date(2025, 5, 19))},
+    "today only": {"preset": "today"},
+}
+
+
+def numbers(section, user, params):
+    """(the filters' roll-up day, the page's numbers and tables)."""
+    scope = report_scope(user)
+    filters = read_filters(ReportFilterForm(params, scope=scope))
+    assert filters is not None
+    with translation.override("en"):
+        page = pages.SECTIONS[section][0](scope, filters)
+    return filters.rolled, [(k.label, k.value) for k in page.kpis], {t.key: t.rows for t in page.tables}
+
+
+def both(section, user, params):
+    """The page from the roll-up, and from the live tables only (as before the roll-up was first built)."""
+    rolled, *with_rollup = numbers(section, user, params)
+    state = StatsState.objects.get()
+    StatsState.objects.all().delete()
+    live, *without = numbers(section, user, params)
+    state.save()  # the same row again
+    assert (rolled, live) == (LAST - dt.timedelta(days=1), None)
+    return with_rollup, without
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+@pytest.mark.parametrize("who", ["manager", "supervisor", "supervisor_b", "agent", "agent_b"])
+@pytest.mark.parametrize("span", RANGES)
+def test_the_rollup_gives_the_live_numbers(month, request, section, who, span):
+    with_rollup, without = both(section, request.getfixturevalue(who), RANGES[span])
+    assert with_rollup == without
+
+
+def test_the_pages_read_the_rollup_for_past_days(month, manager):
+    """Proof that the numbers come from the roll-up: a row changed by hand shows (t1 was filed on the 14th)."""
+    DailyTicketStat.objects.filter(day=FIRST, created=1).update(created=7)
+    _rolled, kpis, _tables = numbers("overview", manager, RANGE)
+    assert dict(kpis)["Created"] == 4 + 6
+
+
+def test_it_holds_the_month_by_day_where_each_ticket_ended(month, department, department_b):
+    """t3, filed on the 19th in A and transferred to B: counted in B, created and resolved on the 19th; t2 reopened
+    on the 26th; t4 breached (the scan's mark) on its day of creation, the 20th; nothing for today (29th)."""
+    rows = {
+        (row.day.day, row.department_id): row
+        for row in DailyTicketStat.objects.all()  # one row per day and department here (one priority, type, channel)
+    }
+    assert set(rows) == {(14, department.pk), (18, department.pk), (19, department_b.pk), (20, department_b.pk),
+                         (24, department.pk), (25, department.pk), (26, department.pk)}  # fmt: skip
+    t3 = rows[(19, department_b.pk)]
+    assert (t3.created, t3.resolved, t3.fr_met, t3.res_met, t3.finished) == (1, 1, 1, 1, 1)
+    assert (rows[(20, department_b.pk)].fr_breached, rows[(20, department_b.pk)].escalated) == (1, 1)
+    t2_again = rows[(26, department.pk)]
+    assert (t2_again.reopened, t2_again.finished, t2_again.resolved) == (1, 1, 1)
+    assert rows[(25, department.pk)].resolved == 0  # t2's first resolution was replaced by the one of the 26th
+
+
+def test_beat_rebuilds_the_days_of_a_ticket_changed_since_it_ran(month, agent, agent_b, department_b, manager,
+                                                                 supervisor_b):  # fmt: skip
+    """t1 (A, filed on the 14th, resolved on the 18th) is transferred to B after the roll-up was built: the next
+    run moves its days to B, and leaves the days of the tickets nobody touched as they were."""
+    later = NOW + dt.timedelta(hours=1)
+    untouched = DailyTicketStat.objects.get(day=dt.date(2025, 5, 24)).pk
+    with time_machine.travel(later, tick=False):
+        services.ticket_transfer(ticket=month["t1"], department=department_b, agent=agent_b, actor=agent)
+        assert numbers("overview", supervisor_b, RANGE)[1] != both("overview", supervisor_b, RANGE)[1][0]
+        done = stats.refresh()
+        # t1's 14th and 18th, and t4's 20th: the scan's events of NOW are within the overlap read again (OVERLAP)
+        assert done["days"] == 3
+        assert DailyTicketStat.objects.filter(day=FIRST).get().department == department_b
+        assert DailyTicketStat.objects.filter(pk=untouched).exists()
+        for user in (manager, supervisor_b):
+            for section in SECTIONS:
+                with_rollup, without = both(section, user, RANGE)
+                assert with_rollup == without
+
+
+def test_after_midnight_the_pages_read_live_until_beat_has_rolled_yesterday_up(month, manager):
+    tomorrow = NOW + dt.timedelta(days=1)
+    with time_machine.travel(tomorrow, tick=False):
+        params = {**RANGE, "end": jalali(LAST + dt.timedelta(days=1))}
+        assert numbers("overview", manager, params)[0] is None  # built through the 28th: behind, so live
+        stats.refresh()
+        assert StatsState.objects.get().built_through == LAST
+        assert numbers("overview", manager, params)[0] == LAST
+
+
+def test_an_organisation_filter_reads_the_live_tables(month, manager, make_ticket):
+    organisation = month["t1"].requester.organisation or None
+    params = {**RANGE, "organisation": str(organisation.pk)} if organisation else None
+    if params is None:
+        from accounts.tests.factories import OrganisationFactory
+
+        params = {**RANGE, "organisation": str(OrganisationFactory().pk)}
+    assert numbers("overview", manager, params)[0] is None
+
+
+def test_the_command_rebuilds_everything_and_since_a_day(month, manager):
+    before = numbers("sla", manager, RANGE)
+    DailyTicketStat.objects.all().delete()
+    call_command("rebuild_report_stats", verbosity=0)
+    assert numbers("sla", manager, RANGE) == before
+    DailyTicketStat.objects.filter(day__gte=dt.date(2025, 5, 20)).delete()
+    call_command("rebuild_report_stats", "--since", "2025-05-20", verbosity=0)
+    assert numbers("sla", manager, RANGE) == before
+    StatsState.objects.all().delete()
+    with pytest.raises(CommandError):
+        call_command("rebuild_report_stats", "--since", "2025-05-20")
+
+
+def test_beat_keeps_the_rollup_fresh():
+    entry = settings.CELERY_BEAT_SCHEDULE["reports-refresh-stats"]
+    assert (entry["task"], entry["schedule"]) == ("reports.tasks.refresh_stats", 300.0)
