@@ -14,7 +14,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
@@ -59,28 +59,39 @@ def _grouped(queryset: QuerySet, field: str, f: Filters, keys: dict[str, str], c
         yield (row["_day"], *(row[theirs] for theirs in keys.values())), {name: row[name] for name in counts}
 
 
+def _lock() -> None:
+    """Rebuilds one at a time (a beat run and the command may overlap): each deletes and rewrites days, and two
+    at once would write a day twice. PostgreSQL: a transaction-level advisory lock, released at commit; SQLite:
+    the transaction already holds the database's write lock from its start (`transaction_mode: IMMEDIATE`)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('reports.stats.rebuild'))")
+
+
 def rebuild(first: dt.date, last: dt.date) -> int:
     """Replace the roll-up's rows of the days `first`..`last` with what the live tables say now (three GROUP BY
-    queries, a delete and a batched insert, in one transaction). Returns the number of rows written."""
+    queries, a delete and a batched insert, in one transaction under `_lock`). Returns the number of rows
+    written."""
     f = Filters(first=first, last=last, preset=periods.CUSTOM, by=periods.DAY)
     tickets = Ticket.objects.filter(merged_into__isnull=True).order_by()
     changes = TicketEvent.objects.filter(kind="status", ticket__merged_into__isnull=True).order_by()
     own = {key: key for key in KEYS}
-    rows: dict[tuple, Counter] = defaultdict(Counter)
     sources = [
         (tickets, "created_at", own, CREATED),
         (tickets, "resolved_at", own, RESOLVED),
         (changes, "created_at", {key: f"ticket__{key}" for key in KEYS}, CHANGES),
     ]
-    for queryset, field, keys, counts in sources:
-        for key, numbers in _grouped(queryset, field, f, keys, counts):
-            rows[key].update(numbers)
-    stats = [
-        DailyTicketStat(day=key[0], **dict(zip(KEYS, key[1:], strict=True)), **numbers)
-        for key, numbers in rows.items()
-        if any(numbers.values())
-    ]
     with transaction.atomic():
+        _lock()  # before reading: a rebuild that held the lock has committed what it read
+        rows: dict[tuple, Counter] = defaultdict(Counter)
+        for queryset, field, keys, counts in sources:
+            for key, numbers in _grouped(queryset, field, f, keys, counts):
+                rows[key].update(numbers)
+        stats = [
+            DailyTicketStat(day=key[0], **dict(zip(KEYS, key[1:], strict=True)), **numbers)
+            for key, numbers in rows.items()
+            if any(numbers.values())
+        ]
         DailyTicketStat.objects.filter(day__gte=first, day__lte=last).delete()
         DailyTicketStat.objects.bulk_create(stats, batch_size=1000)
     return len(stats)

@@ -5,12 +5,14 @@ task rebuilds the days of a ticket changed since its last run, and the command r
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.utils import translation
+from django.db import connection, transaction
+from django.utils import timezone, translation
 
 from reports import pages, stats
 from reports.filters import ReportFilterForm, read_filters
@@ -140,3 +142,44 @@ def test_the_command_rebuilds_everything_and_since_a_day(month, manager):
 def test_beat_keeps_the_rollup_fresh():
     entry = settings.CELERY_BEAT_SCHEDULE["reports-refresh-stats"]
     assert (entry["task"], entry["schedule"]) == ("reports.tasks.refresh_stats", 300.0)
+
+
+# On SQLite the test database is in memory with a shared cache, which answers "table is locked" at once instead
+# of waiting; a real SQLite file waits (busy timeout) behind the first writer's BEGIN IMMEDIATE.
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_waits_for_another_to_commit(make_ticket):
+    """A beat run and the command at once: the second rebuild reads only after the first has committed, so a day
+    is never written twice (each deletes the days' rows and inserts them again)."""
+    make_ticket()
+    day = stats.tehran_date(timezone.now())
+    holding, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def first_rebuild():
+        try:
+            with transaction.atomic():
+                stats._lock()
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def second_rebuild():
+        try:
+            stats.rebuild(day, day)
+            done.set()
+        finally:
+            connection.close()
+
+    first, second = threading.Thread(target=first_rebuild), threading.Thread(target=second_rebuild)
+    first.start()
+    try:
+        assert holding.wait(10)
+        second.start()
+        assert not done.wait(0.5)  # waits for the lock
+    finally:
+        release.set()
+        first.join(10)
+    second.join(10)
+    assert done.is_set()
+    assert DailyTicketStat.objects.filter(day=day).count() == 1
