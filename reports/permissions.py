@@ -47,12 +47,15 @@ class Scope:
     def ticket_q(self, prefix: str = "") -> Q:
         """The scope as a condition on tickets, or (with `prefix="ticket__"`) on rows that point at one: a join,
         never a list of ticket ids."""
-        q = Q(**{f"{prefix}merged_into__isnull": True})
+        return Q(**{f"{prefix}merged_into__isnull": True}) & self._who_q(prefix)
+
+    def _who_q(self, prefix: str = "") -> Q:
+        """Whose tickets: a supervisor's departments, an agent's own, everyone's."""
         if self.level == DEPARTMENTS:
-            q &= Q(**{f"{prefix}department_id__in": self.department_ids})
-        elif self.level == AGENT:
-            q &= Q(**{f"{prefix}assignee": self.user})
-        return q
+            return Q(**{f"{prefix}department_id__in": self.department_ids})
+        if self.level == AGENT:
+            return Q(**{f"{prefix}assignee": self.user})
+        return Q()
 
     def tickets(self) -> QuerySet[Ticket]:
         return Ticket.objects.filter(self.ticket_q())
@@ -78,10 +81,7 @@ class Scope:
 
     def stats(self) -> QuerySet[DailyTicketStat]:
         """The daily roll-up's rows of the scope's tickets (merged tickets are not in it)."""
-        qs = DailyTicketStat.objects.all()
-        if self.level == DEPARTMENTS:
-            return qs.filter(department_id__in=self.department_ids)
-        return qs.filter(assignee=self.user) if self.level == AGENT else qs
+        return DailyTicketStat.objects.filter(self._who_q())
 
     def departments(self) -> QuerySet[Department]:
         qs = Department.objects.order_by("name")

@@ -110,6 +110,16 @@ def _summed(row: dict) -> dict:
     return {key.removeprefix("sum_"): value for key, value in row.items()}
 
 
+def _per_day(rows: QuerySet, names: Sequence[str]) -> dict[str, dict[dt.date, int]]:
+    """{column: {day: sum}} of the roll-up's rows per day (days with nothing left out). One query."""
+    result: dict[str, dict[dt.date, int]] = {name: {} for name in names}
+    for row in map(_summed, rows.values("day").annotate(**_sums(names))):
+        for name in names:
+            if row[name]:
+                result[name][row["day"]] = row[name]
+    return result
+
+
 def _add(into: dict[str, dict[dt.date, int]], more: dict[str, dict[dt.date, int]]) -> None:
     for name, days in more.items():
         for day, n in days.items():
@@ -272,14 +282,10 @@ def volume(scope: Scope, f: Filters) -> dict:
         return _volume(scope, f)
     assert f.rolled is not None
     names = ("created", "resolved", "finished", "reopened")
-    result: dict = {name: {} for name in names}
-    result.update(finished_since=0, reopened_since=0)
-    for row in map(_summed, rolled.values("day").annotate(**_sums(names))):
-        for name in names:
-            if row["day"] <= f.last and row[name]:
-                result[name][row["day"]] = row[name]
-        result["finished_since"] += row["finished"]
-        result["reopened_since"] += row["reopened"]
+    days = _per_day(rolled, names)  # every rolled day from the range's start on: the "since" sums count them all
+    result: dict = {name: {day: n for day, n in days[name].items() if day <= f.last} for name in names}
+    result["finished_since"] = sum(days["finished"].values())
+    result["reopened_since"] = sum(days["reopened"].values())
     live = _volume(scope, _after(f))
     if f.last > f.rolled:
         _add(result, {name: live[name] for name in names})
@@ -430,12 +436,7 @@ def breach_trend(scope: Scope, f: Filters) -> dict[str, dict[dt.date, int]]:
     if rolled is None:
         return _breach_trend(scope, f)
     assert f.rolled is not None
-    names = ("fr_target", "fr_breached", "res_target", "res_breached")
-    result: dict[str, dict[dt.date, int]] = {name: {} for name in names}
-    for row in map(_summed, rolled.filter(_in_range(f)).values("day").annotate(**_sums(names))):
-        for name in names:
-            if row[name]:
-                result[name][row["day"]] = row[name]
+    result = _per_day(rolled.filter(_in_range(f)), ("fr_target", "fr_breached", "res_target", "res_breached"))
     if f.last > f.rolled:
         _add(result, _breach_trend(scope, _after(f)))
     return result
