@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django import forms
@@ -110,7 +111,7 @@ class Filters:
     def end(self) -> dt.datetime:
         return periods.day_bounds(self.first, self.last)[1]
 
-    @property
+    @cached_property
     def buckets(self) -> periods.Buckets:
         return periods.Buckets(self.first, self.last, self.by)
 

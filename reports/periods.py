@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import jdatetime
 from django.utils.translation import gettext_lazy as _
@@ -93,32 +94,37 @@ class Buckets:
     last: dt.date
     by: str
 
-    @property
+    @cached_property
     def days(self) -> list[dt.date]:
         return [self.first + dt.timedelta(days=n) for n in range((self.last - self.first).days + 1)]
 
-    @property
+    @cached_property
+    def key_of(self) -> dict[dt.date, tuple]:
+        """Each day's bucket (the Jalali calendar is read once per day of the range, not once per value)."""
+        return {day: _key(day, self.by) for day in self.days}
+
+    @cached_property
     def keys(self) -> list[tuple]:
-        return list(dict.fromkeys(_key(day, self.by) for day in self.days))
+        return list(dict.fromkeys(self.key_of.values()))
 
     @property
     def labels(self) -> list[str]:
         return [_label(key, self.by) for key in self.keys]
 
     def sums(self, daily: Mapping[dt.date, float]) -> list[float]:
-        """Per bucket, the sum of the daily values (missing days count 0)."""
+        """Per bucket, the sum of the daily values (missing days count 0, days outside the range none)."""
         totals: dict[tuple, float] = dict.fromkeys(self.keys, 0)
         for day, value in daily.items():
-            key = _key(day, self.by)
-            if key in totals and value:
+            key = self.key_of.get(day)
+            if key is not None and value:
                 totals[key] += value
         return list(totals.values())
 
     def last_values(self, daily: Mapping[dt.date, float]) -> list[float]:
         """Per bucket, the value of its last day (a level such as the backlog, not a flow)."""
         values: dict[tuple, float] = {}
-        for day in self.days:
-            values[_key(day, self.by)] = daily.get(day, 0)
+        for day, key in self.key_of.items():
+            values[key] = daily.get(day, 0)
         return [values[key] for key in self.keys]
 
 

@@ -22,7 +22,7 @@ from limits.models import IncreaseRequest
 from tickets import permissions as ticket_permissions
 from tickets.models import Department, Message, SatisfactionRating, Ticket, TicketEvent
 
-from .models import DailyTicketStat
+from .models import DailyDepartmentStat, DailyTicketStat
 
 ALL = "all"
 DEPARTMENTS = "departments"
@@ -79,9 +79,11 @@ class Scope:
     def search_stats(self) -> QuerySet[SearchStat]:
         return SearchStat.objects.all() if self.sees_knowledge_base else SearchStat.objects.none()
 
-    def stats(self) -> QuerySet[DailyTicketStat]:
-        """The daily roll-up's rows of the scope's tickets (merged tickets are not in it)."""
-        return DailyTicketStat.objects.filter(self._who_q())
+    def stats(self, *, per_department: bool = False) -> QuerySet[DailyTicketStat] | QuerySet[DailyDepartmentStat]:
+        """The daily roll-up's rows of the scope's tickets (merged tickets are not in it), or with `per_department`
+        their sums per day and department (not for an agent's scope: their own tickets)."""
+        model = DailyDepartmentStat if per_department else DailyTicketStat
+        return model.objects.filter(self._who_q())
 
     def departments(self) -> QuerySet[Department]:
         qs = Department.objects.order_by("name")

@@ -1,8 +1,7 @@
 """The reports' numbers, all aggregated in the database: GROUP BY over indexed columns, dates bucketed by the
 Tehran-local day (`TruncDate(…, tzinfo=Asia/Tehran)`), conditional counts for several numbers in one pass, and
-percentiles (median, p90) with window functions (`ROW_NUMBER() OVER (ORDER BY …)` and `COUNT(*) OVER ()`): the
-database sorts and returns only the two rows around each percentile, the same SQL on SQLite and PostgreSQL, and
-Python interpolates between them exactly like PostgreSQL's `percentile_cont`. No function here loads ticket rows
+percentiles (median, p90) exact: PostgreSQL's `percentile_cont`, and on SQLite window functions that return only
+the rows around each percentile, interpolated in Python the same way. No function here loads ticket rows
 to count them; each runs a fixed number of queries whatever the data or the range.
 
 Durations are the columns the ticket services write when a first response or a resolution happens
@@ -22,6 +21,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
     DateField,
@@ -76,17 +76,21 @@ def tickets(scope: Scope, f: Filters) -> QuerySet:
 
 # --- the daily roll-up ---------------------------------------------------------------------------------------------
 # With the roll-up current (`f.rolled`: the last day it holds, yesterday), the counts of the range's past days come
-# from its rows (`reports.models.DailyTicketStat`, built by `reports.stats`) and the rest — today — from the same
-# queries over the live tables as without it (the `_…` functions); percentiles and lists always from the live
-# tables. Each function below is one query over the roll-up plus the live function's, whatever the range.
+# from its rows (`reports.models.DailyTicketStat` or `DailyDepartmentStat`, built by `reports.stats`) and the rest
+# — today — from the same queries over the live tables as without it (the `_…` functions); percentiles and lists
+# always from the live tables. Each function below is one query over the roll-up plus the live function's, whatever
+# the range.
 
 
-def _rolled(scope: Scope, f: Filters) -> QuerySet | None:
+def _rolled(scope: Scope, f: Filters, *, per_department: bool = False) -> QuerySet | None:
     """The roll-up's rows of the scope with the page's filters from the range's first day on, or None when the
-    roll-up cannot answer (not current, an organisation filter, or a range that starts after it)."""
+    roll-up cannot answer (not current, an organisation filter, or a range that starts after it). With
+    `per_department` (the caller sums per day or per department only), the rows per day and department when
+    nothing but the department narrows them: about one a day and department instead of one per ticket and day."""
     if f.rolled is None or f.first > f.rolled:
         return None
-    return f.apply(scope.stats()).filter(day__gte=f.first, day__lte=f.rolled).order_by()
+    coarse = per_department and not scope.is_agent and set(f.dimensions) <= {"department_id"}
+    return f.apply(scope.stats(per_department=coarse)).filter(day__gte=f.first, day__lte=f.rolled).order_by()
 
 
 def _after(f: Filters) -> Filters:
@@ -98,6 +102,13 @@ def _after(f: Filters) -> Filters:
 
 def _in_range(f: Filters) -> Q:
     return Q(day__lte=f.last)
+
+
+def _in_range_unless_all(f: Filters) -> Q | None:
+    """`_in_range`, or None when every day of the roll-up's rows is in the range (a range up to today): a
+    condition per sum costs SQLite as much again as the sums."""
+    assert f.rolled is not None
+    return _in_range(f) if f.last < f.rolled else None
 
 
 def _sums(names: Iterable[str], condition: Q | None = None) -> dict[str, Coalesce]:
@@ -184,14 +195,46 @@ class Spread:
 PERCENTS = (50, 90)
 
 
+class _PercentileCont(Aggregate):
+    """PostgreSQL's exact percentile, an ordered-set aggregate: `percentile_cont(p) WITHIN GROUP (ORDER BY x)`
+    (the aggregates of one column share its sort). Seconds come back as floats, durations as timedeltas."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, name: str, percent: int):
+        super().__init__(F(name), fraction=f"{percent / 100}")
+
+
 def percentiles(queryset: QuerySet, fields: Sequence[str], *, by: str | None = None) -> dict[object, dict[str, Spread]]:
     """{group: {field: Spread}} of each field (all non-null together, e.g. the wall-clock and business seconds of
-    the same event), grouped by `by` (None: one group, key None). One query."""
-    partition = [F(by)] if by else []
+    the same event), grouped by `by` (None: one group, key None). One query: `percentile_cont` on PostgreSQL, the
+    same numbers from window functions on SQLite (`_ranked`). Neither reads the ticket's id, so an index holding
+    the filter's and the fields' columns answers it alone (the reports' indexes on `tickets.Ticket`)."""
     qs = queryset.filter(**{f"{name}__isnull": False for name in fields}).order_by()
-    annotations = {"_n": Window(Count("pk"), partition_by=partition)}
+    if connections[qs.db].vendor != "postgresql":
+        return _ranked(qs, fields, by)
+    aggregates = {
+        f"_p{i}_{percent}": _PercentileCont(name, percent) for i, name in enumerate(fields) for percent in PERCENTS
+    }
+    rows = qs.values(by).annotate(_n=Count("*"), **aggregates) if by else [qs.aggregate(_n=Count("*"), **aggregates)]
+    return {
+        row[by] if by else None: {
+            name: Spread(row["_n"], *(row[f"_p{i}_{percent}"] for percent in PERCENTS)) for i, name in enumerate(fields)
+        }
+        for row in rows
+        if row["_n"]
+    }
+
+
+def _ranked(qs: QuerySet, fields: Sequence[str], by: str | None) -> dict[object, dict[str, Spread]]:
+    """`percentiles` with window functions (`ROW_NUMBER() OVER (ORDER BY …)`, `COUNT(*) OVER ()`): the database
+    sorts and returns only the two rows around each percentile, and Python interpolates between them exactly like
+    PostgreSQL's `percentile_cont`."""
+    partition = [F(by)] if by else []
+    annotations = {"_n": Window(Count("*"), partition_by=partition)}
     for i, name in enumerate(fields):
-        annotations[f"_rn{i}"] = Window(RowNumber(), partition_by=partition, order_by=[F(name).asc(), F("pk").asc()])
+        annotations[f"_rn{i}"] = Window(RowNumber(), partition_by=partition, order_by=[F(name).asc()])
     qs = qs.annotate(**annotations)
     wanted = Q()
     for i in range(len(fields)):
@@ -263,11 +306,12 @@ TOTALS = ("created", "resolved", "fr_target", "fr_met", "fr_breached", "res_targ
 
 def totals(scope: Scope, f: Filters) -> dict[str, int]:
     """As `_totals`: the roll-up's days of the range and the live tables' after them (two queries)."""
-    rolled = _rolled(scope, f)
+    rolled = _rolled(scope, f, per_department=True)
     if rolled is None:
         return _totals(scope, f)
     assert f.rolled is not None
-    result = _summed(rolled.aggregate(**_sums(TOTALS, _in_range(f)), created_since=Coalesce(Sum("created"), 0)))
+    sums = _sums(TOTALS, _in_range_unless_all(f))
+    result = _summed(rolled.aggregate(**sums, created_since=Coalesce(Sum("created"), 0)))
     live = _totals(scope, _after(f))
     for name in TOTALS if f.last > f.rolled else ():
         result[name] += live[name]
@@ -277,7 +321,7 @@ def totals(scope: Scope, f: Filters) -> dict[str, int]:
 
 def volume(scope: Scope, f: Filters) -> dict:
     """As `_volume`: the roll-up's days (one query) and the live tables' after them."""
-    rolled = _rolled(scope, f)
+    rolled = _rolled(scope, f, per_department=True)
     if rolled is None:
         return _volume(scope, f)
     assert f.rolled is not None
@@ -325,13 +369,13 @@ def _volume(scope: Scope, f: Filters) -> dict:
 
 
 def open_now(scope: Scope, f: Filters) -> list[dict]:
-    """Tickets still needing work now, by status, department and priority (one GROUP BY over ids, no joins; the
+    """Tickets still needing work now, by status, department and priority (one GROUP BY, no joins; the
     names are read by `open_now_names`)."""
     return list(
         tickets(scope, f)
         .filter(status__in=ACTIVE_STATUSES)
         .values("status", "department_id", "priority_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # not the id: the index `ticket_report_open` answers it alone
     )
 
 
@@ -381,7 +425,7 @@ SLA_DIMENSIONS = {
 
 def sla_by(scope: Scope, f: Filters, dimension: str) -> list[dict]:
     """As `_sla_by`: the roll-up's days of the range (one GROUP BY) and the live tables' after them."""
-    rolled = _rolled(scope, f)
+    rolled = _rolled(scope, f, per_department=dimension == "department")
     if rolled is None:
         return _sla_by(scope, f, dimension)
     assert f.rolled is not None
@@ -432,7 +476,7 @@ def _sla_by(scope: Scope, f: Filters, dimension: str) -> list[dict]:
 
 def breach_trend(scope: Scope, f: Filters) -> dict[str, dict[dt.date, int]]:
     """As `_breach_trend`: the roll-up's days of the range (one query) and the live tables' after them."""
-    rolled = _rolled(scope, f)
+    rolled = _rolled(scope, f, per_department=True)
     if rolled is None:
         return _breach_trend(scope, f)
     assert f.rolled is not None

@@ -1,6 +1,7 @@
-"""Building the daily roll-up (`DailyTicketStat`) from the live tables: `rebuild` replaces the rows of a run of
-days, `refresh` (the beat task, every few minutes) rebuilds the days whose numbers may have changed since it last
-ran, `rebuild_all` (the command `rebuild_report_stats`, and the first `refresh`) every day up to yesterday.
+"""Building the daily roll-up (`DailyTicketStat`, and its sums per department `DailyDepartmentStat`) from the live
+tables: `rebuild` replaces the rows of a run of days, `refresh` (the beat task, every few minutes) rebuilds the
+days whose numbers may have changed since it last ran, `rebuild_all` (the command `rebuild_report_stats`, and the
+first `refresh`) every day up to yesterday.
 
 A day's numbers change when one of its tickets changes: every change the numbers depend on (a reply, a status
 change, a transfer or assignment, a priority or type change, an SLA breach or escalation, a merge) writes a
@@ -23,7 +24,7 @@ from tickets.models import Ticket, TicketEvent
 
 from . import periods
 from .filters import Filters
-from .models import DailyTicketStat, StatsState
+from .models import DailyDepartmentStat, DailyTicketStat, StatsState
 from .selectors import FINISHED, FR_BREACHED, FR_MET, FR_TARGET, REOPENED, RES_BREACHED, RES_MET, RES_TARGET, tehran_day
 
 KEYS = ("department_id", "assignee_id", "priority_id", "type_id", "channel")
@@ -40,6 +41,7 @@ CHANGES = {"finished": FINISHED, "reopened": REOPENED}
 # Events are read again from this long before the last run: a transaction still open then commits them later.
 OVERLAP = dt.timedelta(minutes=10)
 CHUNK_DAYS = 31
+TABLES = (DailyTicketStat, DailyDepartmentStat)
 
 
 def tehran_date(moment: dt.datetime) -> dt.date:
@@ -70,8 +72,8 @@ def _lock() -> None:
 
 def rebuild(first: dt.date, last: dt.date) -> int:
     """Replace the roll-up's rows of the days `first`..`last` with what the live tables say now (three GROUP BY
-    queries, a delete and a batched insert, in one transaction under `_lock`). Returns the number of rows
-    written."""
+    queries, a delete and a batched insert per table, in one transaction under `_lock`). Returns the number of
+    `DailyTicketStat` rows written."""
     f = Filters(first=first, last=last, preset=periods.CUSTOM, by=periods.DAY)
     tickets = Ticket.objects.filter(merged_into__isnull=True).order_by()
     changes = TicketEvent.objects.filter(kind="status", ticket__merged_into__isnull=True).order_by()
@@ -92,8 +94,20 @@ def rebuild(first: dt.date, last: dt.date) -> int:
             for key, numbers in rows.items()
             if any(numbers.values())
         ]
-        DailyTicketStat.objects.filter(day__gte=first, day__lte=last).delete()
+        per_department: dict[tuple, Counter] = defaultdict(Counter)
+        for (day, department, *_rest), numbers in rows.items():  # KEYS[0] is the department
+            per_department[day, department].update(numbers)
+        for model in TABLES:
+            model.objects.filter(day__gte=first, day__lte=last).delete()
         DailyTicketStat.objects.bulk_create(stats, batch_size=1000)
+        DailyDepartmentStat.objects.bulk_create(
+            [
+                DailyDepartmentStat(day=day, department_id=pk, **numbers)
+                for (day, pk), numbers in per_department.items()
+                if any(numbers.values())
+            ],
+            batch_size=1000,
+        )
     return len(stats)
 
 
@@ -124,7 +138,8 @@ def rebuild_all(since: dt.date | None = None, now: dt.datetime | None = None) ->
     if since is None:
         earliest = Ticket.objects.aggregate(first=Min("created_at"))["first"]
         since = tehran_date(earliest) if earliest else yesterday
-        DailyTicketStat.objects.filter(day__lt=since).delete()
+        for model in TABLES:
+            model.objects.filter(day__lt=since).delete()
     days = _span(since, yesterday) if since <= yesterday else []
     written = sum(rebuild(first, last) for first, last in _runs(days))
     _save_state(yesterday, now)

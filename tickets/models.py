@@ -326,6 +326,31 @@ class Ticket(models.Model):
             models.Index(fields=["-is_pinned", "resolution_due"], name="ticket_q_pin_due"),
             models.Index(fields=["department", "status"], name="ticket_dept_status"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+            # The reports (`reports.selectors`): the first-response and resolution times of a range (percentiles)
+            # and the tickets open now, each read from its index alone (the ticket rows are wide: search text).
+            # Each holds every column its query reads, `merged_into` too (SQLite reads a partial index's
+            # condition from the row).
+            models.Index(
+                fields=[
+                    "created_at",
+                    "department",
+                    "first_response_business_seconds",
+                    "first_response_seconds",
+                    "merged_into",
+                ],
+                name="ticket_report_fr",
+            ),
+            models.Index(
+                fields=[
+                    "resolved_at",
+                    "department",
+                    "resolution_business_seconds",
+                    "resolution_seconds",
+                    "merged_into",
+                ],
+                name="ticket_report_res",
+            ),
+            models.Index(fields=["status", "department", "priority", "merged_into"], name="ticket_report_open"),
             # The SLA scan (tickets.services.sla.sla_scan): partial indexes over running tickets not yet marked,
             # so each minute's queries touch only the tickets that are due.
             models.Index(

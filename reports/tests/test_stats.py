@@ -12,11 +12,12 @@ import time_machine
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone, translation
 
 from reports import pages, stats
 from reports.filters import ReportFilterForm, read_filters
-from reports.models import DailyTicketStat, StatsState
+from reports.models import DailyDepartmentStat, DailyTicketStat, StatsState
 from reports.permissions import report_scope
 from tickets import services
 
@@ -62,11 +63,33 @@ def test_the_rollup_gives_the_live_numbers(month, request, section, who, span):
     assert with_rollup == without
 
 
-def test_the_pages_read_the_rollup_for_past_days(month, manager):
-    """Proof that the numbers come from the roll-up: a row changed by hand shows (t1 was filed on the 14th)."""
-    DailyTicketStat.objects.filter(day=FIRST, created=1).update(created=7)
-    _rolled, kpis, _tables = numbers("overview", manager, RANGE)
-    assert dict(kpis)["Created"] == 4 + 6
+def test_the_pages_read_the_rollup_for_past_days(month, manager, priority):
+    """Proof that the numbers come from the roll-up: a row changed by hand shows (t1 was filed on the 14th). With
+    nothing but a department to narrow them, the totals come from the sums per department; with a priority, from
+    the rows per ticket attributes."""
+    DailyDepartmentStat.objects.filter(day=FIRST, created=1).update(created=7)
+    assert dict(numbers("overview", manager, RANGE)[1])["Created"] == 4 + 6
+    by_priority = {**RANGE, "priority": str(priority.pk)}
+    assert dict(numbers("overview", manager, by_priority)[1])["Created"] == 4
+    DailyTicketStat.objects.filter(day=FIRST, created=1).update(created=3)
+    assert dict(numbers("overview", manager, by_priority)[1])["Created"] == 4 + 2
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+@pytest.mark.parametrize("who", ["manager", "supervisor"])
+@pytest.mark.parametrize("narrowed", ["department", "priority"])
+def test_the_rollup_gives_the_live_numbers_with_a_filter(month, request, section, who, narrowed):
+    """A department filter keeps the sums per department; any other filter needs the rows per ticket attributes."""
+    pk = getattr(month["t1"], f"{narrowed}_id")
+    with_rollup, without = both(section, request.getfixturevalue(who), {**RANGE, narrowed: str(pk)})
+    assert with_rollup == without
+
+
+def per_department(model):
+    """{(day, department): the sums of the day's counts} of a roll-up table."""
+    fields = [f.name for f in DailyDepartmentStat._meta.concrete_fields if f.name not in ("id", "day", "department")]
+    rows = model.objects.values("day", "department_id").annotate(**{f"n_{n}": Sum(n) for n in fields})
+    return {(row["day"], row["department_id"]): [row[f"n_{n}"] for n in fields] for row in rows}
 
 
 def test_it_holds_the_month_by_day_where_each_ticket_ended(month, department, department_b):
@@ -84,6 +107,7 @@ def test_it_holds_the_month_by_day_where_each_ticket_ended(month, department, de
     t2_again = rows[(26, department.pk)]
     assert (t2_again.reopened, t2_again.finished, t2_again.resolved) == (1, 1, 1)
     assert rows[(25, department.pk)].resolved == 0  # t2's first resolution was replaced by the one of the 26th
+    assert per_department(DailyDepartmentStat) == per_department(DailyTicketStat)
 
 
 def test_beat_rebuilds_the_days_of_a_ticket_changed_since_it_ran(month, agent, agent_b, department_b, manager,
@@ -100,6 +124,7 @@ def test_beat_rebuilds_the_days_of_a_ticket_changed_since_it_ran(month, agent, a
         assert done["days"] == 3
         assert DailyTicketStat.objects.filter(day=FIRST).get().department == department_b
         assert DailyTicketStat.objects.filter(pk=untouched).exists()
+        assert per_department(DailyDepartmentStat) == per_department(DailyTicketStat)
         for user in (manager, supervisor_b):
             for section in SECTIONS:
                 with_rollup, without = both(section, user, RANGE)
@@ -128,10 +153,12 @@ def test_an_organisation_filter_reads_the_live_tables(month, manager, make_ticke
 
 def test_the_command_rebuilds_everything_and_since_a_day(month, manager):
     before = numbers("sla", manager, RANGE)
-    DailyTicketStat.objects.all().delete()
+    for model in stats.TABLES:
+        model.objects.all().delete()
     call_command("rebuild_report_stats", verbosity=0)
     assert numbers("sla", manager, RANGE) == before
-    DailyTicketStat.objects.filter(day__gte=dt.date(2025, 5, 20)).delete()
+    for model in stats.TABLES:
+        model.objects.filter(day__gte=dt.date(2025, 5, 20)).delete()
     call_command("rebuild_report_stats", "--since", "2025-05-20", verbosity=0)
     assert numbers("sla", manager, RANGE) == before
     StatsState.objects.all().delete()
