@@ -533,7 +533,7 @@ def agent_work(scope: Scope, f: Filters) -> dict[str, list[dict]]:
         tickets(scope, f)
         .filter(f.between("resolved_at"))
         .values("assignee_id", "assignee__full_name")
-        .annotate(handled=Count("pk"), reopened=Count("pk", filter=Q(reopen_count__gt=0)))
+        .annotate(handled=Count("*"), reopened=Count("reopen_count", filter=Q(reopen_count__gt=0)))  # not the id
         .order_by()
     )
     replies = f.apply(scope.replies(), prefix="ticket__").filter(f.between("created_at"))

@@ -326,14 +326,16 @@ class Ticket(models.Model):
             models.Index(fields=["-is_pinned", "resolution_due"], name="ticket_q_pin_due"),
             models.Index(fields=["department", "status"], name="ticket_dept_status"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
-            # The reports (`reports.selectors`): the first-response and resolution times of a range (percentiles)
-            # and the tickets open now, each read from its index alone (the ticket rows are wide: search text).
-            # Each holds every column its query reads, `merged_into` too (SQLite reads a partial index's
-            # condition from the row).
+            # The reports (`reports.selectors`): the first-response and resolution times of a range (percentiles,
+            # overall, per agent or per channel; handled and reopened per agent) and the tickets open now, each read
+            # from its index alone (the ticket rows are wide: search text). Each holds every column its queries
+            # read, `merged_into` too (SQLite reads a partial index's condition from the row).
             models.Index(
                 fields=[
                     "created_at",
                     "department",
+                    "assignee",
+                    "channel",
                     "first_response_business_seconds",
                     "first_response_seconds",
                     "merged_into",
@@ -344,8 +346,11 @@ class Ticket(models.Model):
                 fields=[
                     "resolved_at",
                     "department",
+                    "assignee",
+                    "channel",
                     "resolution_business_seconds",
                     "resolution_seconds",
+                    "reopen_count",
                     "merged_into",
                 ],
                 name="ticket_report_res",
