@@ -61,11 +61,13 @@ class Scope:
         return Ticket.objects.filter(self.ticket_q())
 
     def replies(self) -> QuerySet[Message]:
-        """Public staff replies: on the scope's tickets; for an agent, their own wherever they wrote them."""
+        """Public staff replies: on a supervisor's departments' tickets; for an agent, their own wherever they
+        wrote them; for a manager, all. Wherever they are now: a merge moves the duplicate's messages to the
+        ticket it joins, so no reply is on a merged ticket, and only a supervisor's scope joins the tickets."""
         qs = Message.objects.filter(is_internal=False, author__role__in=STAFF_ROLES)
         if self.level == AGENT:
-            return qs.filter(author=self.user, ticket__merged_into__isnull=True)
-        return qs.filter(self.ticket_q("ticket__"))
+            return qs.filter(author=self.user)
+        return qs.filter(self._who_q("ticket__"))
 
     def ratings(self) -> QuerySet[SatisfactionRating]:
         return SatisfactionRating.objects.filter(self.ticket_q("ticket__"))

@@ -539,7 +539,7 @@ def agent_work(scope: Scope, f: Filters) -> dict[str, list[dict]]:
     replies = f.apply(scope.replies(), prefix="ticket__").filter(f.between("created_at"))
     if "assignee_id" in f.dimensions:
         replies = replies.filter(author_id=f.dimensions["assignee_id"])
-    by_author = replies.values("author_id", "author__full_name").annotate(replies=Count("pk")).order_by()
+    by_author = replies.values("author_id", "author__full_name").annotate(replies=Count("*")).order_by()
     return {"resolved": list(resolved), "replies": list(by_author)}
 
 

@@ -356,6 +356,8 @@ class Ticket(models.Model):
                 name="ticket_report_res",
             ),
             models.Index(fields=["status", "department", "priority", "merged_into"], name="ticket_report_open"),
+            # Rows that point at a ticket (ratings, replies, status events) joined to it for the reports' scope.
+            models.Index(fields=["id", "merged_into", "department", "assignee"], name="ticket_report_scope"),
             # The SLA scan (tickets.services.sla.sla_scan): partial indexes over running tickets not yet marked,
             # so each minute's queries touch only the tickets that are due.
             models.Index(
@@ -480,7 +482,8 @@ class Message(models.Model):
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["ticket", "created_at"], name="message_ticket_created"),
-            models.Index(fields=["created_at"], name="message_created"),  # replies per agent in a period (reports)
+            # Replies per agent in a period (`reports.selectors.agent_work`), read from the index alone.
+            models.Index(fields=["created_at", "author", "is_internal", "ticket"], name="message_report_replies"),
         ]
 
     def __str__(self) -> str:
