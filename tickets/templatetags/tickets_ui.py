@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
-from helpdesk.l10n import digits, format_datetime, format_file_size
+from helpdesk.l10n import digits, format_datetime, format_file_size, to_tehran
 from helpdesk.templatetags.persian import pdigits
 
 from ..models import Status
@@ -102,6 +102,7 @@ def queue_table_rows(rows):
     internal = f' <span class="badge text-bg-dark">{internal_label}</span>'
     nobody = f'<span class="text-body-secondary">{nobody_label}</span>'
     select_label = _("Select ticket #%(ref)s")
+    status_labels = {value: _e(label) for value, label in Status.choices}  # translated once, not once a row
     # Below the `md` breakpoint the rows are cards (static/css/tickets.css): the cells carry their column's name.
     label = {
         name: _e(text)
@@ -141,7 +142,7 @@ def queue_table_rows(rows):
             f'<td class="tk-c-department" data-label="{label["department"]}"><bdi>{_e(row.department_name)}</bdi></td>'
             f'<td class="tk-c-priority">{priority}</td>'
             f'<td class="tk-c-status"><span class="badge {status_class(row.status)}">'
-            f"{_e(row.get_status_display())}</span></td>"
+            f"{status_labels[row.status]}</span></td>"
             f'<td class="tk-c-assignee" data-label="{label["assignee"]}">{assignee}</td>'
             f'<td class="tk-c-due text-nowrap">{due_badge(row)}</td>'
             f'<td class="tk-c-activity text-nowrap" data-label="{label["activity"]}">'
@@ -245,7 +246,7 @@ def tk_message(context, message, staff_view: bool = False):
     for panel in shown:
         with context.push(message=message, panel=panel):
             panels += context.template.engine.get_template(panel.template).render(context)
-    created = timezone.localtime(message.created_at)
+    created = to_tehran(message.created_at)
     return mark_safe(  # noqa: S308 - every value went through _e; the body is the sanitised stored HTML
         f'<article class="card tk-message mb-3 {kind}" id="message-{int(message.pk)}">'
         '<header class="card-header d-flex flex-wrap justify-content-between align-items-center gap-2">'
@@ -262,7 +263,7 @@ def tk_timeline(events):
     """A ticket's timeline (`TicketEvent`s, the actors selected with them): when, and the event's sentence."""
     items = []
     for event in events:
-        created = timezone.localtime(event.created_at)
+        created = to_tehran(event.created_at)
         items.append(
             f'<li class="tk-event tk-event-{_e(event.kind)}"><time class="small text-body-secondary d-block" '
             f'datetime="{_e(created.isoformat())}">{_e(format_datetime(created))}</time>'
