@@ -198,11 +198,16 @@ def format_jalali_date(value: dt.date | dt.datetime, *, long: bool = False) -> s
     return digits(f"{year:04d}/{month:02d}/{day:02d}")
 
 
-def format_jalali_datetime(value: dt.datetime) -> str:
-    """A moment in Tehran to the minute, Jalali, in the active language's digits: «۱۴۰۳/۱۲/۳۰ ۱۴:۰۵»."""
+def _jalali_minute(value: dt.datetime) -> str:
+    """A moment in Tehran to the minute, Jalali, in Latin digits: «1403/12/30 14:05»."""
     local = to_tehran(value)
     year, month, day = _jalali_ymd(local.date())
-    return digits(f"{year:04d}/{month:02d}/{day:02d} {local.hour:02d}:{local.minute:02d}")
+    return f"{year:04d}/{month:02d}/{day:02d} {local.hour:02d}:{local.minute:02d}"
+
+
+def format_jalali_datetime(value: dt.datetime) -> str:
+    """A moment in Tehran to the minute, Jalali, in the active language's digits: «۱۴۰۳/۱۲/۳۰ ۱۴:۰۵»."""
+    return digits(_jalali_minute(value))
 
 
 def format_date(value: dt.date | dt.datetime, *, long: bool = False) -> str:
@@ -217,6 +222,6 @@ def format_date(value: dt.date | dt.datetime, *, long: bool = False) -> str:
 def format_datetime(value: dt.datetime) -> str:
     """A moment in Tehran to the minute in the active language's calendar: «۱۴۰۳/۱۲/۳۰ ۱۴:۰۵» on Persian pages,
     else «2025-03-20 14:05»."""
-    if use_persian_digits():
-        return format_jalali_datetime(value)
+    if use_persian_digits():  # asked once: a page formats a hundred moments
+        return to_persian_digits(_jalali_minute(value))
     return to_tehran(value).strftime("%Y-%m-%d %H:%M")
