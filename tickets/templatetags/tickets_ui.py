@@ -14,8 +14,14 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
-from helpdesk.l10n import digits, format_datetime, format_file_size, to_tehran
-from helpdesk.templatetags.persian import pdigits
+from helpdesk.l10n import (
+    digits,
+    digits_function,
+    format_datetime,
+    format_datetime_function,
+    format_file_size,
+    to_tehran,
+)
 
 from ..models import Status
 from ..options import Options, options_html
@@ -113,9 +119,10 @@ def queue_table_rows(rows):
             ("activity", _("Last activity")),
         )
     }
+    to_digits, when = digits_function(), format_datetime_function()  # the language asked once, not per row
     html = []
     for row in rows:
-        ref = digits(row.reference)
+        ref = to_digits(row.reference)
         url = _e(detail_url.replace(_URL_PLACEHOLDER, row.reference))
         pin = f'<span title="{pinned}" aria-label="{pinned}">📌</span> ' if row.is_pinned else ""
         tags = "".join(
@@ -147,7 +154,7 @@ def queue_table_rows(rows):
             f'<td class="tk-c-due text-nowrap">{due_badge(row)}</td>'
             f'<td class="tk-c-activity text-nowrap" data-label="{label["activity"]}">'
             f'<time datetime="{row.last_activity_at.isoformat()}">'
-            f"{_e(format_datetime(row.last_activity_at))}</time></td></tr>"
+            f"{_e(when(row.last_activity_at))}</time></td></tr>"
         )
     return mark_safe("\n".join(html))  # noqa: S308 - every value above went through _e
 
@@ -262,11 +269,12 @@ def tk_message(context, message, staff_view: bool = False):
 def tk_timeline(events):
     """A ticket's timeline (`TicketEvent`s, the actors selected with them): when, and the event's sentence."""
     items = []
+    to_digits, when = digits_function(), format_datetime_function()  # the language asked once, not per event
     for event in events:
         created = to_tehran(event.created_at)
         items.append(
             f'<li class="tk-event tk-event-{_e(event.kind)}"><time class="small text-body-secondary d-block" '
-            f'datetime="{_e(created.isoformat())}">{_e(format_datetime(created))}</time>'
-            f"{_e(pdigits(event.description))}</li>"
+            f'datetime="{_e(created.isoformat())}">{_e(when(created))}</time>'
+            f"{_e(to_digits(event.description))}</li>"
         )
     return mark_safe(f'<ol class="list-unstyled tk-timeline mb-0">{"".join(items)}</ol>')  # noqa: S308 - _e
