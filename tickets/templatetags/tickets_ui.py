@@ -223,46 +223,56 @@ def _attachment_list(message) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def tk_message(context, message, staff_view: bool = False):
-    """One message of a ticket's thread as a card: the author, its badges, the time, the stored HTML body
+def tk_messages(context, messages, staff_view: bool = False):
+    """Messages of a ticket's thread as cards: the author, its badges, the time, the stored HTML body
     (`Message.html`, sanitised when written), the attachments and the panels other apps add under a message
     (`panels.staff_message`, their own templates). Built in Python because a thread shows up to hundreds of
-    messages: two included templates a message were most of what the thread cost besides its data."""
-    ticket = context["ticket"]
-    if message.is_internal:
-        kind = "tk-note"
-    elif message.author_id == ticket.requester_id:
-        kind = "tk-from-customer"
-    else:
-        kind = "tk-from-staff"
-    author = message.author
-    name = f"<bdi>{_e(author.full_name or author)}</bdi>" if author is not None else _e(_("The system"))
-    badges = ""
-    if message.is_internal:
-        badges += f' <span class="badge text-bg-warning ms-1">{_e(_("Internal note"))}</span>'
-    if staff_view and message.sender_unverified:
-        title = _(
-            "The email it came in claims this sender, but its authentication (DMARC or DKIM) did not pass: the "
-            "sender may be forged."
-        )
-        badges += f' <span class="badge text-bg-danger ms-1" title="{_e(title)}">{_e(_("Unverified sender"))}</span>'
-    if message.channel not in ("web", "staff"):
-        badges += f' <span class="badge text-bg-light border ms-1">{_e(message.get_channel_display())}</span>'
-    panels = ""
-    shown = (context.get("panels") or {}).get("staff_message") or ()
-    for panel in shown:
-        with context.push(message=message, panel=panel):
-            panels += context.template.engine.get_template(panel.template).render(context)
-    created = to_tehran(message.created_at)
-    return mark_safe(  # noqa: S308 - every value went through _e; the body is the sanitised stored HTML
-        f'<article class="card tk-message mb-3 {kind}" id="message-{int(message.pk)}">'
-        '<header class="card-header d-flex flex-wrap justify-content-between align-items-center gap-2">'
-        f"<span><strong>{name}</strong>{badges}</span>"
-        f'<time class="small text-body-secondary" datetime="{_e(created.isoformat())}">'
-        f"{_e(format_datetime(created))}</time></header>"
-        f'<div class="card-body"><div class="tk-body" dir="auto">{message.html}</div>'
-        f"{_attachment_list(message)}{panels}</div></article>"
+    messages: two included templates a message were most of what the thread cost besides its data; the labels,
+    the language and the panels' templates are looked up once a thread, not once a message."""
+    requester_id = context["ticket"].requester_id
+    when = format_datetime_function()
+    system = _e(_("The system"))
+    note = f' <span class="badge text-bg-warning ms-1">{_e(_("Internal note"))}</span>'
+    title = _(
+        "The email it came in claims this sender, but its authentication (DMARC or DKIM) did not pass: the "
+        "sender may be forged."
     )
+    unverified = f' <span class="badge text-bg-danger ms-1" title="{_e(title)}">{_e(_("Unverified sender"))}</span>'
+    engine = context.template.engine
+    shown = [
+        (panel, engine.get_template(panel.template))
+        for panel in (context.get("panels") or {}).get("staff_message") or ()
+    ]
+    cards = []
+    for message in messages:
+        if message.is_internal:
+            kind = "tk-note"
+        elif message.author_id == requester_id:
+            kind = "tk-from-customer"
+        else:
+            kind = "tk-from-staff"
+        author = message.author
+        name = f"<bdi>{_e(author.full_name or author)}</bdi>" if author is not None else system
+        badges = note if message.is_internal else ""
+        if staff_view and message.sender_unverified:
+            badges += unverified
+        if message.channel not in ("web", "staff"):
+            badges += f' <span class="badge text-bg-light border ms-1">{_e(message.get_channel_display())}</span>'
+        panels = ""
+        for panel, panel_template in shown:
+            with context.push(message=message, panel=panel):
+                panels += panel_template.render(context)
+        created = to_tehran(message.created_at)
+        cards.append(
+            f'<article class="card tk-message mb-3 {kind}" id="message-{int(message.pk)}">'
+            '<header class="card-header d-flex flex-wrap justify-content-between align-items-center gap-2">'
+            f"<span><strong>{name}</strong>{badges}</span>"
+            f'<time class="small text-body-secondary" datetime="{_e(created.isoformat())}">'
+            f"{_e(when(created))}</time></header>"
+            f'<div class="card-body"><div class="tk-body" dir="auto">{message.html}</div>'
+            f"{_attachment_list(message)}{panels}</div></article>"
+        )
+    return mark_safe("".join(cards))  # noqa: S308 - every value went through _e; the bodies are the sanitised stored HTML
 
 
 @register.simple_tag
