@@ -5,7 +5,8 @@
 
 Builds a small data set through the real services (one ticket with 50 Markdown messages, 60 queue rows), then
 the median process CPU time of `--runs` requests a page (after warm-up) through Django's test client in this
-process, and the queries of one request. The pages are requested in turn (floor, ticket, queue, filtered queue,
+process, and the queries of one request. The ticket page is requested as a manager and as the department's agent;
+everything else as the manager. The pages are requested in turn (floor, ticket, queue, filtered queue,
 floor, …), so a slow spell of the machine falls on every page alike. CPU time, not wall time: the numbers hold on
 a loaded machine. The filtered queue is status + department + priority, as the filter form sends them.
 """
@@ -70,7 +71,7 @@ def build() -> tuple:
             channel="web",
             created_by=customer,
         )
-    return manager, ticket, department, priority
+    return manager, agent, ticket, department, priority
 
 
 def queries(client: Client, url: str) -> int:
@@ -79,14 +80,14 @@ def queries(client: Client, url: str) -> int:
     return len(ctx.captured_queries)
 
 
-def cpu_ms(client: Client, urls: list[str], runs: int) -> list[float]:
-    """The median CPU milliseconds of `runs` requests of each of `urls`, requested in turn."""
+def cpu_ms(requests: list[tuple[Client, str]], runs: int) -> list[float]:
+    """The median CPU milliseconds of `runs` requests of each (client, url), requested in turn."""
     for _ in range(5):
-        for url in urls:
+        for client, url in requests:
             assert client.get(url).status_code == 200, url
-    times: list[list[float]] = [[] for _ in urls]
+    times: list[list[float]] = [[] for _ in requests]
     for _ in range(runs):
-        for i, url in enumerate(urls):
+        for i, (client, url) in enumerate(requests):
             t0 = time.process_time()
             client.get(url)
             times[i].append((time.process_time() - t0) * 1000)
@@ -97,22 +98,26 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=60)
     args = parser.parse_args()
-    manager, ticket, department, priority = build()
+    manager, agent, ticket, department, priority = build()
     client = Client()
     client.force_login(manager)
+    agent_client = Client()
+    agent_client.force_login(agent)
     pages = [
-        ("floor (home)", "/"),
-        ("staff ticket page, 50 messages", f"/tickets/{ticket.reference}/"),
-        ("queue (default view)", "/tickets/queue/"),
+        ("floor (home)", client, "/"),
+        ("staff ticket page, 50 messages", client, f"/tickets/{ticket.reference}/"),
+        ("  the same, as the department's agent", agent_client, f"/tickets/{ticket.reference}/"),
+        ("queue (default view)", client, "/tickets/queue/"),
         (
             "queue (status+department+priority)",
+            client,
             f"/tickets/queue/?status=new&status=open&department={department.pk}&priority={priority.pk}",
         ),
     ]
-    medians = cpu_ms(client, [url for _label, url in pages], args.runs)
+    medians = cpu_ms([(c, url) for _label, c, url in pages], args.runs)
     floor = medians[0]
-    for (label, url), cpu in zip(pages, medians, strict=True):
-        print(f"{label:<36} {cpu:7.2f} ms CPU  ×{cpu / floor:5.2f}  {queries(client, url):3} queries", flush=True)
+    for (label, c, url), cpu in zip(pages, medians, strict=True):
+        print(f"{label:<38} {cpu:7.2f} ms CPU  ×{cpu / floor:5.2f}  {queries(c, url):3} queries", flush=True)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -88,7 +88,12 @@ def use_persian_digits() -> bool:
 def digits(value: object) -> str:
     """`value` as text in the active language's digits: Persian on Persian pages, Latin otherwise (Persian
     and Arabic-Indic digits become Latin). Nothing else changes."""
-    return to_persian_digits(value) if use_persian_digits() else to_latin_digits(value)
+    return digits_function()(value)
+
+
+def digits_function() -> Callable[[object], str]:
+    """`digits` for the language active now: a loop over a page's rows asks the language once, not once a row."""
+    return to_persian_digits if use_persian_digits() else to_latin_digits
 
 
 # In HTML: what keeps its digits (a tag with its attributes, a character reference, the contents of a script, style or
@@ -198,11 +203,16 @@ def format_jalali_date(value: dt.date | dt.datetime, *, long: bool = False) -> s
     return digits(f"{year:04d}/{month:02d}/{day:02d}")
 
 
-def format_jalali_datetime(value: dt.datetime) -> str:
-    """A moment in Tehran to the minute, Jalali, in the active language's digits: «۱۴۰۳/۱۲/۳۰ ۱۴:۰۵»."""
+def _jalali_minute(value: dt.datetime) -> str:
+    """A moment in Tehran to the minute, Jalali, in Latin digits: «1403/12/30 14:05»."""
     local = to_tehran(value)
     year, month, day = _jalali_ymd(local.date())
-    return digits(f"{year:04d}/{month:02d}/{day:02d} {local.hour:02d}:{local.minute:02d}")
+    return f"{year:04d}/{month:02d}/{day:02d} {local.hour:02d}:{local.minute:02d}"
+
+
+def format_jalali_datetime(value: dt.datetime) -> str:
+    """A moment in Tehran to the minute, Jalali, in the active language's digits: «۱۴۰۳/۱۲/۳۰ ۱۴:۰۵»."""
+    return digits(_jalali_minute(value))
 
 
 def format_date(value: dt.date | dt.datetime, *, long: bool = False) -> str:
@@ -217,6 +227,17 @@ def format_date(value: dt.date | dt.datetime, *, long: bool = False) -> str:
 def format_datetime(value: dt.datetime) -> str:
     """A moment in Tehran to the minute in the active language's calendar: «۱۴۰۳/۱۲/۳۰ ۱۴:۰۵» on Persian pages,
     else «2025-03-20 14:05»."""
-    if use_persian_digits():
-        return format_jalali_datetime(value)
+    return format_datetime_function()(value)
+
+
+def _persian_datetime(value: dt.datetime) -> str:
+    return to_persian_digits(_jalali_minute(value))
+
+
+def _gregorian_datetime(value: dt.datetime) -> str:
     return to_tehran(value).strftime("%Y-%m-%d %H:%M")
+
+
+def format_datetime_function() -> Callable[[dt.datetime], str]:
+    """`format_datetime` for the language active now (see `digits_function`)."""
+    return _persian_datetime if use_persian_digits() else _gregorian_datetime

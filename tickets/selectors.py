@@ -93,9 +93,6 @@ class QueueRow:
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
-    def get_status_display(self) -> str:
-        return str(Status(self.status).label)
-
 
 def ticket_queue(*, user: User, params: Mapping | None) -> tuple[TicketFilter, QuerySet[Ticket]]:
     """The agent queue: `visible_tickets(user)` filtered and sorted by `params` (the query string).

@@ -293,3 +293,17 @@ def test_no_module_but_a_template_tag_imports_the_template_tags():
             if any(n.split(".")[0] in apps | {""} and ".templatetags" in f".{n}" for n in names):
                 found.append(f"{rel.as_posix()}:{node.lineno}")
     assert found == []
+
+
+def test_the_functions_for_a_loop_follow_the_language_active_when_asked():
+    """`digits_function` and `format_datetime_function` (a page's loops ask the language once) give what `digits`
+    and `format_datetime` give in the language that was active when they were asked."""
+    moment = dt.datetime(2025, 3, 20, 21, 5, tzinfo=dt.UTC)  # 1404/01/01 00:35 in Tehran
+    with translation.override("fa"):
+        to_digits, when = l10n.digits_function(), l10n.format_datetime_function()
+        assert (to_digits("#12"), when(moment)) == (l10n.digits("#12"), l10n.format_datetime(moment))
+    assert (to_digits("#12"), when(moment)) == ("#۱۲", "۱۴۰۴/۰۱/۰۱ ۰۰:۳۵")
+    with translation.override("en"):
+        to_digits, when = l10n.digits_function(), l10n.format_datetime_function()
+        assert (to_digits("#۱۲"), when(moment)) == (l10n.digits("#۱۲"), l10n.format_datetime(moment))
+    assert (to_digits("#۱۲"), when(moment)) == ("#12", "2025-03-21 00:35")

@@ -14,8 +14,14 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
-from helpdesk.l10n import digits, format_datetime, format_file_size
-from helpdesk.templatetags.persian import pdigits
+from helpdesk.l10n import (
+    digits,
+    digits_function,
+    format_datetime,
+    format_datetime_function,
+    format_file_size,
+    to_tehran,
+)
 
 from ..models import Status
 from ..options import Options, options_html
@@ -102,6 +108,7 @@ def queue_table_rows(rows):
     internal = f' <span class="badge text-bg-dark">{internal_label}</span>'
     nobody = f'<span class="text-body-secondary">{nobody_label}</span>'
     select_label = _("Select ticket #%(ref)s")
+    status_labels = {value: _e(label) for value, label in Status.choices}  # translated once, not once a row
     # Below the `md` breakpoint the rows are cards (static/css/tickets.css): the cells carry their column's name.
     label = {
         name: _e(text)
@@ -112,9 +119,10 @@ def queue_table_rows(rows):
             ("activity", _("Last activity")),
         )
     }
+    to_digits, when = digits_function(), format_datetime_function()  # the language asked once, not per row
     html = []
     for row in rows:
-        ref = digits(row.reference)
+        ref = to_digits(row.reference)
         url = _e(detail_url.replace(_URL_PLACEHOLDER, row.reference))
         pin = f'<span title="{pinned}" aria-label="{pinned}">📌</span> ' if row.is_pinned else ""
         tags = "".join(
@@ -141,12 +149,12 @@ def queue_table_rows(rows):
             f'<td class="tk-c-department" data-label="{label["department"]}"><bdi>{_e(row.department_name)}</bdi></td>'
             f'<td class="tk-c-priority">{priority}</td>'
             f'<td class="tk-c-status"><span class="badge {status_class(row.status)}">'
-            f"{_e(row.get_status_display())}</span></td>"
+            f"{status_labels[row.status]}</span></td>"
             f'<td class="tk-c-assignee" data-label="{label["assignee"]}">{assignee}</td>'
             f'<td class="tk-c-due text-nowrap">{due_badge(row)}</td>'
             f'<td class="tk-c-activity text-nowrap" data-label="{label["activity"]}">'
             f'<time datetime="{row.last_activity_at.isoformat()}">'
-            f"{_e(format_datetime(row.last_activity_at))}</time></td></tr>"
+            f"{_e(when(row.last_activity_at))}</time></td></tr>"
         )
     return mark_safe("\n".join(html))  # noqa: S308 - every value above went through _e
 
@@ -215,57 +223,68 @@ def _attachment_list(message) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def tk_message(context, message, staff_view: bool = False):
-    """One message of a ticket's thread as a card: the author, its badges, the time, the stored HTML body
+def tk_messages(context, messages, staff_view: bool = False):
+    """Messages of a ticket's thread as cards: the author, its badges, the time, the stored HTML body
     (`Message.html`, sanitised when written), the attachments and the panels other apps add under a message
     (`panels.staff_message`, their own templates). Built in Python because a thread shows up to hundreds of
-    messages: two included templates a message were most of what the thread cost besides its data."""
-    ticket = context["ticket"]
-    if message.is_internal:
-        kind = "tk-note"
-    elif message.author_id == ticket.requester_id:
-        kind = "tk-from-customer"
-    else:
-        kind = "tk-from-staff"
-    author = message.author
-    name = f"<bdi>{_e(author.full_name or author)}</bdi>" if author is not None else _e(_("The system"))
-    badges = ""
-    if message.is_internal:
-        badges += f' <span class="badge text-bg-warning ms-1">{_e(_("Internal note"))}</span>'
-    if staff_view and message.sender_unverified:
-        title = _(
-            "The email it came in claims this sender, but its authentication (DMARC or DKIM) did not pass: the "
-            "sender may be forged."
-        )
-        badges += f' <span class="badge text-bg-danger ms-1" title="{_e(title)}">{_e(_("Unverified sender"))}</span>'
-    if message.channel not in ("web", "staff"):
-        badges += f' <span class="badge text-bg-light border ms-1">{_e(message.get_channel_display())}</span>'
-    panels = ""
-    shown = (context.get("panels") or {}).get("staff_message") or ()
-    for panel in shown:
-        with context.push(message=message, panel=panel):
-            panels += context.template.engine.get_template(panel.template).render(context)
-    created = timezone.localtime(message.created_at)
-    return mark_safe(  # noqa: S308 - every value went through _e; the body is the sanitised stored HTML
-        f'<article class="card tk-message mb-3 {kind}" id="message-{int(message.pk)}">'
-        '<header class="card-header d-flex flex-wrap justify-content-between align-items-center gap-2">'
-        f"<span><strong>{name}</strong>{badges}</span>"
-        f'<time class="small text-body-secondary" datetime="{_e(created.isoformat())}">'
-        f"{_e(format_datetime(created))}</time></header>"
-        f'<div class="card-body"><div class="tk-body" dir="auto">{message.html}</div>'
-        f"{_attachment_list(message)}{panels}</div></article>"
+    messages: two included templates a message were most of what the thread cost besides its data; the labels,
+    the language and the panels' templates are looked up once a thread, not once a message."""
+    requester_id = context["ticket"].requester_id
+    when = format_datetime_function()
+    system = _e(_("The system"))
+    note = f' <span class="badge text-bg-warning ms-1">{_e(_("Internal note"))}</span>'
+    title = _(
+        "The email it came in claims this sender, but its authentication (DMARC or DKIM) did not pass: the "
+        "sender may be forged."
     )
+    unverified = f' <span class="badge text-bg-danger ms-1" title="{_e(title)}">{_e(_("Unverified sender"))}</span>'
+    engine = context.template.engine
+    shown = [
+        (panel, engine.get_template(panel.template))
+        for panel in (context.get("panels") or {}).get("staff_message") or ()
+    ]
+    cards = []
+    for message in messages:
+        if message.is_internal:
+            kind = "tk-note"
+        elif message.author_id == requester_id:
+            kind = "tk-from-customer"
+        else:
+            kind = "tk-from-staff"
+        author = message.author
+        name = f"<bdi>{_e(author.full_name or author)}</bdi>" if author is not None else system
+        badges = note if message.is_internal else ""
+        if staff_view and message.sender_unverified:
+            badges += unverified
+        if message.channel not in ("web", "staff"):
+            badges += f' <span class="badge text-bg-light border ms-1">{_e(message.get_channel_display())}</span>'
+        panels = ""
+        for panel, panel_template in shown:
+            with context.push(message=message, panel=panel):
+                panels += panel_template.render(context)
+        created = to_tehran(message.created_at)
+        cards.append(
+            f'<article class="card tk-message mb-3 {kind}" id="message-{int(message.pk)}">'
+            '<header class="card-header d-flex flex-wrap justify-content-between align-items-center gap-2">'
+            f"<span><strong>{name}</strong>{badges}</span>"
+            f'<time class="small text-body-secondary" datetime="{_e(created.isoformat())}">'
+            f"{_e(when(created))}</time></header>"
+            f'<div class="card-body"><div class="tk-body" dir="auto">{message.html}</div>'
+            f"{_attachment_list(message)}{panels}</div></article>"
+        )
+    return mark_safe("".join(cards))  # noqa: S308 - every value went through _e; the bodies are the sanitised stored HTML
 
 
 @register.simple_tag
 def tk_timeline(events):
     """A ticket's timeline (`TicketEvent`s, the actors selected with them): when, and the event's sentence."""
     items = []
+    to_digits, when = digits_function(), format_datetime_function()  # the language asked once, not per event
     for event in events:
-        created = timezone.localtime(event.created_at)
+        created = to_tehran(event.created_at)
         items.append(
             f'<li class="tk-event tk-event-{_e(event.kind)}"><time class="small text-body-secondary d-block" '
-            f'datetime="{_e(created.isoformat())}">{_e(format_datetime(created))}</time>'
-            f"{_e(pdigits(event.description))}</li>"
+            f'datetime="{_e(created.isoformat())}">{_e(when(created))}</time>'
+            f"{_e(to_digits(event.description))}</li>"
         )
     return mark_safe(f'<ol class="list-unstyled tk-timeline mb-0">{"".join(items)}</ol>')  # noqa: S308 - _e

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from helpdesk.l10n import TEHRAN
-from tickets.filters import TicketFilter, search_terms, search_tickets
+from tickets.filters import QueueFilterForm, TicketFilter, search_terms, search_tickets
 from tickets.models import Ticket
 from tickets.search import fts_query, tsquery
 
@@ -112,3 +112,18 @@ def test_view_all_is_only_offered_to_people_who_see_everything(agent, manager):
         c[0] for c in TicketFilter(None, queryset=Ticket.objects.all(), user=manager).form.fields["view"].choices
     ]
     assert "all" not in agent_choices and "all" in manager_choices
+
+
+def test_a_requests_changes_to_the_filter_form_stay_its_own(agent, manager):
+    """The form copies only the fields a request changes (`QueueFilterForm.PER_REQUEST_FIELDS`); the rest are
+    shared with the form class, so they must be the class's own, unchanged."""
+    agent_form = TicketFilter(None, queryset=Ticket.objects.all(), user=agent).form
+    manager_form = TicketFilter(None, queryset=Ticket.objects.all(), user=manager).form
+    base = type(agent_form).base_fields
+    assert list(agent_form.fields) == list(base)
+    for name in QueueFilterForm.PER_REQUEST_FIELDS:
+        assert agent_form.fields[name] is not base[name] and agent_form.fields[name] is not manager_form.fields[name]
+    assert agent_form.fields["status"] is base["status"]
+    assert "all" in [c[0] for c in base["view"].choices]  # the agent's narrower list did not reach the class
+    assert "all" not in [c[0] for c in agent_form.fields["view"].choices]
+    assert "all" in [c[0] for c in manager_form.fields["view"].choices]
