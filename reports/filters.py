@@ -12,7 +12,10 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.forms.utils import flatatt
 from django.utils.functional import Promise
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
@@ -20,6 +23,7 @@ from helpdesk import jalali
 from helpdesk.forms import JalaliDateField
 from helpdesk.persian import to_latin_digits
 from tickets.models import Channel
+from tickets.options import options_html
 from tickets.selectors import queue_choices
 
 from . import periods
@@ -34,19 +38,38 @@ MSG_START_MISSING = _("Give the start of the range too.")
 FIELDS = ("preset", "start", "end", "department", "agent", "priority", "type", "channel", "organisation", "by")
 
 
+class _Select(forms.Select):
+    """A `<select>` whose options are built in Python (`tickets.options.options_html`): Django's widget renders a
+    template per option, and the filters list every agent and organisation on every report page."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        chosen = {str(v) for v in self.format_value(value)}
+        options = mark_safe(options_html(self.choices, chosen))  # noqa: S308 - options_html escapes every value
+        return format_html(
+            "<select{}>{}</select>", flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name})), options
+        )
+
+
 class ReportFilterForm(forms.Form):
     preset = forms.ChoiceField(
-        label=_("Period"), choices=[("", _("The dates below, or the last 30 days")), *periods.PRESETS], required=False
+        label=_("Period"),
+        choices=[("", _("The dates below, or the last 30 days")), *periods.PRESETS],
+        required=False,
+        widget=_Select,
     )
     start = JalaliDateField(label=_("From"), required=False)
     end = JalaliDateField(label=_("To"), required=False)
-    department = forms.TypedChoiceField(label=_("Department"), coerce=int, required=False, empty_value=None)
-    agent = forms.TypedChoiceField(label=_("Agent"), coerce=int, required=False, empty_value=None)
-    priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, required=False, empty_value=None)
-    type = forms.TypedChoiceField(label=_("Type"), coerce=int, required=False, empty_value=None)
-    channel = forms.ChoiceField(label=_("Channel"), required=False)
-    organisation = forms.TypedChoiceField(label=_("Organisation"), coerce=int, required=False, empty_value=None)
-    by = forms.ChoiceField(label=_("Chart by"), required=False)
+    department = forms.TypedChoiceField(
+        label=_("Department"), coerce=int, required=False, empty_value=None, widget=_Select
+    )
+    agent = forms.TypedChoiceField(label=_("Agent"), coerce=int, required=False, empty_value=None, widget=_Select)
+    priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, required=False, empty_value=None, widget=_Select)
+    type = forms.TypedChoiceField(label=_("Type"), coerce=int, required=False, empty_value=None, widget=_Select)
+    channel = forms.ChoiceField(label=_("Channel"), required=False, widget=_Select)
+    organisation = forms.TypedChoiceField(
+        label=_("Organisation"), coerce=int, required=False, empty_value=None, widget=_Select
+    )
+    by = forms.ChoiceField(label=_("Chart by"), required=False, widget=_Select)
 
     def __init__(self, data, *, scope: Scope):
         data = {key: to_latin_digits((data or {}).get(key, "")).strip() for key in FIELDS}
