@@ -66,13 +66,17 @@ class ReportFilterForm(forms.Form):
     priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, required=False, empty_value=None, widget=_Select)
     type = forms.TypedChoiceField(label=_("Type"), coerce=int, required=False, empty_value=None, widget=_Select)
     channel = forms.ChoiceField(label=_("Channel"), required=False, widget=_Select)
-    organisation = forms.TypedChoiceField(
-        label=_("Organisation"), coerce=int, required=False, empty_value=None, widget=_Select
+    # A name (any part of it) or an id, as in the queue: a list of every organisation would not scale.
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("Name of the organisation")}),
     )
     by = forms.ChoiceField(label=_("Chart by"), required=False, widget=_Select)
 
     def __init__(self, data, *, scope: Scope):
-        data = {key: to_latin_digits((data or {}).get(key, "")).strip() for key in FIELDS}
+        data = {key: _typed((data or {}).get(key, ""), key) for key in FIELDS}
         super().__init__(data)
         self.scope = scope
         choices = queue_choices()  # cached until a listed row changes (tickets.selectors)
@@ -81,13 +85,11 @@ class ReportFilterForm(forms.Form):
         else:
             allowed = {str(pk) for pk in scope.department_ids}
             departments = [(pk, name) for pk, name in choices["departments"] if pk in allowed]
-        organisations = Organisation.objects.order_by("name").values_list("pk", "name")
         lists: dict[str, tuple[str | Promise, Sequence[tuple[object, str | Promise]]]] = {
             "department": (_("Any department"), departments),
             "agent": (_("Anyone"), [] if scope.is_agent else choices["staff"]),
             "priority": (_("Any priority"), choices["priorities"]),
             "type": (_("Any type"), choices["types"]),
-            "organisation": (_("Any organisation"), [(str(pk), name) for pk, name in organisations]),
         }
         lists["channel"] = (_("Any channel"), Channel.choices)
         lists["by"] = (_("Automatic"), periods.BUCKETS)
@@ -98,8 +100,11 @@ class ReportFilterForm(forms.Form):
         if scope.is_agent:
             del self.fields["agent"]
         for bound in self.fields.values():
-            css = "form-control" if isinstance(bound, JalaliDateField) else "form-select"
+            css = "form-select" if isinstance(bound, forms.ChoiceField) else "form-control"
             bound.widget.attrs.setdefault("class", css)
+
+    def clean_organisation(self) -> str:
+        return " ".join(self.cleaned_data["organisation"].split())
 
     def clean(self):
         data = super().clean()
@@ -157,8 +162,21 @@ DIMENSIONS = {
     "priority": "priority_id",
     "type": "type_id",
     "channel": "channel",
-    "organisation": "organisation_id",
 }
+
+
+def _typed(value: str, key: str) -> str:
+    """A parameter as typed, in Latin digits but for the organisation's name (names keep their own digits)."""
+    return value.strip() if key == "organisation" else to_latin_digits(value).strip()
+
+
+def _organisation(value: str) -> dict[str, object]:
+    """The organisation filter as a ticket condition: an id, or the organisations whose name contains `value` (a
+    subquery, no query of its own)."""
+    latin = to_latin_digits(value)
+    if latin.isdigit():
+        return {"organisation_id": int(latin)}
+    return {"organisation__in": Organisation.objects.filter(name__icontains=value).values("pk")}
 
 
 def read_filters(form: ReportFilterForm) -> Filters | None:
@@ -179,6 +197,8 @@ def read_filters(form: ReportFilterForm) -> Filters | None:
         dimensions.pop("assignee_id", None)
     by = data.get("by") or periods.auto_bucket((last - first).days + 1)
     query = {name: form.data.get(name, "") for name in FIELDS}
+    if data.get("organisation"):
+        dimensions.update(_organisation(data["organisation"]))
     # The roll-up has the ticket attributes of every filter but the organisation.
-    rolled = None if "organisation_id" in dimensions else StatsState.current_through(today)
+    rolled = None if data.get("organisation") else StatsState.current_through(today)
     return Filters(first=first, last=last, preset=preset, by=by, dimensions=dimensions, query=query, rolled=rolled)
