@@ -1,54 +1,35 @@
 """The reports' queries over the ticket and message rows read an index alone (`ticket_report_fr`,
 `ticket_report_res`, `ticket_report_open`, `message_report_replies`): the rows are wide (search text, bodies), and
 reading them made a year's percentiles, "open now" and the replies per agent the slowest part of the pages (at
-1,000,000 tickets the replies took 3 s for 30 days). On test tables of a few rows the planner would pick anything,
-so the tables' other indexes are dropped (inside a transaction rolled back afterwards) and, on PostgreSQL, the
-scans that read the table priced out: the plan shows whether the index holds every column the query reads."""
+1,000,000 tickets the replies took 3 s for 30 days). The plans are read with only the reports' indexes and, on
+PostgreSQL, the scans that read the table priced out (`testing.plans`): they show whether the index holds every
+column the query reads."""
 
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from reports import selectors
 from reports.filters import ReportFilterForm, read_filters
 from reports.permissions import report_scope
+from testing.plans import plans_with_only
 
 pytestmark = pytest.mark.django_db
+TABLES = ("tickets_ticket", "tickets_message")
 
 
 def plans(run) -> list[str]:
     """The plan of each query `run` sends over tickets or messages (with only the reports' indexes on them)."""
     with CaptureQueriesContext(connection) as ctx:
         run()
-    found = []
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT indexrelid::regclass::text FROM pg_index "
-                "WHERE indrelid IN ('tickets_ticket'::regclass, 'tickets_message'::regclass) "
-                "AND indexrelid::regclass::text NOT LIKE '%_report_%' "
-                "AND indexrelid NOT IN (SELECT conindid FROM pg_constraint)"
-            )
-        else:
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'index' "
-                "AND tbl_name IN ('tickets_ticket', 'tickets_message') AND sql IS NOT NULL "
-                "AND name NOT LIKE '%_report_%'"
-            )
-        for (index,) in cursor.fetchall():
-            cursor.execute(f"DROP INDEX {index}")  # undone with the rollback
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-        explain = "EXPLAIN " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
-        for query in ctx.captured_queries:
-            if '"tickets_ticket"' in query["sql"] or '"tickets_message"' in query["sql"]:
-                cursor.execute(explain + query["sql"])
-                found.append(" ".join(str(row[-1]) for row in cursor.fetchall()))
-        transaction.set_rollback(True)
-    return found
+    queries = [
+        (query["sql"], None)
+        for query in ctx.captured_queries
+        if '"tickets_ticket"' in query["sql"] or '"tickets_message"' in query["sql"]
+    ]
+    return plans_with_only(queries, lambda index: "_report_" in index, tables=TABLES, off=("seqscan", "bitmapscan"))
 
 
 def reads_only(plan: str, index: str, table: str = "tickets_ticket") -> bool:

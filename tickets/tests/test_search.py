@@ -4,7 +4,7 @@ step with every write, scoped like the queue, by either plan (ids through the in
 import re
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from helpdesk.models import SiteSettings
 from helpdesk.tests.pins import pinned_get
+from testing.plans import plans_with_only
 from tickets import services
 from tickets.filters import SORT_ACTIVITY, SORTS, search_tickets
 from tickets.models import ACTIVE_STATUSES, Status, Ticket
@@ -203,18 +204,9 @@ def test_postgresql_probe_of_the_default_view_reads_the_active_index():
     def plan(queryset, also=None) -> str:
         with CaptureQueriesContext(connection) as ctx:
             matching_ids(queryset, ["بایگانی"], also=also, limit=2001)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'tickets_ticket'::regclass "
-                "AND indexrelid <> 'ticket_search_vector_active_gin'::regclass "
-                "AND indexrelid NOT IN (SELECT conindid FROM pg_constraint)"
-            )
-            for (index,) in cursor.fetchall():
-                cursor.execute(f"DROP INDEX {index}")  # undone with the savepoint
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {ctx.captured_queries[0]['sql']}")
-            lines = " ".join(row[0] for row in cursor.fetchall())
-            transaction.set_rollback(True)
+        (lines,) = plans_with_only(
+            [(ctx.captured_queries[0]["sql"], None)], lambda index: index == "ticket_search_vector_active_gin"
+        )
         return lines
 
     default_view = Ticket.objects.filter(status__in=ACTIVE_STATUSES)
@@ -233,29 +225,9 @@ def test_a_common_word_walks_the_queue_sort_index(monkeypatch):
     for i in range(3):
         TicketFactory(search_document=f"چاپگر {i}")
     page = search_tickets(Ticket.objects.filter(status__in=ACTIVE_STATUSES), "چاپگر")
-    sql, params = page.order_by(*SORTS[SORT_ACTIVITY]).values("pk")[:25].query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'tickets_ticket'::regclass "
-                "AND indexrelid::regclass::text NOT IN ('ticket_q_pin_activity', %s, %s) "
-                "AND indexrelid NOT IN (SELECT conindid FROM pg_constraint)",
-                [VECTOR_INDEX, "ticket_search_vector_active_gin"],
-            )
-        else:
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tickets_ticket' "
-                "AND sql IS NOT NULL AND name <> 'ticket_q_pin_activity'"
-            )
-        for (index,) in cursor.fetchall():
-            cursor.execute(f"DROP INDEX {index}")  # undone with the rollback: the text indexes and the sort's stay
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
-        transaction.set_rollback(True)
+    query = page.order_by(*SORTS[SORT_ACTIVITY]).values("pk")[:25].query.sql_with_params()
+    kept = {"ticket_q_pin_activity", VECTOR_INDEX, "ticket_search_vector_active_gin"}  # the sort's and the text's
+    (plan,) = plans_with_only([query], lambda index: index in kept)
     assert "ticket_q_pin_activity" in plan, plan
     assert "gin" not in plan and FTS_TABLE not in plan, plan
     assert "Sort Key" not in plan and "TEMP B-TREE" not in plan, plan
