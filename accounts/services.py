@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from helpdesk import audit
 from helpdesk.validators import normalize_national_id
 
+from . import hooks
 from .identifiers import clean_email, clean_mobile
 from .models import (
     ADMIN_SITE_ROLES,
@@ -238,7 +239,8 @@ def user_update(*, user: User, actor: User | None = None, **changes: Any) -> Use
     """Change a user's details as an administrator may (profile fields, organisation, expiry, active).
 
     The role, suspension and password have their own services. Raises ValidationError (nothing saved) when the
-    result would be invalid, e.g. an email or mobile that another account uses.
+    result would be invalid, e.g. an email or mobile that another account uses. A changed name, email or mobile
+    runs the `accounts.hooks` "contact changed" hooks in the same transaction.
     """
     unknown = set(changes) - set(ADMIN_FIELDS)
     if unknown:
@@ -257,6 +259,11 @@ def user_update(*, user: User, actor: User | None = None, **changes: Any) -> Use
         setattr(locked, name, value)
     locked.full_clean(exclude=["password"])
     locked.save(update_fields=list(changes))
+    contact = frozenset(
+        name for name in hooks.CONTACT_FIELDS if name in changes and getattr(locked, name) != before[name]
+    )
+    if contact:  # copies of these elsewhere (the tickets' search text) follow, in this transaction
+        hooks.run_contact_changed(locked, contact)
     for name, action in AUDITED_FIELDS.items():
         if name in changes:
             audit.record_change(
