@@ -12,6 +12,7 @@ from accounts import hooks as account_hooks
 from accounts import services as account_services
 from accounts.services import PROFILE_FIELDS
 from accounts.tests.factories import CustomerFactory
+from helpdesk.tests.errors import error_codes
 from tickets import services
 from tickets.apps import requester_contact_changed
 from tickets.filters import search_tickets
@@ -163,8 +164,9 @@ def test_an_agent_s_change_leaves_the_tickets_they_answered(filed, agent, either
 def test_a_bad_mobile_saves_nothing(filed, customer, mobile):
     mine = Ticket.objects.filter(reference__in=filed["mine"])
     before = documents(*mine)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         account_services.user_update(user=customer, full_name=NEW_NAME, mobile=mobile)
+    assert error_codes(refused.value) == {"mobile": ["invalid_mobile"]}
     customer.refresh_from_db()
     assert (customer.full_name, customer.mobile) == ("مریم کاظمی", "09121110000")
     assert documents(*mine) == before
@@ -174,8 +176,9 @@ def test_a_bad_mobile_saves_nothing(filed, customer, mobile):
 def test_a_mobile_another_account_uses_saves_nothing(filed, customer):
     mine = Ticket.objects.filter(reference__in=filed["mine"])
     before = documents(*mine)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         account_services.user_update(user=customer, full_name=NEW_NAME, mobile=filed["other"].mobile)
+    assert error_codes(refused.value) == {"mobile": ["unique"]}
     assert documents(*mine) == before
 
 
