@@ -8,6 +8,12 @@ inside its transaction, after the row is saved, when at least one of `CONTACT_FI
 whole change back (the caller sees the error, nothing is saved), so a hook does its work set-wise and does not
 catch what it cannot finish.
 
+**Contact changing.** Before `user_update` locks the user's row, when a fresh read shows that the change will give
+one of `CONTACT_FIELDS` a new value, it runs each "contact changing" hook: `hook(user)`, with nothing locked yet, so
+an app can first lock the rows its "contact changed" hook will write. The ticket services lock a ticket and then,
+through a foreign key (a message's author), need the user's row; a change that locked the user's row first and then
+waited for one of that person's tickets would deadlock with them (PostgreSQL aborts one of the two).
+
 An app registers from its `AppConfig.ready()`; registering the same callable twice is harmless.
 """
 
@@ -22,8 +28,22 @@ if TYPE_CHECKING:
 CONTACT_FIELDS = ("full_name", "email", "mobile")
 
 ContactChangedHook = Callable[["User", frozenset[str]], None]
+ContactChangingHook = Callable[["User"], None]
 
 on_contact_changed: list[ContactChangedHook] = []
+on_contact_changing: list[ContactChangingHook] = []
+
+
+def register_contact_changing(hook: ContactChangingHook) -> None:
+    """Call `hook(user)` before a change of the user's name, email or mobile locks their row."""
+    if hook not in on_contact_changing:
+        on_contact_changing.append(hook)
+
+
+def run_contact_changing(user: User) -> None:
+    """Run the hooks (call inside the change's transaction, before locking the user's row)."""
+    for hook in on_contact_changing:
+        hook(user)
 
 
 def register_contact_changed(hook: ContactChangedHook) -> None:

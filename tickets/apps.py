@@ -18,6 +18,13 @@ def requester_contact_changed(user: User, changed: frozenset[str]) -> None:
     requester_search_refresh(requester=user)
 
 
+def requester_contact_changing(user: User) -> None:
+    """`accounts.hooks` "contact changing": lock the tickets `user` filed before the change locks their row."""
+    from .services import requester_tickets_lock
+
+    requester_tickets_lock(requester=user)
+
+
 class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "tickets"
@@ -35,6 +42,7 @@ class TicketsConfig(AppConfig):
         from .services import sla  # noqa: F401 - registers the SLA event kinds (sla_warning, sla_breach, escalated)
 
         notifications.register()
+        account_hooks.register_contact_changing(requester_contact_changing)
         account_hooks.register_contact_changed(requester_contact_changed)
         post_migrate.connect(sqlite_repair, sender=self, dispatch_uid="tickets.search_index_repair")
         for model in selectors.CHOICE_MODELS:  # the queue's cached choice lists follow every change of their rows

@@ -220,6 +220,13 @@ def ticket_rebuild_search_document(*, ticket: Ticket) -> None:
 SEARCH_REFRESH_BATCH = 300
 
 
+def requester_tickets_lock(*, requester: User) -> None:
+    """Lock the tickets `requester` filed, in primary-key order (one query), before their user row is locked: the
+    ticket services lock a ticket first and then need the user row, so this keeps the same order (the
+    `accounts.hooks` "contact changing" hook; `requester_search_refresh` then writes them)."""
+    list(Ticket.objects.select_for_update().filter(requester=requester).order_by("pk").values_list("pk", flat=True))
+
+
 def requester_search_refresh(*, requester: User) -> int:
     """Re-derive the search text of every ticket `requester` filed, after their name, email or mobile changed
     (the `accounts.hooks` "contact changed" hook, run inside `accounts.services.user_update`'s transaction).
@@ -227,9 +234,9 @@ def requester_search_refresh(*, requester: User) -> int:
     The same text as `ticket_rebuild_search_document` gives each of them (merged tickets too: their messages moved
     to the target, so theirs is the head alone, as `ticket_merge` left it). Set-wise: one query locks the tickets
     (in primary-key order, as `ticket_merge` does, so a reply cannot slip a message in between the read and the
-    write), then per `SEARCH_REFRESH_BATCH` tickets one query reads their public messages and one UPDATE writes the
-    texts — 1 + 2 × ⌈N / 300⌉ queries for N tickets, one for none. Returns N. Tickets an agent only answered are
-    not the requester's and keep their text."""
+    write; already held when `requester_tickets_lock` ran first), then per `SEARCH_REFRESH_BATCH` tickets one query
+    reads their public messages and one UPDATE writes the texts — 1 + 2 × ⌈N / 300⌉ queries for N tickets, one for
+    none. Returns N. Tickets an agent only answered are not the requester's and keep their text."""
     with transaction.atomic():
         rows = list(
             Ticket.objects.select_for_update()

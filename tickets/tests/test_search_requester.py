@@ -14,7 +14,7 @@ from accounts.services import PROFILE_FIELDS
 from accounts.tests.factories import CustomerFactory
 from helpdesk.tests.errors import error_codes
 from tickets import services
-from tickets.apps import requester_contact_changed
+from tickets.apps import requester_contact_changed, requester_contact_changing
 from tickets.filters import search_tickets
 from tickets.models import Status, Ticket
 
@@ -185,14 +185,16 @@ def test_a_mobile_another_account_uses_saves_nothing(filed, customer):
 def test_unchanged_values_run_no_hook(customer, make_ticket, monkeypatch):
     make_ticket()
     calls = []
+    monkeypatch.setattr(account_hooks, "on_contact_changing", [lambda user: calls.append("changing")])
     monkeypatch.setattr(account_hooks, "on_contact_changed", [lambda user, changed: calls.append(changed)])
     account_services.user_update(user=customer, full_name=customer.full_name, mobile="+98 912 111 0000", language="en")
     assert calls == []  # the profile page sends every field each time: only a real change costs the rebuild
     account_services.user_update(user=customer, full_name=NEW_NAME, language="fa")
-    assert calls == [frozenset({"full_name"})]
+    assert calls == ["changing", frozenset({"full_name"})]
 
 
-def test_the_hook_is_registered():
+def test_the_hooks_are_registered():
+    assert requester_contact_changing in account_hooks.on_contact_changing
     assert requester_contact_changed in account_hooks.on_contact_changed
 
 
