@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from helpdesk import audit
 from helpdesk.validators import normalize_national_id
 
+from . import hooks
 from .identifiers import clean_email, clean_mobile
 from .models import (
     ADMIN_SITE_ROLES,
@@ -238,7 +239,9 @@ def user_update(*, user: User, actor: User | None = None, **changes: Any) -> Use
     """Change a user's details as an administrator may (profile fields, organisation, expiry, active).
 
     The role, suspension and password have their own services. Raises ValidationError (nothing saved) when the
-    result would be invalid, e.g. an email or mobile that another account uses.
+    result would be invalid, e.g. an email or mobile that another account uses. A changed name, email or mobile
+    runs the `accounts.hooks` "contact changing" hooks before the row is locked and the "contact changed" hooks
+    after it is saved, in the same transaction.
     """
     unknown = set(changes) - set(ADMIN_FIELDS)
     if unknown:
@@ -251,12 +254,20 @@ def user_update(*, user: User, actor: User | None = None, **changes: Any) -> Use
         changes["mobile"] = _cleaned("mobile", clean_mobile, changes["mobile"])
     if "national_id" in changes:
         changes["national_id"] = _cleaned("national_id", _clean_national_id, changes["national_id"])
+    contact = [name for name in hooks.CONTACT_FIELDS if name in changes]
+    if contact:  # the apps holding copies lock their rows before this one (see `accounts.hooks`: deadlocks)
+        current = User.objects.filter(pk=user.pk).values(*contact).first() or {}
+        if any(current.get(name) != changes[name] for name in contact):
+            hooks.run_contact_changing(user)
     locked = _lock(user)
     before = {name: getattr(locked, name) for name in changes}
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.full_clean(exclude=["password"])
     locked.save(update_fields=list(changes))
+    changed = frozenset(name for name in contact if getattr(locked, name) != before[name])
+    if changed:  # copies of these elsewhere (the tickets' search text) follow, in this transaction
+        hooks.run_contact_changed(locked, changed)
     for name, action in AUDITED_FIELDS.items():
         if name in changes:
             audit.record_change(

@@ -25,7 +25,13 @@ from .fields import (
     ticket_set_tags,
 )
 from .messages import message_rebuild_html, note_add, reply_add
-from .tickets import ticket_create, ticket_merge, ticket_rebuild_search_document
+from .tickets import (
+    requester_search_refresh,
+    requester_tickets_lock,
+    ticket_create,
+    ticket_merge,
+    ticket_rebuild_search_document,
+)
 from .workflow import ticket_assign, ticket_change_status, ticket_close, ticket_reopen, ticket_transfer
 
 __all__ = [
@@ -46,6 +52,8 @@ __all__ = [
     "rating_submit",
     "render_canned",
     "reply_add",
+    "requester_search_refresh",
+    "requester_tickets_lock",
     "saved_filter_delete",
     "saved_filter_save",
     "ticket_add_tags",

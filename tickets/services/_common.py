@@ -167,7 +167,23 @@ def search_append(ticket: Ticket, body: str) -> None:
         ticket.search_document = search_text([ticket.search_document, body])
 
 
+def public_bodies(ticket_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The public messages' bodies of each ticket, in thread order (one query)."""
+    bodies: dict[int, list[str]] = {}
+    rows = Message.objects.filter(ticket_id__in=list(ticket_ids), is_internal=False).order_by(
+        "ticket_id", "created_at", "pk"
+    )
+    for ticket_id, body in rows.values_list("ticket_id", "body"):
+        bodies.setdefault(ticket_id, []).append(body)
+    return bodies
+
+
+def search_document_of(ticket: Ticket, bodies: Iterable[str]) -> str:
+    """The whole search text: the head (`search_head`), then the public messages' bodies."""
+    return search_text([*search_head(ticket), *bodies])
+
+
 def rebuild_search_document(ticket: Ticket) -> str:
     bodies = ticket.messages.filter(is_internal=False).order_by("created_at", "pk").values_list("body", flat=True)
-    ticket.search_document = search_text([*search_head(ticket), *bodies])
+    ticket.search_document = search_document_of(ticket, bodies)
     return ticket.search_document

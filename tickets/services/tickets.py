@@ -215,6 +215,47 @@ def ticket_rebuild_search_document(*, ticket: Ticket) -> None:
         locked.save(update_fields=["search_document"])
 
 
+# Tickets re-derived per round of `requester_search_refresh`: one query for their messages, one UPDATE (SQLite binds
+# at most 999 parameters and Django's bulk_update uses three per row, so 300 rows stay one statement there too).
+SEARCH_REFRESH_BATCH = 300
+
+
+def requester_tickets_lock(*, requester: User) -> None:
+    """Lock the tickets `requester` filed, in primary-key order (one query), before their user row is locked: the
+    ticket services lock a ticket first and then need the user row, so this keeps the same order (the
+    `accounts.hooks` "contact changing" hook; `requester_search_refresh` then writes them)."""
+    list(Ticket.objects.select_for_update().filter(requester=requester).order_by("pk").values_list("pk", flat=True))
+
+
+def requester_search_refresh(*, requester: User) -> int:
+    """Re-derive the search text of every ticket `requester` filed, after their name, email or mobile changed
+    (the `accounts.hooks` "contact changed" hook, run inside `accounts.services.user_update`'s transaction).
+
+    The same text as `ticket_rebuild_search_document` gives each of them (merged tickets too: their messages moved
+    to the target, so theirs is the head alone, as `ticket_merge` left it). Set-wise: one query locks the tickets
+    (in primary-key order, as `ticket_merge` does, so a reply cannot slip a message in between the read and the
+    write; already held when `requester_tickets_lock` ran first), then per `SEARCH_REFRESH_BATCH` tickets one query
+    reads their public messages and one UPDATE writes the texts — 1 + 2 × ⌈N / 300⌉ queries for N tickets, one for
+    none. Returns N. Tickets an agent only answered are not the requester's and keep their text."""
+    with transaction.atomic():
+        rows = list(
+            Ticket.objects.select_for_update()
+            .filter(requester=requester)
+            .order_by("pk")
+            .values_list("pk", "reference", "subject")
+        )
+        for start in range(0, len(rows), SEARCH_REFRESH_BATCH):
+            batch = rows[start : start + SEARCH_REFRESH_BATCH]
+            bodies = c.public_bodies(pk for pk, _reference, _subject in batch)
+            tickets = []
+            for pk, reference, subject in batch:
+                ticket = Ticket(pk=pk, reference=reference, subject=subject, requester=requester)
+                ticket.search_document = c.search_document_of(ticket, bodies.get(pk, ()))
+                tickets.append(ticket)
+            Ticket.objects.bulk_update(tickets, ["search_document"])
+    return len(rows)
+
+
 def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
     """Merge a duplicate into another ticket: the source's messages (with attachments), followers and tags move
     to the target; the source is closed with `merged_into`; both get a `merged` event. Only tickets of the same
