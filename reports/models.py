@@ -84,14 +84,17 @@ class DailyTicketStat(DailyCounts):
 
 
 class DailyDepartmentStat(DailyCounts):
-    """The same counts per day and department only: the sums of `DailyTicketStat`'s rows, written with them. A
-    range's totals and days without a filter but the department read far fewer rows here (one a day and
-    department, where the fine table has about one per ticket and day at 100,000 tickets)."""
+    """The same counts per day, department and channel only: the sums of `DailyTicketStat`'s rows, written with
+    them. A range's totals, days and channels without a filter but the department or the channel read far fewer
+    rows here (a few a day and department, where the fine table has about one per ticket and day at 100,000
+    tickets)."""
+
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
 
     class Meta:
         verbose_name = _("daily department numbers")
         verbose_name_plural = _("daily department numbers")
-        indexes = [models.Index(fields=["day", "department"], name="department_stat_day")]
+        indexes = [models.Index(fields=["department", "day"], name="department_stat_day")]  # per department, then days
 
 
 class StatsState(models.Model):

@@ -83,7 +83,7 @@ class Scope:
 
     def stats(self, *, per_department: bool = False) -> QuerySet[DailyTicketStat] | QuerySet[DailyDepartmentStat]:
         """The daily roll-up's rows of the scope's tickets (merged tickets are not in it), or with `per_department`
-        their sums per day and department (not for an agent's scope: their own tickets)."""
+        their sums per day, department and channel (not for an agent's scope: their own tickets)."""
         model = DailyDepartmentStat if per_department else DailyTicketStat
         return model.objects.filter(self._who_q())
 

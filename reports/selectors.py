@@ -85,11 +85,11 @@ def tickets(scope: Scope, f: Filters) -> QuerySet:
 def _rolled(scope: Scope, f: Filters, *, per_department: bool = False) -> QuerySet | None:
     """The roll-up's rows of the scope with the page's filters from the range's first day on, or None when the
     roll-up cannot answer (not current, an organisation filter, or a range that starts after it). With
-    `per_department` (the caller sums per day or per department only), the rows per day and department when
-    nothing but the department narrows them: about one a day and department instead of one per ticket and day."""
+    `per_department` (the caller sums per day, department or channel only), the rows per day, department and
+    channel when nothing else narrows them: a few a day and department instead of one per ticket and day."""
     if f.rolled is None or f.first > f.rolled:
         return None
-    coarse = per_department and not scope.is_agent and set(f.dimensions) <= {"department_id"}
+    coarse = per_department and not scope.is_agent and set(f.dimensions) <= {"department_id", "channel"}
     return f.apply(scope.stats(per_department=coarse)).filter(day__gte=f.first, day__lte=f.rolled).order_by()
 
 
@@ -546,7 +546,7 @@ def agent_work(scope: Scope, f: Filters) -> dict[str, list[dict]]:
 def channel_totals(scope: Scope, f: Filters) -> list[dict]:
     """Per channel: created and resolved in the range and their SLA outcomes (the roll-up's days, one GROUP BY,
     and the live tables' after them)."""
-    rolled = _rolled(scope, f)
+    rolled = _rolled(scope, f, per_department=True)
     if rolled is None:
         return _channel_totals(scope, f)
     assert f.rolled is not None

@@ -1,7 +1,7 @@
-"""Building the daily roll-up (`DailyTicketStat`, and its sums per department `DailyDepartmentStat`) from the live
-tables: `rebuild` replaces the rows of a run of days, `refresh` (the beat task, every few minutes) rebuilds the
-days whose numbers may have changed since it last ran, `rebuild_all` (the command `rebuild_report_stats`, and the
-first `refresh`) every day up to yesterday.
+"""Building the daily roll-up (`DailyTicketStat`, and its sums per department and channel, `DailyDepartmentStat`)
+from the live tables: `rebuild` replaces the rows of a run of days, `refresh` (the beat task, every few minutes)
+rebuilds the days whose numbers may have changed since it last ran, `rebuild_all` (the command
+`rebuild_report_stats`, and the first `refresh`) every day up to yesterday.
 
 A day's numbers change when one of its tickets changes: every change the numbers depend on (a reply, a status
 change, a transfer or assignment, a priority or type change, an SLA breach or escalation, a merge) writes a
@@ -95,15 +95,15 @@ def rebuild(first: dt.date, last: dt.date) -> int:
             if any(numbers.values())
         ]
         per_department: dict[tuple, Counter] = defaultdict(Counter)
-        for (day, department, *_rest), numbers in rows.items():  # KEYS[0] is the department
-            per_department[day, department].update(numbers)
+        for (day, department, *_rest, channel), numbers in rows.items():  # KEYS: department first, channel last
+            per_department[day, department, channel].update(numbers)
         for model in TABLES:
             model.objects.filter(day__gte=first, day__lte=last).delete()
         DailyTicketStat.objects.bulk_create(stats, batch_size=1000)
         DailyDepartmentStat.objects.bulk_create(
             [
-                DailyDepartmentStat(day=day, department_id=pk, **numbers)
-                for (day, pk), numbers in per_department.items()
+                DailyDepartmentStat(day=day, department_id=pk, channel=channel, **numbers)
+                for (day, pk, channel), numbers in per_department.items()
                 if any(numbers.values())
             ],
             batch_size=1000,

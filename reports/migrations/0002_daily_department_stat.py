@@ -1,4 +1,4 @@
-"""The roll-up's sums per day and department (`DailyDepartmentStat`)."""
+"""The roll-up's sums per day, department and channel (`DailyDepartmentStat`)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -29,12 +29,13 @@ class Migration(migrations.Migration):
                 ('res_breached', models.PositiveIntegerField(default=0)),
                 ('finished', models.PositiveIntegerField(default=0)),
                 ('reopened', models.PositiveIntegerField(default=0)),
+                ('channel', models.CharField(choices=[('web', 'Web'), ('staff', 'Staff'), ('email', 'Email'), ('sms', 'SMS')], max_length=8, verbose_name='channel')),
                 ('department', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tickets.department', verbose_name='department')),
             ],
             options={
                 'verbose_name': 'daily department numbers',
                 'verbose_name_plural': 'daily department numbers',
-                'indexes': [models.Index(fields=['day', 'department'], name='department_stat_day')],
+                'indexes': [models.Index(fields=['department', 'day'], name='department_stat_day')],
             },
         ),
     ]

@@ -65,8 +65,8 @@ def test_the_rollup_gives_the_live_numbers(month, request, section, who, span):
 
 def test_the_pages_read_the_rollup_for_past_days(month, manager, priority):
     """Proof that the numbers come from the roll-up: a row changed by hand shows (t1 was filed on the 14th). With
-    nothing but a department to narrow them, the totals come from the sums per department; with a priority, from
-    the rows per ticket attributes."""
+    nothing but a department or a channel to narrow them, the totals come from the sums per department and
+    channel; with a priority, from the rows per ticket attributes."""
     DailyDepartmentStat.objects.filter(day=FIRST, created=1).update(created=7)
     assert dict(numbers("overview", manager, RANGE)[1])["Created"] == 4 + 6
     by_priority = {**RANGE, "priority": str(priority.pk)}
@@ -77,19 +77,21 @@ def test_the_pages_read_the_rollup_for_past_days(month, manager, priority):
 
 @pytest.mark.parametrize("section", SECTIONS)
 @pytest.mark.parametrize("who", ["manager", "supervisor"])
-@pytest.mark.parametrize("narrowed", ["department", "priority"])
+@pytest.mark.parametrize("narrowed", ["department", "channel", "priority"])
 def test_the_rollup_gives_the_live_numbers_with_a_filter(month, request, section, who, narrowed):
-    """A department filter keeps the sums per department; any other filter needs the rows per ticket attributes."""
-    pk = getattr(month["t1"], f"{narrowed}_id")
-    with_rollup, without = both(section, request.getfixturevalue(who), {**RANGE, narrowed: str(pk)})
+    """A department or channel filter keeps the sums per department and channel; any other filter needs the rows
+    per ticket attributes."""
+    value = month["t1"].channel if narrowed == "channel" else getattr(month["t1"], f"{narrowed}_id")
+    with_rollup, without = both(section, request.getfixturevalue(who), {**RANGE, narrowed: str(value)})
     assert with_rollup == without
 
 
 def per_department(model):
-    """{(day, department): the sums of the day's counts} of a roll-up table."""
-    fields = [f.name for f in DailyDepartmentStat._meta.concrete_fields if f.name not in ("id", "day", "department")]
-    rows = model.objects.values("day", "department_id").annotate(**{f"n_{n}": Sum(n) for n in fields})
-    return {(row["day"], row["department_id"]): [row[f"n_{n}"] for n in fields] for row in rows}
+    """{(day, department, channel): the sums of the day's counts} of a roll-up table."""
+    keys = ("id", "day", "department", "channel")
+    fields = [f.name for f in DailyDepartmentStat._meta.concrete_fields if f.name not in keys]
+    rows = model.objects.values("day", "department_id", "channel").annotate(**{f"n_{n}": Sum(n) for n in fields})
+    return {(row["day"], row["department_id"], row["channel"]): [row[f"n_{n}"] for n in fields] for row in rows}
 
 
 def test_it_holds_the_month_by_day_where_each_ticket_ended(month, department, department_b):
