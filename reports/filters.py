@@ -18,10 +18,10 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
 from helpdesk import jalali
 from helpdesk.forms import JalaliDateField
 from helpdesk.persian import to_latin_digits
+from tickets.filters import organisation_lookup
 from tickets.models import Channel
 from tickets.options import options_html
 from tickets.selectors import queue_choices
@@ -166,17 +166,9 @@ DIMENSIONS = {
 
 
 def _typed(value: str, key: str) -> str:
-    """A parameter as typed, in Latin digits but for the organisation's name (names keep their own digits)."""
-    return value.strip() if key == "organisation" else to_latin_digits(value).strip()
-
-
-def _organisation(value: str) -> dict[str, object]:
-    """The organisation filter as a ticket condition: an id, or the organisations whose name contains `value` (a
-    subquery, no query of its own)."""
-    latin = to_latin_digits(value)
-    if latin.isdigit():
-        return {"organisation_id": int(latin)}
-    return {"organisation__in": Organisation.objects.filter(name__icontains=value).values("pk")}
+    """A parameter as typed, in Latin digits but for the organisation's name (names keep their own digits; the
+    field strips it and `clean_organisation` folds its spaces)."""
+    return value if key == "organisation" else to_latin_digits(value).strip()
 
 
 def read_filters(form: ReportFilterForm) -> Filters | None:
@@ -198,7 +190,7 @@ def read_filters(form: ReportFilterForm) -> Filters | None:
     by = data.get("by") or periods.auto_bucket((last - first).days + 1)
     query = {name: form.data.get(name, "") for name in FIELDS}
     if data.get("organisation"):
-        dimensions.update(_organisation(data["organisation"]))
+        dimensions.update(organisation_lookup(data["organisation"]))
     # The roll-up has the ticket attributes of every filter but the organisation.
     rolled = None if data.get("organisation") else StatsState.current_through(today)
     return Filters(first=first, last=last, preset=preset, by=by, dimensions=dimensions, query=query, rolled=rolled)

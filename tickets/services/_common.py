@@ -184,6 +184,5 @@ def search_document_of(ticket: Ticket, bodies: Iterable[str]) -> str:
 
 
 def rebuild_search_document(ticket: Ticket) -> str:
-    bodies = ticket.messages.filter(is_internal=False).order_by("created_at", "pk").values_list("body", flat=True)
-    ticket.search_document = search_document_of(ticket, bodies)
+    ticket.search_document = search_document_of(ticket, public_bodies([ticket.pk]).get(ticket.pk, ()))
     return ticket.search_document
