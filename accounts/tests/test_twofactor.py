@@ -459,7 +459,7 @@ def latin_words(response, *allowed: str) -> list[str]:
     main = response.content.decode().split('<main id="main"', 1)[1].split("</main>", 1)[0]
     main = re.sub(r"<(script|style)\b.*?</\1>", " ", main, flags=re.S)
     text = html.unescape(re.sub(r"<[^>]+>", " ", main.split(">", 1)[1]))
-    for value in (*KEPT_IN_LATIN, *allowed):
+    for value in (*allowed, *KEPT_IN_LATIN):  # the allowed first: a random key may hold «QR»
         text = text.replace(value, " ")
     return re.findall(r"[A-Za-z]{2,}", text)
 
