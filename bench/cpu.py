@@ -9,11 +9,14 @@ process, and the queries of one request. The ticket page is requested as a manag
 everything else as the manager. The pages are requested in turn (floor, ticket, queue, filtered queue,
 floor, …), so a slow spell of the machine falls on every page alike. CPU time, not wall time: the numbers hold on
 a loaded machine. The filtered queue is status + department + priority, as the filter form sends them.
+The garbage collector is off while measuring (`--gc` keeps it on): otherwise its passes fall on whichever page
+happens to run when the other pages' garbage reaches the threshold, and the floor moves with code it does not run.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -80,23 +83,28 @@ def queries(client: Client, url: str) -> int:
     return len(ctx.captured_queries)
 
 
-def cpu_ms(requests: list[tuple[Client, str]], runs: int) -> list[float]:
+def cpu_ms(requests: list[tuple[Client, str]], runs: int, collect: bool) -> list[float]:
     """The median CPU milliseconds of `runs` requests of each (client, url), requested in turn."""
     for _ in range(5):
         for client, url in requests:
             assert client.get(url).status_code == 200, url
+    if not collect:
+        gc.collect()
+        gc.disable()
     times: list[list[float]] = [[] for _ in requests]
     for _ in range(runs):
         for i, (client, url) in enumerate(requests):
             t0 = time.process_time()
             client.get(url)
             times[i].append((time.process_time() - t0) * 1000)
+    gc.enable()
     return [statistics.median(t) for t in times]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--gc", action="store_true", help="keep the garbage collector on while measuring")
     args = parser.parse_args()
     manager, agent, ticket, department, priority = build()
     client = Client()
@@ -114,7 +122,7 @@ def main() -> None:
             f"/tickets/queue/?status=new&status=open&department={department.pk}&priority={priority.pk}",
         ),
     ]
-    medians = cpu_ms([(c, url) for _label, c, url in pages], args.runs)
+    medians = cpu_ms([(c, url) for _label, c, url in pages], args.runs, args.gc)
     floor = medians[0]
     for (label, c, url), cpu in zip(pages, medians, strict=True):
         print(f"{label:<38} {cpu:7.2f} ms CPU  ×{cpu / floor:5.2f}  {queries(c, url):3} queries", flush=True)
