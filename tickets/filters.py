@@ -29,7 +29,7 @@ from helpdesk.persian import normalize, to_latin_digits
 from helpdesk.validators import normalize_mobile
 
 from . import permissions
-from .models import ACTIVE_STATUSES, Channel, Department, Priority, Status, TaggedTicket, Ticket, TicketType
+from .models import ACTIVE_STATUSES, Channel, Status, TaggedTicket, Ticket
 from .search import SearchMatch, matching_ids
 
 # Status pseudo-values: the queue opens on the tickets that still need work.
@@ -179,6 +179,10 @@ class QueueFilterForm(forms.Form):
     (`TicketFilter.__init__`), so only those are copied, and the others, only ever read, are the class's own."""
 
     PER_REQUEST_FIELDS = ("view", "assignee")
+    # The fields whose value is an id from one of the queue's cached lists (`selectors.queue_choices`), checked
+    # against that list rather than by a query each (`TicketFilter` hands the form the lists).
+    LISTED = {"department": "departments", "type": "types", "priority": "priorities"}
+    listed: dict | None = None
 
     def __init__(self, *args, **kwargs) -> None:
         shared = type(self).base_fields
@@ -189,6 +193,24 @@ class QueueFilterForm(forms.Form):
         del self.__dict__["base_fields"]
         copied = self.fields
         self.fields = {name: copied.get(name, field) for name, field in shared.items()}
+
+    def _clean_listed(self, name: str) -> str:
+        value = to_latin_digits(self.cleaned_data.get(name) or "")
+        assert self.listed is not None, "TicketFilter gives its form the choice lists"
+        if value and value not in {pk for pk, _label in self.listed[self.LISTED[name]]}:
+            raise ValidationError(
+                forms.ModelChoiceField.default_error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return value
+
+    def clean_department(self) -> str:
+        return self._clean_listed("department")
+
+    def clean_type(self) -> str:
+        return self._clean_listed("type")
+
+    def clean_priority(self) -> str:
+        return self._clean_listed("priority")
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -223,15 +245,10 @@ class TicketFilter(django_filters.FilterSet):
         ],
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
-    department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=Department.objects.filter(is_active=True), empty_label=_("Any department")
-    )
-    type = django_filters.ModelChoiceFilter(
-        label=_("Type"), queryset=TicketType.objects.all(), empty_label=_("Any type")
-    )
-    priority = django_filters.ModelChoiceFilter(
-        label=_("Priority"), queryset=Priority.objects.all(), empty_label=_("Any priority")
-    )
+    # An active department, type or priority by id, as the form lists them (`QueueFilterForm.LISTED`).
+    department = django_filters.CharFilter(label=_("Department"), widget=forms.Select)
+    type = django_filters.CharFilter(label=_("Type"), widget=forms.Select)
+    priority = django_filters.CharFilter(label=_("Priority"), widget=forms.Select)
     assignee = django_filters.CharFilter(label=_("Assignee"), method="filter_assignee", widget=forms.Select)
     tag = django_filters.CharFilter(label=_("Tag"), method="filter_tag", max_length=100)
     organisation = django_filters.CharFilter(
@@ -305,6 +322,7 @@ class TicketFilter(django_filters.FilterSet):
         from .selectors import queue_choices  # selectors builds on this module
 
         self.choices = queue_choices()  # read once a request: the queue's forms render the same lists
+        self.form.listed = self.choices
         self.staff_choices = self.choices["staff"]
         self.form.fields["assignee"].widget.choices = [
             ("", _("Anyone")),

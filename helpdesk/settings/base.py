@@ -183,6 +183,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "helpdesk"}}
+# Rendered template fragments (`{% cache %}`, the queue's filter and bulk forms): kept in each process, never in
+# Redis, because their keys carry the version of what they show (a fetch over the network would cost about what
+# rendering them does).
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 
 # Celery: Redis broker when configured; otherwise tasks run in-process (development has its own embedded broker:
 # settings/dev.py).

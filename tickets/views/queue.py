@@ -74,6 +74,9 @@ def _controls(request, filterset) -> dict:
     version = choices["version"]
     view = "view:all" if permissions.sees_everything(filterset.user) else "view"  # only they are offered "All"
     return {
+        # What the cached markup of the filter and bulk forms varies on besides the language and the query string.
+        "version": version,
+        "view": view,
         # Every field's value, "" when not submitted: a failed template lookup is an exception, logged (a tenth of
         # a millisecond each).
         "values": {key: request.GET.get(key, "") for key in fields},
