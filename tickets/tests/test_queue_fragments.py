@@ -1,5 +1,7 @@
-"""The queue's option lists are built once a process (`tickets_ui.cached_options`, #15.4): a change to a listed row
-shows on the next page, names are escaped, the submitted values are selected and each language has its own."""
+"""The queue's option lists are built once a process (`tickets_ui.cached_options`, #15.4), and the filter and bulk
+forms' markup kept once a process (`{% cache %}` in `queue.html`): a change to a listed row shows on the next page,
+names are escaped, the submitted values are selected, each language and each query string has its own. The
+department, type and priority filters are checked against those cached lists, not by a query each."""
 
 from __future__ import annotations
 
@@ -8,11 +10,13 @@ import re
 import pytest
 from django.urls import reverse
 
+from helpdesk.persian import to_persian_digits
+
 from accounts.tests.factories import AgentFactory
 from tickets.options import Options, cached_options
 from tickets.templatetags.tickets_ui import tk_select
 
-from .factories import DepartmentFactory, PriorityFactory, TicketTypeFactory
+from .factories import DepartmentFactory, PriorityFactory, TicketFactory, TicketTypeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +111,42 @@ def test_a_new_version_rebuilds_and_tk_select_marks_the_chosen():
         '<option value="2" selected>&lt;دو&gt;</option></select>'
     )
     assert tk_select("n", second, "1") == tk_select("n", [("1", "یک"), ("2", "<دو>")], "1")
+
+
+def test_each_query_string_has_its_own_filter_form(staff_client):
+    bad = page(staff_client, "?department=abc&q=%3Cb%3Ex")
+    assert "alert-danger" in bad and 'value="&lt;b&gt;x"' in bad and "<b>x" not in bad
+    again = page(staff_client, "?department=abc&q=%3Cb%3Ex")
+    assert again.count("alert-danger") == bad.count("alert-danger") == 1
+    clean = page(staff_client)
+    assert "alert-danger" not in clean and "&lt;b&gt;x" not in clean
+    assert "<details open>" in page(staff_client, "?q=x") and "<details>" in clean
+
+
+@pytest.mark.parametrize("name", ["department", "type", "priority"])
+def test_an_inactive_or_unknown_choice_is_a_clear_error(staff_client, name):
+    factory = {"department": DepartmentFactory, "type": TicketTypeFactory, "priority": PriorityFactory}[name]
+    retired = factory(is_active=False)
+    for value in (retired.pk, 987654):
+        response = staff_client.get(f"{QUEUE}?{name}={value}")
+        assert response.status_code == 200
+        assert response.context["filter"].form.errors[name] == [
+            "یک گزینهٔ معتبر انتخاب کنید. آن گزینه از گزینه‌های موجود نیست."
+        ]
+        assert "alert-danger" in response.content.decode()  # said on the page; the other filters still apply
+
+
+def test_the_listed_filters_take_persian_digits_and_filter(staff_client, department, priority, ticket):
+    other = TicketFactory(department=DepartmentFactory(), priority=priority)
+    ticket_type = TicketTypeFactory()
+    ticket.priority, ticket.type = priority, ticket_type
+    ticket.save(update_fields=["priority", "type"])
+    for query in (
+        f"department={to_persian_digits(str(department.pk))}",
+        f"type={ticket_type.pk}&priority={priority.pk}",
+    ):
+        response = staff_client.get(f"{QUEUE}?{query}")
+        assert response.context["filter"].form.errors == {}
+        assert [row.pk for row in response.context["page_obj"].object_list] == [ticket.pk], query
+    both = staff_client.get(f"{QUEUE}?priority={priority.pk}").context["page_obj"].object_list
+    assert {row.pk for row in both} == {ticket.pk, other.pk}
