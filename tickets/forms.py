@@ -279,7 +279,7 @@ class TicketUpdateForm(forms.Form):
 
     def __init__(self, *args, ticket: Ticket, **kwargs):
         self.ticket = ticket
-        tags = [tag.name for tag in ticket.tags.all()]
+        tags = ticket.tag_names
         self.current: dict[str, object] = {
             "status": ticket.status,
             "priority": ticket.priority,

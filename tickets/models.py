@@ -15,6 +15,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -419,6 +420,18 @@ class Ticket(models.Model):
     def is_overdue(self) -> bool:
         """A deadline has passed while the ticket still needs work (`tickets.filters.overdue_q`'s rule)."""
         return sla.is_overdue(self)
+
+    # What the ticket page shows of the tags and the followers, read once an instance with one plain query each
+    # (taggit's and Django's prefetch machinery cost three times that). Not refreshed when a service changes them:
+    # the pages load the ticket again before they render it.
+    @cached_property
+    def tag_names(self) -> list[str]:
+        return list(self.tagged_items.order_by("tag__name").values_list("tag__name", flat=True))
+
+    @cached_property
+    def follower_list(self) -> list[User]:
+        """The followers, their id and name only."""
+        return list(self.followers.only("pk", "full_name"))
 
 
 class SatisfactionRating(models.Model):

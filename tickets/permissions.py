@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeGuard
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import Organisation, User
 
@@ -218,22 +218,28 @@ def can_manage_followers(user: User | AnonymousUser | None, ticket: Ticket) -> b
 
 
 def visible_messages(user: User | AnonymousUser | None, ticket: Ticket) -> QuerySet[Message]:
-    """The thread as `user` may read it (customers never see internal notes), ready to render (each message's
-    `files`, see `message_files`)."""
-    qs = ticket.messages.select_related("author").prefetch_related(message_files()).order_by("created_at", "pk")
+    """The thread as `user` may read it (customers never see internal notes); `attach_files` readies a page's
+    list of them for the thread's cards."""
+    qs = ticket.messages.select_related("author").order_by("created_at", "pk")
     if not can_view_internal(user):
         qs = qs.filter(is_internal=False)
     return qs
 
 
-def message_files() -> Prefetch:
-    """A message's attachments as the list `message.files` (what the thread's cards show): a list set on each
-    message, not a related manager's queryset built and cloned for every message of the thread."""
-    return Prefetch(
-        "attachments",
-        queryset=Attachment.objects.only("message_id", "original_name", "size", "inline_safe"),
-        to_attr="files",
-    )
+def attach_files(messages: list[Message]) -> list[Message]:
+    """Each message's attachments as the list `message.files` (what the thread's cards show), one query for all
+    of them: a plain list on each message, not a related manager's queryset (nor the prefetch machinery's
+    per-message work)."""
+    files: dict[int, list[Attachment]] = {message.pk: [] for message in messages}
+    if files:
+        found = Attachment.objects.filter(message_id__in=list(files)).only(
+            "message_id", "original_name", "size", "inline_safe"
+        )
+        for attachment in found:
+            files[attachment.message_id].append(attachment)
+    for message in messages:
+        message.files = files[message.pk]  # type: ignore[attr-defined]  # the cards' list
+    return messages
 
 
 def visible_events(user: User | AnonymousUser | None, ticket: Ticket) -> QuerySet[TicketEvent]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypedDict
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -300,10 +300,7 @@ def ticket_for_page(*, user: User, queryset: QuerySet[Ticket] | None = None, **l
         "assignee",
         "satisfaction",
     )
-    # taggit's TaggableManager is a relation the django-stubs plugin cannot see
-    ticket = qs.prefetch_related(  # type: ignore[misc]
-        "tags", Prefetch("followers", queryset=User.objects.only("pk", "full_name"))
-    ).get(**lookup)
+    ticket = qs.get(**lookup)  # its tags and followers: `Ticket.tag_names`, `Ticket.follower_list`
     permissions.loaded_visible(user, ticket)
     return ticket
 
@@ -327,18 +324,19 @@ PAGE_EVENT_FIELDS = ("ticket_id", "kind", "actor_id", "data", "created_at", "act
 
 def ticket_page(*, user: User, ticket: Ticket, with_events: bool = True) -> TicketPage:
     """The thread (notes only for staff) and, for staff, the timeline: one query each (+1 for attachments)."""
-    messages = list(permissions.visible_messages(user, ticket).only(*PAGE_MESSAGE_FIELDS))
+    messages = permissions.attach_files(list(permissions.visible_messages(user, ticket).only(*PAGE_MESSAGE_FIELDS)))
     events = list(permissions.visible_events(user, ticket).only(*PAGE_EVENT_FIELDS)) if with_events else []
     return TicketPage(ticket=ticket, messages=messages, events=events)
 
 
 def public_messages_after(*, ticket: Ticket, message_id: int) -> list[Message]:
     """Public replies newer than `message_id` (B7: what arrived while an agent was writing)."""
-    return list(
-        ticket.messages.filter(is_internal=False, pk__gt=message_id)
-        .select_related("author")
-        .prefetch_related(permissions.message_files())
-        .order_by("created_at", "pk")
+    return permissions.attach_files(
+        list(
+            ticket.messages.filter(is_internal=False, pk__gt=message_id)
+            .select_related("author")
+            .order_by("created_at", "pk")
+        )
     )
 
 

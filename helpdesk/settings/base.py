@@ -173,6 +173,7 @@ STORAGES = {
 # Cache: Redis when configured (shared by every web process), local memory otherwise. Only ever an optimisation
 # (helpdesk/cache.py): a cache that is down or unreachable costs a page at most a second, and one log line.
 REDIS_URL = env("REDIS_URL", default="")
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -19,14 +19,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def private_redis_cache(settings):
-    """The default cache on a Redis of this test's own, which the test may stop."""
+    """The default cache on a Redis of this test's own, which the test may stop (the rendered fragments stay in
+    local memory, as in production)."""
     with redis_server() as server:
         settings.CACHES = {
+            **settings.CACHES,
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": server.url(1),
                 "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-            }
+            },
         }
         yield server
 

@@ -207,7 +207,7 @@ def tk_field(bound_field):
 
 
 def _attachment_list(message) -> str:
-    files = message.files  # a list, prefetched by permissions.message_files
+    files = message.files  # a list, set by permissions.attach_files
     if not files:
         return ""
     download_url = reverse("tickets:attachment", args=[_URL_PLACEHOLDER])

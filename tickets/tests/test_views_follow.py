@@ -144,9 +144,9 @@ def test_the_toggle_needs_the_csrf_token(sharing, colleague, ticket):
 @pytest.mark.pins("tickets:detail")
 def test_the_colleagues_page_query_count(client, sharing, colleague, ticket):
     client.force_login(colleague)
-    pinned_get(client, ticket_url("detail", ticket), 8)
+    pinned_get(client, ticket_url("detail", ticket), 7)
     services.follower_add(ticket=ticket, user=colleague, actor=colleague)
-    response = pinned_get(client, ticket_url("detail", ticket), 8)
+    response = pinned_get(client, ticket_url("detail", ticket), 7)
     assert response.context["follow"] == {"offered": True, "following": True}
 
 
