@@ -190,7 +190,7 @@ else:
 CACHES["template_fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "fragments",
-    "OPTIONS": {"MAX_ENTRIES": 1000},
+    "OPTIONS": {"MAX_ENTRIES": 300},  # each 15–40 kB (the staff and department lists): ≤ 12 MB a process
 }
 
 # Celery: Redis broker when configured; otherwise tasks run in-process (development has its own embedded broker:

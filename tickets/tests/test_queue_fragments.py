@@ -10,9 +10,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from helpdesk.persian import to_persian_digits
-
 from accounts.tests.factories import AgentFactory
+from helpdesk.persian import to_persian_digits
 from tickets.options import Options, cached_options
 from tickets.templatetags.tickets_ui import tk_select
 
