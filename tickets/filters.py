@@ -17,6 +17,7 @@ from typing import ClassVar
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
@@ -29,7 +30,7 @@ from helpdesk.persian import normalize, to_latin_digits
 from helpdesk.validators import normalize_mobile
 
 from . import permissions
-from .models import ACTIVE_STATUSES, Channel, Status, TaggedTicket, Ticket
+from .models import ACTIVE_STATUSES, Channel, Priority, Status, TaggedTicket, Ticket, TicketType
 from .search import SearchMatch, matching_ids
 
 # Status pseudo-values: the queue opens on the tickets that still need work.
@@ -179,9 +180,15 @@ class QueueFilterForm(forms.Form):
     (`TicketFilter.__init__`), so only those are copied, and the others, only ever read, are the class's own."""
 
     PER_REQUEST_FIELDS = ("view", "assignee")
-    # The fields whose value is an id from one of the queue's cached lists (`selectors.queue_choices`), checked
-    # against that list rather than by a query each (`TicketFilter` hands the form the lists).
-    LISTED = {"department": "departments", "type": "types", "priority": "priorities"}
+    # The fields whose value is an id from one of the queue's cached lists (`selectors.queue_choices`, active rows
+    # only), checked against that list rather than by a query each (`TicketFilter` hands the form the lists). A type
+    # or priority since deactivated is still a filter (a saved filter's, a bookmark's), found by a query of its own;
+    # a department must be active.
+    LISTED: ClassVar[dict[str, tuple[str, type[models.Model] | None]]] = {
+        "department": ("departments", None),
+        "type": ("types", TicketType),
+        "priority": ("priorities", Priority),
+    }
     listed: dict | None = None
 
     def __init__(self, *args, **kwargs) -> None:
@@ -197,7 +204,15 @@ class QueueFilterForm(forms.Form):
     def _clean_listed(self, name: str) -> str:
         value = to_latin_digits(self.cleaned_data.get(name) or "")
         assert self.listed is not None, "TicketFilter gives its form the choice lists"
-        if value and value not in {pk for pk, _label in self.listed[self.LISTED[name]]}:
+        listed, inactive_too = self.LISTED[name]
+        if not value or value in {pk for pk, _label in self.listed[listed]}:
+            return value
+        if not (
+            inactive_too
+            and value.isascii()
+            and value.isdigit()
+            and inactive_too._default_manager.filter(pk=value).exists()
+        ):
             raise ValidationError(
                 forms.ModelChoiceField.default_error_messages["invalid_choice"], code="invalid_choice"
             )
@@ -245,7 +260,7 @@ class TicketFilter(django_filters.FilterSet):
         ],
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
-    # An active department, type or priority by id, as the form lists them (`QueueFilterForm.LISTED`).
+    # A department, type or priority by id, as the form lists them (`QueueFilterForm.LISTED`).
     department = django_filters.CharFilter(label=_("Department"), widget=forms.Select)
     type = django_filters.CharFilter(label=_("Type"), widget=forms.Select)
     priority = django_filters.CharFilter(label=_("Priority"), widget=forms.Select)

@@ -122,17 +122,33 @@ def test_each_query_string_has_its_own_filter_form(staff_client):
     assert "<details open>" in page(staff_client, "?q=x") and "<details>" in clean
 
 
+FACTORIES = {"department": DepartmentFactory, "type": TicketTypeFactory, "priority": PriorityFactory}
+INVALID_CHOICE = "یک گزینهٔ معتبر انتخاب کنید. آن گزینه از گزینه‌های موجود نیست."
+
+
 @pytest.mark.parametrize("name", ["department", "type", "priority"])
-def test_an_inactive_or_unknown_choice_is_a_clear_error(staff_client, name):
-    factory = {"department": DepartmentFactory, "type": TicketTypeFactory, "priority": PriorityFactory}[name]
-    retired = factory(is_active=False)
-    for value in (retired.pk, 987654):
+def test_an_unknown_choice_is_a_clear_error(staff_client, name):
+    for value in ("987654", "abc", "²", "99999999999999999999"):
         response = staff_client.get(f"{QUEUE}?{name}={value}")
         assert response.status_code == 200
-        assert response.context["filter"].form.errors[name] == [
-            "یک گزینهٔ معتبر انتخاب کنید. آن گزینه از گزینه‌های موجود نیست."
-        ]
+        assert response.context["filter"].form.errors[name] == [INVALID_CHOICE]
         assert "alert-danger" in response.content.decode()  # said on the page; the other filters still apply
+
+
+def test_an_inactive_department_is_refused_but_a_retired_type_or_priority_still_filters(
+    staff_client, department, ticket
+):
+    retired = DepartmentFactory(is_active=False)
+    response = staff_client.get(f"{QUEUE}?department={retired.pk}")
+    assert response.context["filter"].form.errors["department"] == [INVALID_CHOICE]
+    for name in ("type", "priority"):
+        row = FACTORIES[name](is_active=False)
+        setattr(ticket, name, row)
+        ticket.save(update_fields=[name])
+        TicketFactory(department=department)  # not of it
+        response = staff_client.get(f"{QUEUE}?{name}={row.pk}")
+        assert response.context["filter"].form.errors == {}
+        assert [r.pk for r in response.context["page_obj"].object_list] == [ticket.pk], name
 
 
 def test_the_listed_filters_take_persian_digits_and_filter(staff_client, department, priority, ticket):
