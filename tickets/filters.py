@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
-from helpdesk.forms import JalaliDateField
+from helpdesk.forms import DigitsCharField, JalaliDateField
 from helpdesk.l10n import TEHRAN
 from helpdesk.persian import normalize, to_latin_digits
 from helpdesk.validators import normalize_mobile
@@ -165,13 +165,25 @@ def _filter_copy(base: django_filters.Filter) -> django_filters.Filter:
     return copied
 
 
+def typed_id(value: object) -> int | None:
+    """An id as the filters take it, typed in any digits («۱۲», «12»), or None. Only ASCII digits once folded:
+    «²» is a digit to `str.isdigit` and not to `int`."""
+    latin = to_latin_digits(value)
+    return int(latin) if latin.isascii() and latin.isdigit() else None
+
+
 def organisation_lookup(value: str) -> dict[str, object]:
     """An organisation filter as typed (the queue's, the reports'), as a lookup on tickets: an id in any digits, or
     the organisations whose name contains `value` (a subquery, no query of its own)."""
-    latin = to_latin_digits(value)
-    if latin.isdigit():
-        return {"organisation_id": int(latin)}
+    if (pk := typed_id(value)) is not None:
+        return {"organisation_id": pk}
     return {"organisation__in": Organisation.objects.filter(name__icontains=value).values("pk")}
+
+
+class _ListedFilter(django_filters.CharFilter):
+    """A department, type or priority by id, in any digits, as the form lists them (`QueueFilterForm.LISTED`)."""
+
+    field_class = DigitsCharField
 
 
 class QueueFilterForm(forms.Form):
@@ -202,17 +214,13 @@ class QueueFilterForm(forms.Form):
         self.fields = {name: copied.get(name, field) for name, field in shared.items()}
 
     def _clean_listed(self, name: str) -> str:
-        value = to_latin_digits(self.cleaned_data.get(name) or "")
+        value = self.cleaned_data.get(name) or ""
         assert self.listed is not None, "TicketFilter gives its form the choice lists"
-        listed, inactive_too = self.LISTED[name]
-        if not value or value in {pk for pk, _label in self.listed[listed]}:
+        list_name, inactive_too = self.LISTED[name]
+        if not value or value in {pk for pk, _label in self.listed[list_name]}:
             return value
-        if not (
-            inactive_too
-            and value.isascii()
-            and value.isdigit()
-            and inactive_too._default_manager.filter(pk=value).exists()
-        ):
+        pk = typed_id(value)
+        if not (inactive_too and pk is not None and inactive_too._default_manager.filter(pk=pk).exists()):
             raise ValidationError(
                 forms.ModelChoiceField.default_error_messages["invalid_choice"], code="invalid_choice"
             )
@@ -260,10 +268,9 @@ class TicketFilter(django_filters.FilterSet):
         ],
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
-    # A department, type or priority by id, as the form lists them (`QueueFilterForm.LISTED`).
-    department = django_filters.CharFilter(label=_("Department"), widget=forms.Select)
-    type = django_filters.CharFilter(label=_("Type"), widget=forms.Select)
-    priority = django_filters.CharFilter(label=_("Priority"), widget=forms.Select)
+    department = _ListedFilter(label=_("Department"), widget=forms.Select)
+    type = _ListedFilter(label=_("Type"), widget=forms.Select)
+    priority = _ListedFilter(label=_("Priority"), widget=forms.Select)
     assignee = django_filters.CharFilter(label=_("Assignee"), method="filter_assignee", widget=forms.Select)
     tag = django_filters.CharFilter(label=_("Tag"), method="filter_tag", max_length=100)
     organisation = django_filters.CharFilter(
@@ -400,8 +407,8 @@ class TicketFilter(django_filters.FilterSet):
             return queryset.filter(assignee=self.user)
         if value == ASSIGNEE_NONE:
             return queryset.filter(assignee__isnull=True)
-        if value.isdigit():
-            return queryset.filter(assignee_id=int(value))
+        if (pk := typed_id(value)) is not None:
+            return queryset.filter(assignee_id=pk)
         return queryset
 
     def filter_tag(self, queryset, name, value):
@@ -423,8 +430,8 @@ class TicketFilter(django_filters.FilterSet):
         if not value:
             return queryset
         latin = to_latin_digits(value)
-        if latin.isdigit() and len(latin) < 9:
-            return queryset.filter(requester_id=int(latin))
+        if len(latin) < 9 and (pk := typed_id(latin)) is not None:
+            return queryset.filter(requester_id=pk)
         users = Q(full_name__icontains=value)
         if "@" in value:
             users |= Q(email__iexact=value)

@@ -433,6 +433,9 @@ class Ticket(models.Model):
         """The followers, their id and name only."""
         return list(self.followers.only("pk", "full_name"))
 
+    def is_followed_by(self, user: User) -> bool:
+        return any(follower.pk == user.pk for follower in self.follower_list)
+
 
 class SatisfactionRating(models.Model):
     """The customer's rating of a resolved ticket (CSAT): 1–5 and an optional comment, given through the signed

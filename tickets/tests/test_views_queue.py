@@ -180,6 +180,12 @@ def test_bad_filter_input_says_so(staff_client, department):
     assert "alert-danger" in response.content.decode()
 
 
+@pytest.mark.parametrize("query", ["assignee=²", "requester=²", "organisation=²", "assignee=۱۲", "requester=١٢"])
+def test_digits_that_are_no_id_are_no_error(staff_client, department, query):
+    TicketFactory(department=department)  # «²» is a digit to str.isdigit and not to int: it is read as a name
+    assert staff_client.get(f"{QUEUE}?{query}").status_code == 200
+
+
 # --- search -------------------------------------------------------------------------------------------------
 
 

@@ -38,7 +38,7 @@ def _customer_follow(user: User, ticket: Ticket) -> dict[str, bool]:
     """The portal's follow toggle (G6): for a colleague who sees the ticket through the organisation's sharing (or
     was added by staff), not for the requester, who hears of everything anyway. A closed ticket can only be
     unfollowed. (`Ticket.follower_list`, read once a page.)"""
-    following = any(f.pk == user.pk for f in ticket.follower_list)
+    following = ticket.is_followed_by(user)
     offered = user.pk != ticket.requester_id and (following or not ticket.is_closed)
     return {"offered": offered, "following": following}
 
@@ -88,7 +88,7 @@ def staff_context(request, ticket: Ticket, *, reply_form=None, update_form=None,
         "update_form": update_form or TicketUpdateForm(ticket=ticket),
         "choices": selectors.queue_choices(),  # the sidebar's lists, cached (the form's querysets only validate)
         "merge_form": MergeForm(user=user),
-        "is_following": any(f.pk == user.pk for f in ticket.follower_list),
+        "is_following": ticket.is_followed_by(user),
         "others": presence.others(ticket_id=ticket.pk, user=user),
         "presence_poll_seconds": presence.POLL_SECONDS,
         "panels": hooks.panels_for(request, hooks.STAFF_REPLY, hooks.STAFF_SIDE, hooks.STAFF_MESSAGE, ticket=ticket),
